@@ -1,0 +1,64 @@
+"""Migrating a database to the newest schema, from a checkout or from an installed wheel."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Connection, inspect, text
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def migrations_dir() -> Path:
+    """The Alembic scripts: ``migrations/`` beside the package in a checkout, or the copy a
+    wheel carries inside the package."""
+    checkout = PACKAGE_DIR.parent / "migrations"
+    if (checkout / "env.py").exists():
+        return checkout
+    return Path(str(resources.files("csto_db") / "_migrations"))
+
+
+def alembic_config(url: str | None = None, connection: Connection | None = None):
+    """An Alembic ``Config`` built in code; no ``alembic.ini`` needed."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir()))
+    if url is not None:
+        # ConfigParser treats % as interpolation; URLs carry %-escapes in passwords.
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest migration the package ships."""
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    if len(heads) != 1:
+        raise RuntimeError(f"the migrations have {len(heads)} heads: {heads}")
+    return heads[0]
+
+
+def current_revision(connection: Connection) -> str | None:
+    """The revision a database is at, or None when it has never been migrated."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def upgrade(connection: Connection, revision: str = "head") -> None:
+    """Run the migrations on ``connection`` up to ``revision``."""
+    from alembic import command
+
+    command.upgrade(alembic_config(connection=connection), revision)
+
+
+def downgrade(connection: Connection, revision: str = "base") -> None:
+    """Run the migrations on ``connection`` down to ``revision``."""
+    from alembic import command
+
+    command.downgrade(alembic_config(connection=connection), revision)
