@@ -54,6 +54,12 @@ FACT_TABLES = (
     "threats",
     "positions",
     "readings",
+    "chair_spans",
+    "office_terms",
+    "forces",
+    "operations",
+    "contributions",
+    "body_observers",
 )
 ORGANIZATION_KINDS = (
     "treaty_system",
@@ -97,6 +103,9 @@ EVENT_KINDS = (
     "other",
 )
 OBJECTIVE_RANKS = ("fundamental", "key")
+OFFICES = ("secretary_general", "council_secretary_general")
+FORCE_KINDS = ("rapid_deployment", "rapid_reaction", "peacekeeping")
+OPERATION_KINDS = ("deployment", "mission")
 DISPUTE_RULES = ("source_rank", "precision", "editorial")
 
 
@@ -431,6 +440,9 @@ class Dispute(Base):
     rule: Mapped[str] = mapped_column(vocabulary(DISPUTE_RULES, "dispute_rule"),
                                       comment="How the preferred reading was chosen")
     reason: Mapped[str] = mapped_column(Text, comment="Why the preferred reading is preferred")
+    disagreement: Mapped[bool] = mapped_column(
+        Boolean, comment="1 when readings contradict each other; 0 when they only differ "
+        "in precision (a refinement)")
 
 
 class DisputeSubject(Base):
@@ -462,11 +474,162 @@ class Reading(FactMixin, Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+# --- The Organization's record: chair, officers, forces, operations ------------------------
+
+
+class ChairSpan(FactMixin, Base):
+    __tablename__ = "chair_spans"
+    partial_dates = ("start", "end")
+    __table_args__ = (
+        *partial_date_checks("start", nullable=False),
+        *partial_date_checks("end", nullable=True),
+        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower",
+                        name="ends_after_start"),
+        CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
+        {"comment": "Which state chaired an organization, over a closed-open span."},
+    )
+
+    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
+    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"), index=True)
+    state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
+    start_edtf, start_lower, start_upper, start_precision = partial_date(
+        "start", nullable=False, comment="First day in the chair")
+    end_edtf, end_lower, end_upper, end_precision = partial_date(
+        "end", nullable=True, comment="First day out of the chair; empty while open")
+    start_meeting_key: Mapped[str | None] = mapped_column(
+        ForeignKey("meetings.key"), comment="The session that handed the chair over")
+    end_meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
+    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reasoning: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class OfficeTerm(FactMixin, Base):
+    __tablename__ = "office_terms"
+    partial_dates = ("start", "end", "appointed")
+    __table_args__ = (
+        *partial_date_checks("start", nullable=False),
+        *partial_date_checks("end", nullable=True),
+        *partial_date_checks("appointed", nullable=True),
+        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower",
+                        name="ends_after_start"),
+        CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
+        {"comment": "Who held an office of the organization, over a closed-open span."},
+    )
+
+    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
+    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"), index=True)
+    office: Mapped[str] = mapped_column(vocabulary(OFFICES, "office"))
+    person: Mapped[str] = mapped_column(String(200))
+    nationality_iso3: Mapped[str | None] = mapped_column(
+        ForeignKey("states.iso3"), comment="The state that nominated the holder")
+    acting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    start_edtf, start_lower, start_upper, start_precision = partial_date(
+        "start", nullable=False, comment="First day in office")
+    end_edtf, end_lower, end_upper, end_precision = partial_date(
+        "end", nullable=True, comment="First day out of office; empty while in office")
+    appointed_edtf, appointed_lower, appointed_upper, appointed_precision = partial_date(
+        "appointed", nullable=True, comment="When the appointment was decided")
+    appointed_meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
+    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reasoning: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Force(FactMixin, Base):
+    __tablename__ = "forces"
+    partial_dates = ("established",)
+    __table_args__ = (
+        *partial_date_checks("established", nullable=True),
+        {"comment": "Collective forces the organization created."},
+    )
+
+    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(vocabulary(FORCE_KINDS, "force_kind"))
+    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
+    established_edtf, established_lower, established_upper, established_precision = (
+        partial_date("established", nullable=True, comment="When created"))
+    document_key: Mapped[str | None] = mapped_column(
+        ForeignKey("documents.key"), comment="The instrument that created it")
+    nominal_strength: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Operation(FactMixin, Base):
+    __tablename__ = "operations"
+    partial_dates = ("requested", "decided", "start", "end")
+    __table_args__ = (
+        *partial_date_checks("requested", nullable=True),
+        *partial_date_checks("decided", nullable=True),
+        *partial_date_checks("start", nullable=True),
+        *partial_date_checks("end", nullable=True),
+        {"comment": "Deployments and missions the organization sent."},
+    )
+
+    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(vocabulary(OPERATION_KINDS, "operation_kind"))
+    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
+    force_key: Mapped[str | None] = mapped_column(ForeignKey("forces.key"))
+    host_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
+    requested_edtf, requested_lower, requested_upper, requested_precision = partial_date(
+        "requested", nullable=True, comment="When the host asked")
+    decided_edtf, decided_lower, decided_upper, decided_precision = partial_date(
+        "decided", nullable=True, comment="When the Council decided")
+    decision_document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
+    start_edtf, start_lower, start_upper, start_precision = partial_date(
+        "start", nullable=True, comment="Arrival: first day on the ground")
+    end_edtf, end_lower, end_upper, end_precision = partial_date(
+        "end", nullable=True, comment="Withdrawal completed")
+    strength: Mapped[int | None] = mapped_column(Integer, comment="Personnel sent in all")
+    commander: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class Contribution(FactMixin, Base):
+    __tablename__ = "contributions"
+    __table_args__ = (
+        CheckConstraint("(force_key IS NULL) <> (operation_key IS NULL)",
+                        name="one_force_or_operation"),
+        {"comment": "Which states contributed to a force or an operation, and how many."},
+    )
+
+    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
+    force_key: Mapped[str | None] = mapped_column(ForeignKey("forces.key"), index=True)
+    operation_key: Mapped[str | None] = mapped_column(ForeignKey("operations.key"), index=True)
+    state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
+    personnel: Mapped[int | None] = mapped_column(Integer)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class BodyObserver(FactMixin, Base):
+    __tablename__ = "body_observers"
+    partial_dates = ("start", "end")
+    __table_args__ = (
+        *partial_date_checks("start", nullable=False),
+        *partial_date_checks("end", nullable=True),
+        {"comment": "Observers at an organ, such as parliaments at the Parliamentary Assembly."},
+    )
+
+    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
+    body_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"), index=True)
+    observer: Mapped[str] = mapped_column(String(200), comment="The observer, by name")
+    state_iso3: Mapped[str | None] = mapped_column(
+        ForeignKey("states.iso3"), comment="The state whose parliament it is, if any")
+    start_edtf, start_lower, start_upper, start_precision = partial_date(
+        "start", nullable=False, comment="First day as observer")
+    end_edtf, end_lower, end_upper, end_precision = partial_date(
+        "end", nullable=True, comment="First day no longer observer; empty while open")
+    note: Mapped[str | None] = mapped_column(Text)
+
+
 FACT_MODELS: dict[str, type[Base]] = {
     model.__tablename__: model
     for model in (
         Organization, MembershipSpan, Document, DocumentParty, Meeting, Event,
-        Initiative, Objective, Threat, Position, Reading,
+        Initiative, Objective, Threat, Position, Reading, ChairSpan, OfficeTerm, Force,
+        Operation, Contribution, BodyObserver,
     )
 }
 

@@ -1,8 +1,8 @@
-"""core schema: sources, citations, states, organizations, facts
+"""initial schema
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 15:28:53.668406
+Create Date: 2026-11-26 15:35:28.855031
 """
 
 from collections.abc import Sequence
@@ -39,6 +39,12 @@ def upgrade() -> None:
         sa.Column(
             "reason", sa.Text(), nullable=False, comment="Why the preferred reading is preferred"
         ),
+        sa.Column(
+            "disagreement",
+            sa.Boolean(),
+            nullable=False,
+            comment="1 when readings contradict each other; 0 when they only differ in precision (a refinement)",
+        ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_disputes")),
         comment="A question sources answer differently; see readings.",
     )
@@ -59,6 +65,12 @@ def upgrade() -> None:
                 "threats",
                 "positions",
                 "readings",
+                "chair_spans",
+                "office_terms",
+                "forces",
+                "operations",
+                "contributions",
+                "body_observers",
                 name="fact_table",
                 native_enum=False,
                 create_constraint=True,
@@ -284,6 +296,109 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "body_observers",
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("body_code", sa.String(length=100), nullable=False),
+        sa.Column(
+            "observer", sa.String(length=200), nullable=False, comment="The observer, by name"
+        ),
+        sa.Column(
+            "state_iso3",
+            sa.String(length=3),
+            nullable=True,
+            comment="The state whose parliament it is, if any",
+        ),
+        sa.Column(
+            "start_edtf",
+            sa.String(length=40),
+            nullable=False,
+            comment="First day as observer (EDTF)",
+        ),
+        sa.Column(
+            "start_lower", sa.Date(), nullable=False, comment="Earliest day the start date can be"
+        ),
+        sa.Column(
+            "start_upper", sa.Date(), nullable=False, comment="Latest day the start date can be"
+        ),
+        sa.Column(
+            "start_precision",
+            sa.Enum(
+                "day",
+                "month",
+                "year",
+                "range",
+                name="start_precision",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=False,
+            comment="day, month, year or range",
+        ),
+        sa.Column(
+            "end_edtf",
+            sa.String(length=40),
+            nullable=True,
+            comment="First day no longer observer; empty while open (EDTF)",
+        ),
+        sa.Column(
+            "end_lower", sa.Date(), nullable=True, comment="Earliest day the end date can be"
+        ),
+        sa.Column("end_upper", sa.Date(), nullable=True, comment="Latest day the end date can be"),
+        sa.Column(
+            "end_precision",
+            sa.Enum(
+                "day",
+                "month",
+                "year",
+                "range",
+                name="end_precision",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="day, month, year or range",
+        ),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "(end_edtf IS NULL AND end_lower IS NULL AND end_upper IS NULL AND end_precision IS NULL) OR (end_edtf IS NOT NULL AND end_lower IS NOT NULL AND end_upper IS NOT NULL AND end_precision IS NOT NULL)",
+            name=op.f("ck_body_observers_end_all_or_none"),
+        ),
+        sa.CheckConstraint(
+            "end_lower <= end_upper", name=op.f("ck_body_observers_end_bounds_ordered")
+        ),
+        sa.CheckConstraint(
+            "start_lower <= start_upper", name=op.f("ck_body_observers_start_bounds_ordered")
+        ),
+        sa.ForeignKeyConstraint(
+            ["body_code"],
+            ["organizations.code"],
+            name=op.f("fk_body_observers_body_code_organizations"),
+        ),
+        sa.ForeignKeyConstraint(["key"], ["facts.key"], name=op.f("fk_body_observers_key_facts")),
+        sa.ForeignKeyConstraint(
+            ["state_iso3"], ["states.iso3"], name=op.f("fk_body_observers_state_iso3_states")
+        ),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_body_observers")),
+        comment="Observers at an organ, such as parliaments at the Parliamentary Assembly.",
+    )
+    with op.batch_alter_table("body_observers", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_body_observers_body_code"), ["body_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_body_observers_end_lower"), ["end_lower"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_body_observers_end_upper"), ["end_upper"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_body_observers_start_lower"), ["start_lower"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_body_observers_start_upper"), ["start_upper"], unique=False
+        )
+
+    op.create_table(
         "fact_citations",
         sa.Column("fact_key", sa.String(length=100), nullable=False),
         sa.Column("citation_key", sa.String(length=100), nullable=False),
@@ -464,6 +579,125 @@ def upgrade() -> None:
         comment="Security threats and challenges the organization names.",
     )
     op.create_table(
+        "chair_spans",
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("organization_code", sa.String(length=100), nullable=False),
+        sa.Column("state_iso3", sa.String(length=3), nullable=False),
+        sa.Column(
+            "start_edtf",
+            sa.String(length=40),
+            nullable=False,
+            comment="First day in the chair (EDTF)",
+        ),
+        sa.Column(
+            "start_lower", sa.Date(), nullable=False, comment="Earliest day the start date can be"
+        ),
+        sa.Column(
+            "start_upper", sa.Date(), nullable=False, comment="Latest day the start date can be"
+        ),
+        sa.Column(
+            "start_precision",
+            sa.Enum(
+                "day",
+                "month",
+                "year",
+                "range",
+                name="start_precision",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=False,
+            comment="day, month, year or range",
+        ),
+        sa.Column(
+            "end_edtf",
+            sa.String(length=40),
+            nullable=True,
+            comment="First day out of the chair; empty while open (EDTF)",
+        ),
+        sa.Column(
+            "end_lower", sa.Date(), nullable=True, comment="Earliest day the end date can be"
+        ),
+        sa.Column("end_upper", sa.Date(), nullable=True, comment="Latest day the end date can be"),
+        sa.Column(
+            "end_precision",
+            sa.Enum(
+                "day",
+                "month",
+                "year",
+                "range",
+                name="end_precision",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="day, month, year or range",
+        ),
+        sa.Column(
+            "start_meeting_key",
+            sa.String(length=100),
+            nullable=True,
+            comment="The session that handed the chair over",
+        ),
+        sa.Column("end_meeting_key", sa.String(length=100), nullable=True),
+        sa.Column("inferred", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("reasoning", sa.Text(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "(end_edtf IS NULL AND end_lower IS NULL AND end_upper IS NULL AND end_precision IS NULL) OR (end_edtf IS NOT NULL AND end_lower IS NOT NULL AND end_upper IS NOT NULL AND end_precision IS NOT NULL)",
+            name=op.f("ck_chair_spans_end_all_or_none"),
+        ),
+        sa.CheckConstraint(
+            "NOT inferred OR reasoning IS NOT NULL",
+            name=op.f("ck_chair_spans_inferred_has_reasoning"),
+        ),
+        sa.CheckConstraint(
+            "end_lower <= end_upper", name=op.f("ck_chair_spans_end_bounds_ordered")
+        ),
+        sa.CheckConstraint(
+            "end_lower IS NULL OR start_lower <= end_lower",
+            name=op.f("ck_chair_spans_ends_after_start"),
+        ),
+        sa.CheckConstraint(
+            "start_lower <= start_upper", name=op.f("ck_chair_spans_start_bounds_ordered")
+        ),
+        sa.ForeignKeyConstraint(
+            ["end_meeting_key"],
+            ["meetings.key"],
+            name=op.f("fk_chair_spans_end_meeting_key_meetings"),
+        ),
+        sa.ForeignKeyConstraint(["key"], ["facts.key"], name=op.f("fk_chair_spans_key_facts")),
+        sa.ForeignKeyConstraint(
+            ["organization_code"],
+            ["organizations.code"],
+            name=op.f("fk_chair_spans_organization_code_organizations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["start_meeting_key"],
+            ["meetings.key"],
+            name=op.f("fk_chair_spans_start_meeting_key_meetings"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["state_iso3"], ["states.iso3"], name=op.f("fk_chair_spans_state_iso3_states")
+        ),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_chair_spans")),
+        comment="Which state chaired an organization, over a closed-open span.",
+    )
+    with op.batch_alter_table("chair_spans", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_chair_spans_end_lower"), ["end_lower"], unique=False)
+        batch_op.create_index(batch_op.f("ix_chair_spans_end_upper"), ["end_upper"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_chair_spans_organization_code"), ["organization_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_chair_spans_start_lower"), ["start_lower"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_chair_spans_start_upper"), ["start_upper"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_chair_spans_state_iso3"), ["state_iso3"], unique=False)
+
+    op.create_table(
         "documents",
         sa.Column("key", sa.String(length=100), nullable=False),
         sa.Column("title", sa.String(length=400), nullable=False),
@@ -593,6 +827,176 @@ def upgrade() -> None:
         )
         batch_op.create_index(
             batch_op.f("ix_documents_signed_upper"), ["signed_upper"], unique=False
+        )
+
+    op.create_table(
+        "office_terms",
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("organization_code", sa.String(length=100), nullable=False),
+        sa.Column(
+            "office",
+            sa.Enum(
+                "secretary_general",
+                "council_secretary_general",
+                name="office",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=False,
+        ),
+        sa.Column("person", sa.String(length=200), nullable=False),
+        sa.Column(
+            "nationality_iso3",
+            sa.String(length=3),
+            nullable=True,
+            comment="The state that nominated the holder",
+        ),
+        sa.Column("acting", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column(
+            "start_edtf", sa.String(length=40), nullable=False, comment="First day in office (EDTF)"
+        ),
+        sa.Column(
+            "start_lower", sa.Date(), nullable=False, comment="Earliest day the start date can be"
+        ),
+        sa.Column(
+            "start_upper", sa.Date(), nullable=False, comment="Latest day the start date can be"
+        ),
+        sa.Column(
+            "start_precision",
+            sa.Enum(
+                "day",
+                "month",
+                "year",
+                "range",
+                name="start_precision",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=False,
+            comment="day, month, year or range",
+        ),
+        sa.Column(
+            "end_edtf",
+            sa.String(length=40),
+            nullable=True,
+            comment="First day out of office; empty while in office (EDTF)",
+        ),
+        sa.Column(
+            "end_lower", sa.Date(), nullable=True, comment="Earliest day the end date can be"
+        ),
+        sa.Column("end_upper", sa.Date(), nullable=True, comment="Latest day the end date can be"),
+        sa.Column(
+            "end_precision",
+            sa.Enum(
+                "day",
+                "month",
+                "year",
+                "range",
+                name="end_precision",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="day, month, year or range",
+        ),
+        sa.Column(
+            "appointed_edtf",
+            sa.String(length=40),
+            nullable=True,
+            comment="When the appointment was decided (EDTF)",
+        ),
+        sa.Column(
+            "appointed_lower",
+            sa.Date(),
+            nullable=True,
+            comment="Earliest day the appointed date can be",
+        ),
+        sa.Column(
+            "appointed_upper",
+            sa.Date(),
+            nullable=True,
+            comment="Latest day the appointed date can be",
+        ),
+        sa.Column(
+            "appointed_precision",
+            sa.Enum(
+                "day",
+                "month",
+                "year",
+                "range",
+                name="appointed_precision",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="day, month, year or range",
+        ),
+        sa.Column("appointed_meeting_key", sa.String(length=100), nullable=True),
+        sa.Column("inferred", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("reasoning", sa.Text(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "(appointed_edtf IS NULL AND appointed_lower IS NULL AND appointed_upper IS NULL AND appointed_precision IS NULL) OR (appointed_edtf IS NOT NULL AND appointed_lower IS NOT NULL AND appointed_upper IS NOT NULL AND appointed_precision IS NOT NULL)",
+            name=op.f("ck_office_terms_appointed_all_or_none"),
+        ),
+        sa.CheckConstraint(
+            "(end_edtf IS NULL AND end_lower IS NULL AND end_upper IS NULL AND end_precision IS NULL) OR (end_edtf IS NOT NULL AND end_lower IS NOT NULL AND end_upper IS NOT NULL AND end_precision IS NOT NULL)",
+            name=op.f("ck_office_terms_end_all_or_none"),
+        ),
+        sa.CheckConstraint(
+            "NOT inferred OR reasoning IS NOT NULL",
+            name=op.f("ck_office_terms_inferred_has_reasoning"),
+        ),
+        sa.CheckConstraint(
+            "appointed_lower <= appointed_upper",
+            name=op.f("ck_office_terms_appointed_bounds_ordered"),
+        ),
+        sa.CheckConstraint(
+            "end_lower <= end_upper", name=op.f("ck_office_terms_end_bounds_ordered")
+        ),
+        sa.CheckConstraint(
+            "end_lower IS NULL OR start_lower <= end_lower",
+            name=op.f("ck_office_terms_ends_after_start"),
+        ),
+        sa.CheckConstraint(
+            "start_lower <= start_upper", name=op.f("ck_office_terms_start_bounds_ordered")
+        ),
+        sa.ForeignKeyConstraint(
+            ["appointed_meeting_key"],
+            ["meetings.key"],
+            name=op.f("fk_office_terms_appointed_meeting_key_meetings"),
+        ),
+        sa.ForeignKeyConstraint(["key"], ["facts.key"], name=op.f("fk_office_terms_key_facts")),
+        sa.ForeignKeyConstraint(
+            ["nationality_iso3"],
+            ["states.iso3"],
+            name=op.f("fk_office_terms_nationality_iso3_states"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["organization_code"],
+            ["organizations.code"],
+            name=op.f("fk_office_terms_organization_code_organizations"),
+        ),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_office_terms")),
+        comment="Who held an office of the organization, over a closed-open span.",
+    )
+    with op.batch_alter_table("office_terms", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_office_terms_appointed_lower"), ["appointed_lower"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_office_terms_appointed_upper"), ["appointed_upper"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_office_terms_end_lower"), ["end_lower"], unique=False)
+        batch_op.create_index(batch_op.f("ix_office_terms_end_upper"), ["end_upper"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_office_terms_organization_code"), ["organization_code"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_office_terms_start_lower"), ["start_lower"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_office_terms_start_upper"), ["start_upper"], unique=False
         )
 
     op.create_table(
@@ -775,6 +1179,88 @@ def upgrade() -> None:
             batch_op.f("ix_events_happened_upper"), ["happened_upper"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_events_state_iso3"), ["state_iso3"], unique=False)
+
+    op.create_table(
+        "forces",
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "rapid_deployment",
+                "rapid_reaction",
+                "peacekeeping",
+                name="force_kind",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=False,
+        ),
+        sa.Column("organization_code", sa.String(length=100), nullable=False),
+        sa.Column(
+            "established_edtf", sa.String(length=40), nullable=True, comment="When created (EDTF)"
+        ),
+        sa.Column(
+            "established_lower",
+            sa.Date(),
+            nullable=True,
+            comment="Earliest day the established date can be",
+        ),
+        sa.Column(
+            "established_upper",
+            sa.Date(),
+            nullable=True,
+            comment="Latest day the established date can be",
+        ),
+        sa.Column(
+            "established_precision",
+            sa.Enum(
+                "day",
+                "month",
+                "year",
+                "range",
+                name="established_precision",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="day, month, year or range",
+        ),
+        sa.Column(
+            "document_key",
+            sa.String(length=100),
+            nullable=True,
+            comment="The instrument that created it",
+        ),
+        sa.Column("nominal_strength", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "(established_edtf IS NULL AND established_lower IS NULL AND established_upper IS NULL AND established_precision IS NULL) OR (established_edtf IS NOT NULL AND established_lower IS NOT NULL AND established_upper IS NOT NULL AND established_precision IS NOT NULL)",
+            name=op.f("ck_forces_established_all_or_none"),
+        ),
+        sa.CheckConstraint(
+            "established_lower <= established_upper",
+            name=op.f("ck_forces_established_bounds_ordered"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["document_key"], ["documents.key"], name=op.f("fk_forces_document_key_documents")
+        ),
+        sa.ForeignKeyConstraint(["key"], ["facts.key"], name=op.f("fk_forces_key_facts")),
+        sa.ForeignKeyConstraint(
+            ["organization_code"],
+            ["organizations.code"],
+            name=op.f("fk_forces_organization_code_organizations"),
+        ),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_forces")),
+        comment="Collective forces the organization created.",
+    )
+    with op.batch_alter_table("forces", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_forces_established_lower"), ["established_lower"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_forces_established_upper"), ["established_upper"], unique=False
+        )
 
     op.create_table(
         "initiatives",
@@ -1004,11 +1490,265 @@ def upgrade() -> None:
             batch_op.f("ix_membership_spans_state_iso3"), ["state_iso3"], unique=False
         )
 
+    op.create_table(
+        "operations",
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "deployment",
+                "mission",
+                name="operation_kind",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=False,
+        ),
+        sa.Column("organization_code", sa.String(length=100), nullable=False),
+        sa.Column("force_key", sa.String(length=100), nullable=True),
+        sa.Column("host_iso3", sa.String(length=3), nullable=False),
+        sa.Column(
+            "requested_edtf",
+            sa.String(length=40),
+            nullable=True,
+            comment="When the host asked (EDTF)",
+        ),
+        sa.Column(
+            "requested_lower",
+            sa.Date(),
+            nullable=True,
+            comment="Earliest day the requested date can be",
+        ),
+        sa.Column(
+            "requested_upper",
+            sa.Date(),
+            nullable=True,
+            comment="Latest day the requested date can be",
+        ),
+        sa.Column(
+            "requested_precision",
+            sa.Enum(
+                "day",
+                "month",
+                "year",
+                "range",
+                name="requested_precision",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="day, month, year or range",
+        ),
+        sa.Column(
+            "decided_edtf",
+            sa.String(length=40),
+            nullable=True,
+            comment="When the Council decided (EDTF)",
+        ),
+        sa.Column(
+            "decided_lower",
+            sa.Date(),
+            nullable=True,
+            comment="Earliest day the decided date can be",
+        ),
+        sa.Column(
+            "decided_upper", sa.Date(), nullable=True, comment="Latest day the decided date can be"
+        ),
+        sa.Column(
+            "decided_precision",
+            sa.Enum(
+                "day",
+                "month",
+                "year",
+                "range",
+                name="decided_precision",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="day, month, year or range",
+        ),
+        sa.Column("decision_document_key", sa.String(length=100), nullable=True),
+        sa.Column(
+            "start_edtf",
+            sa.String(length=40),
+            nullable=True,
+            comment="Arrival: first day on the ground (EDTF)",
+        ),
+        sa.Column(
+            "start_lower", sa.Date(), nullable=True, comment="Earliest day the start date can be"
+        ),
+        sa.Column(
+            "start_upper", sa.Date(), nullable=True, comment="Latest day the start date can be"
+        ),
+        sa.Column(
+            "start_precision",
+            sa.Enum(
+                "day",
+                "month",
+                "year",
+                "range",
+                name="start_precision",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="day, month, year or range",
+        ),
+        sa.Column(
+            "end_edtf", sa.String(length=40), nullable=True, comment="Withdrawal completed (EDTF)"
+        ),
+        sa.Column(
+            "end_lower", sa.Date(), nullable=True, comment="Earliest day the end date can be"
+        ),
+        sa.Column("end_upper", sa.Date(), nullable=True, comment="Latest day the end date can be"),
+        sa.Column(
+            "end_precision",
+            sa.Enum(
+                "day",
+                "month",
+                "year",
+                "range",
+                name="end_precision",
+                native_enum=False,
+                create_constraint=True,
+            ),
+            nullable=True,
+            comment="day, month, year or range",
+        ),
+        sa.Column("strength", sa.Integer(), nullable=True, comment="Personnel sent in all"),
+        sa.Column("commander", sa.String(length=200), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "(decided_edtf IS NULL AND decided_lower IS NULL AND decided_upper IS NULL AND decided_precision IS NULL) OR (decided_edtf IS NOT NULL AND decided_lower IS NOT NULL AND decided_upper IS NOT NULL AND decided_precision IS NOT NULL)",
+            name=op.f("ck_operations_decided_all_or_none"),
+        ),
+        sa.CheckConstraint(
+            "(end_edtf IS NULL AND end_lower IS NULL AND end_upper IS NULL AND end_precision IS NULL) OR (end_edtf IS NOT NULL AND end_lower IS NOT NULL AND end_upper IS NOT NULL AND end_precision IS NOT NULL)",
+            name=op.f("ck_operations_end_all_or_none"),
+        ),
+        sa.CheckConstraint(
+            "(requested_edtf IS NULL AND requested_lower IS NULL AND requested_upper IS NULL AND requested_precision IS NULL) OR (requested_edtf IS NOT NULL AND requested_lower IS NOT NULL AND requested_upper IS NOT NULL AND requested_precision IS NOT NULL)",
+            name=op.f("ck_operations_requested_all_or_none"),
+        ),
+        sa.CheckConstraint(
+            "(start_edtf IS NULL AND start_lower IS NULL AND start_upper IS NULL AND start_precision IS NULL) OR (start_edtf IS NOT NULL AND start_lower IS NOT NULL AND start_upper IS NOT NULL AND start_precision IS NOT NULL)",
+            name=op.f("ck_operations_start_all_or_none"),
+        ),
+        sa.CheckConstraint(
+            "decided_lower <= decided_upper", name=op.f("ck_operations_decided_bounds_ordered")
+        ),
+        sa.CheckConstraint("end_lower <= end_upper", name=op.f("ck_operations_end_bounds_ordered")),
+        sa.CheckConstraint(
+            "requested_lower <= requested_upper",
+            name=op.f("ck_operations_requested_bounds_ordered"),
+        ),
+        sa.CheckConstraint(
+            "start_lower <= start_upper", name=op.f("ck_operations_start_bounds_ordered")
+        ),
+        sa.ForeignKeyConstraint(
+            ["decision_document_key"],
+            ["documents.key"],
+            name=op.f("fk_operations_decision_document_key_documents"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["force_key"], ["forces.key"], name=op.f("fk_operations_force_key_forces")
+        ),
+        sa.ForeignKeyConstraint(
+            ["host_iso3"], ["states.iso3"], name=op.f("fk_operations_host_iso3_states")
+        ),
+        sa.ForeignKeyConstraint(["key"], ["facts.key"], name=op.f("fk_operations_key_facts")),
+        sa.ForeignKeyConstraint(
+            ["organization_code"],
+            ["organizations.code"],
+            name=op.f("fk_operations_organization_code_organizations"),
+        ),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_operations")),
+        comment="Deployments and missions the organization sent.",
+    )
+    with op.batch_alter_table("operations", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_operations_decided_lower"), ["decided_lower"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_operations_decided_upper"), ["decided_upper"], unique=False
+        )
+        batch_op.create_index(batch_op.f("ix_operations_end_lower"), ["end_lower"], unique=False)
+        batch_op.create_index(batch_op.f("ix_operations_end_upper"), ["end_upper"], unique=False)
+        batch_op.create_index(batch_op.f("ix_operations_host_iso3"), ["host_iso3"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_operations_requested_lower"), ["requested_lower"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_operations_requested_upper"), ["requested_upper"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_operations_start_lower"), ["start_lower"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_operations_start_upper"), ["start_upper"], unique=False
+        )
+
+    op.create_table(
+        "contributions",
+        sa.Column("key", sa.String(length=100), nullable=False),
+        sa.Column("force_key", sa.String(length=100), nullable=True),
+        sa.Column("operation_key", sa.String(length=100), nullable=True),
+        sa.Column("state_iso3", sa.String(length=3), nullable=False),
+        sa.Column("personnel", sa.Integer(), nullable=True),
+        sa.Column("note", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "(force_key IS NULL) <> (operation_key IS NULL)",
+            name=op.f("ck_contributions_one_force_or_operation"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["force_key"], ["forces.key"], name=op.f("fk_contributions_force_key_forces")
+        ),
+        sa.ForeignKeyConstraint(["key"], ["facts.key"], name=op.f("fk_contributions_key_facts")),
+        sa.ForeignKeyConstraint(
+            ["operation_key"],
+            ["operations.key"],
+            name=op.f("fk_contributions_operation_key_operations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["state_iso3"], ["states.iso3"], name=op.f("fk_contributions_state_iso3_states")
+        ),
+        sa.PrimaryKeyConstraint("key", name=op.f("pk_contributions")),
+        comment="Which states contributed to a force or an operation, and how many.",
+    )
+    with op.batch_alter_table("contributions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_contributions_force_key"), ["force_key"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_contributions_operation_key"), ["operation_key"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_contributions_state_iso3"), ["state_iso3"], unique=False
+        )
+
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("contributions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_contributions_state_iso3"))
+        batch_op.drop_index(batch_op.f("ix_contributions_operation_key"))
+        batch_op.drop_index(batch_op.f("ix_contributions_force_key"))
+
+    op.drop_table("contributions")
+    with op.batch_alter_table("operations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_operations_start_upper"))
+        batch_op.drop_index(batch_op.f("ix_operations_start_lower"))
+        batch_op.drop_index(batch_op.f("ix_operations_requested_upper"))
+        batch_op.drop_index(batch_op.f("ix_operations_requested_lower"))
+        batch_op.drop_index(batch_op.f("ix_operations_host_iso3"))
+        batch_op.drop_index(batch_op.f("ix_operations_end_upper"))
+        batch_op.drop_index(batch_op.f("ix_operations_end_lower"))
+        batch_op.drop_index(batch_op.f("ix_operations_decided_upper"))
+        batch_op.drop_index(batch_op.f("ix_operations_decided_lower"))
+
+    op.drop_table("operations")
     with op.batch_alter_table("membership_spans", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_membership_spans_state_iso3"))
         batch_op.drop_index(batch_op.f("ix_membership_spans_start_upper"))
@@ -1024,6 +1764,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_initiatives_proposed_lower"))
 
     op.drop_table("initiatives")
+    with op.batch_alter_table("forces", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_forces_established_upper"))
+        batch_op.drop_index(batch_op.f("ix_forces_established_lower"))
+
+    op.drop_table("forces")
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_events_state_iso3"))
         batch_op.drop_index(batch_op.f("ix_events_happened_upper"))
@@ -1037,6 +1782,16 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_document_parties_acted_lower"))
 
     op.drop_table("document_parties")
+    with op.batch_alter_table("office_terms", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_office_terms_start_upper"))
+        batch_op.drop_index(batch_op.f("ix_office_terms_start_lower"))
+        batch_op.drop_index(batch_op.f("ix_office_terms_organization_code"))
+        batch_op.drop_index(batch_op.f("ix_office_terms_end_upper"))
+        batch_op.drop_index(batch_op.f("ix_office_terms_end_lower"))
+        batch_op.drop_index(batch_op.f("ix_office_terms_appointed_upper"))
+        batch_op.drop_index(batch_op.f("ix_office_terms_appointed_lower"))
+
+    op.drop_table("office_terms")
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_documents_signed_upper"))
         batch_op.drop_index(batch_op.f("ix_documents_signed_lower"))
@@ -1044,6 +1799,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_documents_in_force_lower"))
 
     op.drop_table("documents")
+    with op.batch_alter_table("chair_spans", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_chair_spans_state_iso3"))
+        batch_op.drop_index(batch_op.f("ix_chair_spans_start_upper"))
+        batch_op.drop_index(batch_op.f("ix_chair_spans_start_lower"))
+        batch_op.drop_index(batch_op.f("ix_chair_spans_organization_code"))
+        batch_op.drop_index(batch_op.f("ix_chair_spans_end_upper"))
+        batch_op.drop_index(batch_op.f("ix_chair_spans_end_lower"))
+
+    op.drop_table("chair_spans")
     op.drop_table("threats")
     with op.batch_alter_table("positions", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_positions_period_upper"))
@@ -1061,6 +1825,14 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_fact_citations_citation_key"))
 
     op.drop_table("fact_citations")
+    with op.batch_alter_table("body_observers", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_body_observers_start_upper"))
+        batch_op.drop_index(batch_op.f("ix_body_observers_start_lower"))
+        batch_op.drop_index(batch_op.f("ix_body_observers_end_upper"))
+        batch_op.drop_index(batch_op.f("ix_body_observers_end_lower"))
+        batch_op.drop_index(batch_op.f("ix_body_observers_body_code"))
+
+    op.drop_table("body_observers")
     with op.batch_alter_table("readings", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_readings_value_date_upper"))
         batch_op.drop_index(batch_op.f("ix_readings_value_date_lower"))

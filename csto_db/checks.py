@@ -1,0 +1,104 @@
+"""Verifying a built database: schema current, quotes verbatim, facts cited, spans coherent."""
+
+from __future__ import annotations
+
+import hashlib
+
+from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy.orm import aliased
+
+from .models import FACT_MODELS, Citation, Fact, FactCitation, MembershipSpan, Source
+from .models import fact_key_column
+from .schema import current_revision, head_revision
+
+
+def check_database(connection: Connection) -> list[str]:
+    """Every problem found, one line each; an empty list means the database is sound."""
+    revision, head = current_revision(connection), head_revision()
+    if revision != head:
+        return [f"schema at {revision or 'no revision'}, expected {head}: run `csto-db init`"]
+    return [
+        *_source_texts(connection),
+        *_quotes_verbatim(connection),
+        *_facts_cited(connection),
+        *_facts_registered(connection),
+        *_spans_coherent(connection),
+    ]
+
+
+def _source_texts(connection: Connection) -> list[str]:
+    problems = []
+    for key, text, digest in connection.execute(
+            select(Source.key, Source.full_text, Source.full_text_sha256)
+            .where(Source.full_text.is_not(None))):
+        actual = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if actual != digest:
+            problems.append(f"source {key}: stored text has sha256 {actual}, recorded {digest}")
+    return problems
+
+
+def _quotes_verbatim(connection: Connection) -> list[str]:
+    texts = dict(connection.execute(
+        select(Source.key, Source.full_text).where(Source.full_text.is_not(None))).all())
+    problems = []
+    for key, source, quote, start, end in connection.execute(
+            select(Citation.key, Citation.source_key, Citation.quote, Citation.char_start,
+                   Citation.char_end).order_by(Citation.key)):
+        text = texts.get(source)
+        if text is None:
+            if start is not None:
+                problems.append(f"citation {key}: offsets into {source}, which has no text")
+            continue
+        if start is None:
+            problems.append(f"citation {key}: no offsets into the held text of {source}")
+        elif text[start:end] != quote:
+            problems.append(f"citation {key}: quote is not at {start}:{end} of {source}")
+    return problems
+
+
+def _facts_cited(connection: Connection) -> list[str]:
+    uncited = connection.execute(
+        select(Fact.key).outerjoin(FactCitation, FactCitation.fact_key == Fact.key)
+        .where(FactCitation.fact_key.is_(None)).order_by(Fact.key)).scalars()
+    return [f"fact {key}: no citation" for key in uncited]
+
+
+def _facts_registered(connection: Connection) -> list[str]:
+    problems = []
+    registered = connection.execute(select(Fact.key, Fact.table_name)).all()
+    by_table: dict[str, set[str]] = {}
+    for key, table in registered:
+        by_table.setdefault(table, set()).add(key)
+    for table, model in FACT_MODELS.items():
+        column = getattr(model, fact_key_column(model))
+        present = set(connection.execute(select(column)).scalars())
+        for key in sorted(by_table.get(table, set()) - present):
+            problems.append(f"fact {key}: registered for {table} but has no row there")
+        for key in sorted(present - by_table.get(table, set())):
+            problems.append(f"fact {key}: row in {table} registered under another table")
+    return problems
+
+
+def _spans_coherent(connection: Connection) -> list[str]:
+    """No two spans of a state in an organization overlap; none ends before it starts.
+
+    Overlap is judged on the earliest possible days: spans ``[start_lower, end_lower)``.
+    """
+    first, second = aliased(MembershipSpan), aliased(MembershipSpan)
+    overlapping = connection.execute(
+        select(first.key, second.key).join(second, and_(
+            first.state_iso3 == second.state_iso3,
+            first.organization_code == second.organization_code,
+            first.key < second.key,
+            or_(second.end_lower.is_(None), first.start_lower < second.end_lower),
+            or_(first.end_lower.is_(None), second.start_lower < first.end_lower),
+        )).order_by(first.key, second.key)).all()
+    problems = [f"spans {a} and {b} overlap" for a, b in overlapping]
+    backwards = connection.execute(
+        select(MembershipSpan.key).where(MembershipSpan.end_lower.is_not(None), or_(
+            MembershipSpan.end_lower < MembershipSpan.start_lower,
+            MembershipSpan.end_upper < MembershipSpan.start_upper,
+            func.coalesce(MembershipSpan.start_lower > MembershipSpan.start_upper, False),
+        ))).scalars()
+    problems += [f"span {key}: ends before it starts" for key in backwards]
+    return problems

@@ -1,0 +1,225 @@
+"""The evidence behind facts: citations, readings of disputed fields, and one source's view."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from .dates import PartialDate
+from .models import Citation, DisputeSubject, FactCitation, Reading, Source
+
+
+def connection_of(db: Session | Connection) -> Connection:
+    """Accept an ORM session or a Core connection; queries run on the connection."""
+    return db.connection() if isinstance(db, Session) else db
+
+
+@dataclass(frozen=True)
+class Quote:
+    """One citation: the source's key and its words."""
+
+    source: str
+    quote: str
+    translation: str | None = None
+    char_start: int | None = None
+    char_end: int | None = None
+
+    def to_dict(self) -> dict:
+        data = {"source": self.source, "quote": self.quote}
+        if self.translation:
+            data["translation"] = self.translation
+        if self.char_start is not None:
+            data["char_start"], data["char_end"] = self.char_start, self.char_end
+        return data
+
+
+@dataclass(frozen=True)
+class FieldReading:
+    """One source's value for a fact's field, as stored in ``readings``."""
+
+    dispute: str
+    field: str
+    key: str
+    date: PartialDate | None
+    text: str | None
+    preferred: bool
+    citations: tuple[Quote, ...]
+
+    @property
+    def value(self) -> str | None:
+        return self.date.edtf if self.date else self.text
+
+    @property
+    def sources(self) -> frozenset[str]:
+        return frozenset(c.source for c in self.citations)
+
+    def to_dict(self) -> dict:
+        return {"field": self.field, "value": self.value, "preferred": self.preferred,
+                "dispute": self.dispute,
+                "citations": [c.to_dict() for c in self.citations]}
+
+
+def citations_for(db: Session | Connection, fact_keys: Iterable[str]) -> dict[str, list[Quote]]:
+    """The citations behind each fact, in one query: ``{fact_key: [Quote, ...]}``."""
+    keys = sorted(set(fact_keys))
+    found: dict[str, list[Quote]] = defaultdict(list)
+    if not keys:
+        return found
+    query = (
+        select(FactCitation.fact_key, Citation.source_key, Citation.quote, Citation.translation,
+               Citation.char_start, Citation.char_end)
+        .join(Citation, Citation.key == FactCitation.citation_key)
+        .where(FactCitation.fact_key.in_(keys))
+        .order_by(FactCitation.fact_key, Citation.source_key, Citation.char_start, Citation.key)
+    )
+    for row in connection_of(db).execute(query):
+        found[row.fact_key].append(Quote(row.source_key, row.quote, row.translation,
+                                         row.char_start, row.char_end))
+    return found
+
+
+def readings_for(db: Session | Connection,
+                 fact_keys: Iterable[str]) -> dict[tuple[str, str], list[FieldReading]]:
+    """Every reading of every disputed field of the given facts: ``{(fact_key, field): [...]}``."""
+    keys = sorted(set(fact_keys))
+    result: dict[tuple[str, str], list[FieldReading]] = defaultdict(list)
+    if not keys:
+        return result
+    conn = connection_of(db)
+    query = (
+        select(DisputeSubject.fact_key, DisputeSubject.field, Reading)
+        .join(Reading, Reading.dispute_key == DisputeSubject.dispute_key)
+        .where(DisputeSubject.fact_key.in_(keys))
+        .order_by(DisputeSubject.fact_key, DisputeSubject.field, Reading.key)
+    )
+    rows = conn.execute(query).all()
+    quotes = citations_for(conn, [row.key for row in rows])
+    for row in rows:
+        when = None
+        if row.value_date_edtf is not None:
+            when = PartialDate(row.value_date_lower, row.value_date_upper, row.value_date_edtf,
+                               row.value_date_precision)
+        result[(row.fact_key, row.field)].append(FieldReading(
+            dispute=row.dispute_key, field=row.field, key=row.key, date=when,
+            text=row.value_text, preferred=bool(row.preferred),
+            citations=tuple(quotes.get(row.key, ()))))
+    return result
+
+
+def source_exists(db: Session | Connection, key: str) -> bool:
+    return connection_of(db).execute(
+        select(Source.key).where(Source.key == key)).first() is not None
+
+
+@dataclass
+class SourceView:
+    """Restricts answers to one source's claims, or passes everything when ``source`` is None.
+
+    A fact is in the view when the source is among its citations or backs one of its
+    readings. A field with readings shows the source's own reading where it has one.
+    """
+
+    source: str | None
+    citations: dict[str, list[Quote]] = field(default_factory=dict)
+    readings: dict[tuple[str, str], list[FieldReading]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, db: Session | Connection, source: str | None,
+             fact_keys: Iterable[str]) -> SourceView:
+        keys = list(fact_keys)
+        return cls(source, citations_for(db, keys), readings_for(db, keys))
+
+    def includes(self, fact_key: str) -> bool:
+        if self.source is None:
+            return True
+        if any(q.source == self.source for q in self.citations.get(fact_key, ())):
+            return True
+        return any(self.source in reading.sources
+                   for (key, _), readings in self.readings.items() if key == fact_key
+                   for reading in readings)
+
+    def quotes(self, fact_key: str) -> list[Quote]:
+        quotes = self.citations.get(fact_key, [])
+        if self.source is None:
+            return list(quotes)
+        own = [q for q in quotes if q.source == self.source]
+        if own:
+            return own
+        return [c for (key, _), readings in self.readings.items() if key == fact_key
+                for reading in readings for c in reading.citations if c.source == self.source]
+
+    def field_readings(self, fact_key: str, field_name: str) -> list[FieldReading]:
+        """The readings that count for this field in this view (empty: use the fact's value)."""
+        readings = self.readings.get((fact_key, field_name), [])
+        if self.source is not None:
+            return [r for r in readings if self.source in r.sources]
+        return readings
+
+    def date(self, fact_key: str, field_name: str, stored: PartialDate | None) -> PartialDate | None:
+        """The value of a date field in this view: the source's reading, else the stored one."""
+        readings = self.field_readings(fact_key, field_name)
+        if self.source is not None and readings:
+            best = max(readings, key=lambda r: (r.preferred, -_width(r.date)))
+            return best.date
+        return stored
+
+    def text(self, fact_key: str, field_name: str, stored: str | None) -> str | None:
+        readings = self.field_readings(fact_key, field_name)
+        if self.source is not None and readings:
+            return readings[0].text
+        return stored
+
+
+def _width(value: PartialDate | None) -> int:
+    return (value.upper - value.lower).days if value else 0
+
+
+def competing(readings: list[FieldReading]) -> list[PartialDate]:
+    """The date readings that compete: a reading whose bounds contain another, more precise
+    reading only says less, so it drops out (the overview's "subsequently" against a day)."""
+    dates = [r.date for r in readings if r.date is not None]
+    kept = []
+    for value in dates:
+        refined = any(other != value and value.lower <= other.lower and other.upper <= value.upper
+                      for other in dates)
+        if not refined and value not in kept:
+            kept.append(value)
+    return kept
+
+
+def stored_date(row, name: str) -> PartialDate | None:
+    """The partial date ``name`` of a row, or None when it is empty."""
+    edtf = getattr(row, f"{name}_edtf")
+    if edtf is None:
+        return None
+    return PartialDate(getattr(row, f"{name}_lower"), getattr(row, f"{name}_upper"), edtf,
+                       getattr(row, f"{name}_precision"))
+
+
+def span_certainty(starts: list[PartialDate], ends: list[PartialDate | None],
+                   on: date) -> str | None:
+    """Where ``on`` falls in a closed-open span whose start and end may each have several
+    readings: ``certain`` when every reading puts the day inside, ``possible`` when only the
+    imprecision of a single reading leaves it open, ``disputed`` when readings from different
+    sources disagree about it, None when no reading puts it inside."""
+    outcomes = {_inside(start, end, on) for start in starts for end in ends}
+    if outcomes == {None}:
+        return None
+    if len(outcomes) == 1:
+        return outcomes.pop()
+    if len(starts) > 1 or len(ends) > 1:
+        return "disputed"
+    return "possible"
+
+
+def _inside(start: PartialDate, end: PartialDate | None, on: date) -> str | None:
+    if start.upper <= on and (end is None or on < end.lower):
+        return "certain"
+    if start.lower <= on and (end is None or on < end.upper):
+        return "possible"
+    return None

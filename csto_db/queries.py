@@ -1,0 +1,348 @@
+"""The questions users ask: who was a member when, a state's timeline, documents, initiatives,
+disputes; every answer with its certainty and citations."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from .dates import PartialDate
+from .evidence import (
+    FieldReading,
+    Quote,
+    SourceView,
+    citations_for,
+    competing,
+    connection_of,
+    readings_for,
+    source_exists,
+    span_certainty,
+    stored_date,
+)
+from .models import (
+    MEMBER_STATUSES,
+    Dispute,
+    DisputeSubject,
+    Document,
+    DocumentParty,
+    Event,
+    Initiative,
+    MembershipSpan,
+    Organization,
+    Reading,
+    State,
+)
+
+
+class QueryError(ValueError):
+    """A question that cannot be asked as put (unknown organization, state or source)."""
+
+
+def _edtf(value: PartialDate | None) -> str | None:
+    return value.edtf if value else None
+
+
+def _check_source(conn: Connection, source: str | None) -> None:
+    if source is not None and not source_exists(conn, source):
+        raise QueryError(f"unknown source {source!r} (see `csto-db sql \"SELECT key FROM sources\"`)")
+
+
+# --- Membership ----------------------------------------------------------------------------
+
+
+@dataclass
+class Membership:
+    """A state in an organization on a day, with how sure the record is of it."""
+
+    state: str
+    name: str
+    organization: str
+    status: str
+    certainty: str
+    since: str
+    until: str | None
+    span: str
+    inferred: bool
+    reasoning: str | None
+    citations: list[Quote]
+    readings: list[FieldReading] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = {
+            "state": self.state, "name": self.name, "organization": self.organization,
+            "status": self.status, "certainty": self.certainty, "since": self.since,
+            "until": self.until, "span": self.span, "inferred": self.inferred,
+            "reasoning": self.reasoning,
+            "citations": [c.to_dict() for c in self.citations],
+        }
+        if self.readings:
+            data["readings"] = [r.to_dict() for r in self.readings]
+        return data
+
+
+@dataclass
+class SpanView:
+    """A membership span as one view of the record sees it."""
+
+    row: object
+    start: PartialDate
+    end: PartialDate | None
+    start_readings: list[FieldReading]
+    end_readings: list[FieldReading]
+    citations: list[Quote]
+
+    def certainty(self, on: date) -> str | None:
+        starts = competing(self.start_readings) or [self.start]
+        ends: list[PartialDate | None] = competing(self.end_readings) or [self.end]
+        return span_certainty(starts, ends, on)
+
+    @property
+    def disputed_readings(self) -> list[FieldReading]:
+        return self.start_readings + self.end_readings
+
+
+def _organization_exists(conn: Connection, code: str) -> None:
+    if conn.execute(select(Organization.code).where(Organization.code == code)).first() is None:
+        codes = conn.execute(select(Organization.code).order_by(Organization.code)).scalars()
+        raise QueryError(f"unknown organization {code!r}; known: {', '.join(codes)}")
+
+
+def _span_views(conn: Connection, source: str | None, *conditions) -> list[SpanView]:
+    rows = conn.execute(
+        select(MembershipSpan, State.name.label("state_name"))
+        .join(State, State.iso3 == MembershipSpan.state_iso3)
+        .where(*conditions)
+        .order_by(MembershipSpan.state_iso3, MembershipSpan.start_lower)
+    ).all()
+    view = SourceView.load(conn, source, [row.key for row in rows])
+    spans = []
+    for row in rows:
+        if not view.includes(row.key):
+            continue
+        start = view.date(row.key, "start", stored_date(row, "start"))
+        end = view.date(row.key, "end", stored_date(row, "end"))
+        spans.append(SpanView(row, start, end, view.field_readings(row.key, "start"),
+                              view.field_readings(row.key, "end"), view.quotes(row.key)))
+    return spans
+
+
+def members_on(db: Session | Connection, org: str, on: date, *,
+               source: str | None = None) -> list[Membership]:
+    """The states in membership of ``org`` on ``on``, each with its status and certainty.
+
+    ``certain``: every reading of the dates puts the day inside the span; ``possible``: an
+    imprecise date (a month, a year, "subsequently") leaves it open; ``disputed``: sources
+    disagree about it (the readings are attached). Suspended states and observers are not
+    members and are not listed. ``source`` answers from that source's claims alone.
+    Raises :class:`QueryError` for an unknown organization or source.
+    """
+    conn = connection_of(db)
+    _organization_exists(conn, org)
+    _check_source(conn, source)
+    results = []
+    for span in _span_views(conn, source, MembershipSpan.organization_code == org,
+                            MembershipSpan.status.in_(MEMBER_STATUSES)):
+        certainty = span.certainty(on)
+        if certainty is None:
+            continue
+        row = span.row
+        results.append(Membership(
+            state=row.state_iso3, name=row.state_name, organization=org, status=row.status,
+            certainty=certainty, since=span.start.edtf, until=_edtf(span.end), span=row.key,
+            inferred=bool(row.inferred), reasoning=row.reasoning, citations=span.citations,
+            readings=span.disputed_readings if certainty == "disputed" else []))
+    return sorted(results, key=lambda m: m.state)
+
+
+@dataclass
+class TimelineEntry:
+    """One line of a state's history: a membership span or a dated event."""
+
+    entry: str  # "span" or "event"
+    key: str
+    organization: str | None
+    status: str | None
+    title: str | None
+    start: str | None
+    end: str | None
+    sort_date: date
+    inferred: bool
+    reasoning: str | None
+    citations: list[Quote]
+    readings: list[FieldReading] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = {
+            "entry": self.entry, "key": self.key, "organization": self.organization,
+            "status": self.status, "title": self.title, "start": self.start, "end": self.end,
+            "inferred": self.inferred, "reasoning": self.reasoning,
+            "citations": [c.to_dict() for c in self.citations],
+        }
+        if self.readings:
+            data["readings"] = [r.to_dict() for r in self.readings]
+        return data
+
+
+#: Further timeline entries from other parts of the record: functions
+#: ``(connection, iso3, source) -> list[TimelineEntry]``, registered by those modules.
+TIMELINE_PROVIDERS: list = []
+
+
+def timeline(db: Session | Connection, iso3: str, *,
+             source: str | None = None) -> list[TimelineEntry]:
+    """A state's spans in every organization and its dated events, in date order."""
+    conn = connection_of(db)
+    iso3 = iso3.upper()
+    if conn.execute(select(State.iso3).where(State.iso3 == iso3)).first() is None:
+        raise QueryError(f"unknown state {iso3!r}: give an ISO 3166-1 alpha-3 code")
+    _check_source(conn, source)
+    entries = [
+        TimelineEntry("span", span.row.key, span.row.organization_code, span.row.status, None,
+                      span.start.edtf, _edtf(span.end), span.start.lower,
+                      bool(span.row.inferred), span.row.reasoning, span.citations,
+                      span.disputed_readings)
+        for span in _span_views(conn, source, MembershipSpan.state_iso3 == iso3)
+    ]
+    entries.extend(_event_entries(conn, source, Event.state_iso3 == iso3))
+    for provider in TIMELINE_PROVIDERS:
+        entries.extend(provider(conn, iso3, source))
+    return sorted(entries, key=lambda e: (e.sort_date, e.entry, e.key))
+
+
+def _event_entries(conn: Connection, source: str | None, *conditions) -> list[TimelineEntry]:
+    rows = conn.execute(select(Event).where(*conditions)).all()
+    view = SourceView.load(conn, source, [row.key for row in rows])
+    entries = []
+    for row in rows:
+        if not view.includes(row.key):
+            continue
+        happened = view.date(row.key, "happened", stored_date(row, "happened"))
+        entries.append(TimelineEntry(
+            "event", row.key, row.organization_code, row.kind, row.title, happened.edtf, None,
+            happened.lower, bool(row.inferred), row.reasoning, view.quotes(row.key),
+            view.field_readings(row.key, "happened")))
+    return entries
+
+
+# --- Documents and initiatives -------------------------------------------------------------
+
+
+def documents(db: Session | Connection, *, source: str | None = None,
+              kind: str | None = None) -> list[dict]:
+    """Every legal document with its dates, place, parties and citations, by date signed."""
+    conn = connection_of(db)
+    _check_source(conn, source)
+    query = select(Document).order_by(Document.signed_lower, Document.key)
+    if kind:
+        query = query.where(Document.kind == kind)
+    docs = conn.execute(query).all()
+    parties = conn.execute(select(DocumentParty).order_by(
+        DocumentParty.document_key, DocumentParty.role, DocumentParty.state_iso3,
+        DocumentParty.organization_code)).all()
+    view = SourceView.load(conn, source, [d.key for d in docs] + [p.key for p in parties])
+    by_document = defaultdict(list)
+    for party in parties:
+        if view.includes(party.key):
+            acted = view.date(party.key, "acted", stored_date(party, "acted"))
+            by_document[party.document_key].append({
+                "party": party.state_iso3 or party.organization_code,
+                "kind": "state" if party.state_iso3 else "organization",
+                "role": party.role, "date": _edtf(acted), "inferred": bool(party.inferred),
+                "citations": [q.to_dict() for q in view.quotes(party.key)],
+            })
+    results = []
+    for doc in docs:
+        if not view.includes(doc.key):
+            continue
+        results.append({
+            "key": doc.key, "title": doc.title, "kind": doc.kind,
+            "signed": _edtf(view.date(doc.key, "signed", stored_date(doc, "signed"))),
+            "place": view.text(doc.key, "place", doc.place),
+            "in_force": _edtf(view.date(doc.key, "in_force", stored_date(doc, "in_force"))),
+            "organization": doc.organization_code, "meeting": doc.meeting_key,
+            "note": doc.note, "parties": by_document.get(doc.key, []),
+            "citations": [q.to_dict() for q in view.quotes(doc.key)],
+            "readings": [r.to_dict() for (key, _), rs in view.readings.items()
+                         if key == doc.key for r in rs],
+        })
+    return results
+
+
+def initiatives(db: Session | Connection, *, source: str | None = None) -> list[dict]:
+    """Initiatives member states brought to the Organization, with what came of them."""
+    conn = connection_of(db)
+    _check_source(conn, source)
+    rows = conn.execute(
+        select(Initiative, Document.title.label("outcome_title"))
+        .outerjoin(Document, Document.key == Initiative.outcome_document_key)
+        .order_by(Initiative.proposed_lower, Initiative.key)
+    ).all()
+    view = SourceView.load(conn, source, [row.key for row in rows])
+    return [
+        {
+            "key": row.key, "title": row.title, "proposer": row.proposer_iso3,
+            "organization": row.organization_code,
+            "date": _edtf(view.date(row.key, "proposed", stored_date(row, "proposed"))),
+            "area": row.area, "description": row.description,
+            "outcome": ({"document": row.outcome_document_key, "title": row.outcome_title}
+                        if row.outcome_document_key else None),
+            "meeting": row.meeting_key,
+            "citations": [q.to_dict() for q in view.quotes(row.key)],
+        }
+        for row in rows if view.includes(row.key)
+    ]
+
+
+# --- Disputes ------------------------------------------------------------------------------
+
+
+def disputes(db: Session | Connection, *, include_refinements: bool = False) -> list[dict]:
+    """Each question the sources answer differently: its readings, their sources, the
+    preferred reading and why. Refinements (readings that differ only in precision) are
+    left out unless asked for."""
+    conn = connection_of(db)
+    query = select(Dispute).order_by(Dispute.key)
+    if not include_refinements:
+        query = query.where(Dispute.disagreement.is_(True))
+    rows = conn.execute(query).all()
+    keys = [row.key for row in rows]
+    subjects = defaultdict(list)
+    for subject in conn.execute(select(DisputeSubject).where(
+            DisputeSubject.dispute_key.in_(keys)).order_by(DisputeSubject.fact_key)):
+        subjects[subject.dispute_key].append({"fact": subject.fact_key, "field": subject.field})
+    readings = conn.execute(select(Reading).where(Reading.dispute_key.in_(keys))
+                            .order_by(Reading.key)).all()
+    quotes = citations_for(conn, [r.key for r in readings])
+    by_dispute = defaultdict(list)
+    for reading in readings:
+        by_dispute[reading.dispute_key].append({
+            "key": reading.key,
+            "value": reading.value_date_edtf or reading.value_text,
+            "preferred": bool(reading.preferred), "note": reading.note,
+            "sources": sorted({q.source for q in quotes.get(reading.key, [])}),
+            "citations": [q.to_dict() for q in quotes.get(reading.key, [])],
+        })
+    return [
+        {
+            "key": row.key, "question": row.question, "rule": row.rule, "reason": row.reason,
+            "disagreement": bool(row.disagreement), "subjects": subjects[row.key],
+            "preferred": next((r["value"] for r in by_dispute[row.key] if r["preferred"]), None),
+            "readings": by_dispute[row.key],
+        }
+        for row in rows
+    ]
+
+
+def evidence(db: Session | Connection, fact_key: str) -> dict:
+    """Everything behind one fact: its citations and the readings of its disputed fields."""
+    conn = connection_of(db)
+    quotes = citations_for(conn, [fact_key]).get(fact_key)
+    if quotes is None:
+        raise QueryError(f"no fact with key {fact_key!r}")
+    readings = readings_for(conn, [fact_key])
+    return {"fact": fact_key, "citations": [q.to_dict() for q in quotes],
+            "readings": [r.to_dict() for rs in readings.values() for r in rs]}
