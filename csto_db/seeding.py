@@ -462,9 +462,18 @@ class SyncReport:
                 f"{count(self.deleted)} deleted; {self.total_rows} rows in all")
 
 
-#: Tables the seeds own entirely: everything but Alembic's bookkeeping.
 def _seeded_tables() -> list[Table]:
-    return list(Base.metadata.sorted_tables)
+    """Every table, parents first; the seeds own them all (Alembic's table is not in them).
+
+    ``fact_citations`` moves up to just after ``facts`` and ``citations``, so each fact row
+    finds its citation already written: the database refuses a fact without one.
+    """
+    tables = list(Base.metadata.sorted_tables)
+    links = table_of("fact_citations")
+    tables.remove(links)
+    after = max(tables.index(table_of("facts")), tables.index(table_of("citations")))
+    tables.insert(after + 1, links)
+    return tables
 
 
 def _delete_order() -> list[Table]:

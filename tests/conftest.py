@@ -1,0 +1,120 @@
+"""Test fixtures: one suite, any engine. SQLite by default; a server when
+CSTO_TEST_DATABASE_URL (or --db-url) names one. Each fixture hands out a fresh database."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+TEST_URL_VARIABLE = "CSTO_TEST_DATABASE_URL"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db-url", default=None,
+                     help=f"server to run the suite against (or set {TEST_URL_VARIABLE}); "
+                          "each test gets a fresh database on it")
+
+
+def server_url(config: pytest.Config) -> str | None:
+    return config.getoption("--db-url") or os.environ.get(TEST_URL_VARIABLE) or None
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+class ServerDatabases:
+    """Creates and drops throwaway databases on a PostgreSQL or MariaDB server."""
+
+    def __init__(self, url: str) -> None:
+        self.url = make_url(url)
+        self.backend = self.url.get_backend_name()
+        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
+
+    def reachable(self) -> str | None:
+        try:
+            with self.admin.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception as error:  # any failure to connect means: not reachable
+            return f"{type(error).__name__}: {str(error).splitlines()[0]}"
+        return None
+
+    def create(self) -> str:
+        name = f"csto_test_{uuid.uuid4().hex[:10]}"
+        with self.admin.connect() as connection:
+            connection.execute(text(f"CREATE DATABASE {name}"))
+        return self.url.set(database=name).render_as_string(hide_password=False)
+
+    def drop(self, url: str) -> None:
+        name = make_url(url).database
+        with self.admin.connect() as connection:
+            if self.backend == "postgresql":
+                connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            else:
+                connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+
+
+@pytest.fixture(scope="session")
+def server(pytestconfig: pytest.Config) -> ServerDatabases | None:
+    """The server under test, or None when the suite runs on SQLite. A server that cannot
+    be reached fails the run in CI and skips it elsewhere, saying why."""
+    url = server_url(pytestconfig)
+    if url is None:
+        return None
+    databases = ServerDatabases(url)
+    problem = databases.reachable()
+    if problem:
+        message = f"database server {databases.url.render_as_string()} unreachable: {problem}"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    return databases
+
+
+def _fresh_url(server: ServerDatabases | None, directory) -> str:
+    if server is None:
+        return f"sqlite:///{directory / 'csto.db'}"
+    return server.create()
+
+
+@pytest.fixture
+def empty_db_url(server, tmp_path) -> Iterator[str]:
+    """A new, empty database on the engine under test."""
+    url = _fresh_url(server, tmp_path)
+    yield url
+    if server is not None:
+        server.drop(url)
+
+
+@pytest.fixture(scope="session")
+def built_db_url(server, tmp_path_factory) -> Iterator[str]:
+    """One database built by ``init`` for the whole session. Tests must not write to it."""
+    from csto_db.build import init_database
+
+    url = _fresh_url(server, tmp_path_factory.mktemp("built"))
+    init_database(url)
+    yield url
+    if server is not None:
+        server.drop(url)
+
+
+@pytest.fixture(scope="session")
+def built_engine(built_db_url):
+    from csto_db.db import make_engine
+
+    engine = make_engine(built_db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def connection(built_engine):
+    """A connection to the built database, rolled back after the test."""
+    with built_engine.connect() as connection:
+        yield connection
+        connection.rollback()
