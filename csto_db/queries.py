@@ -187,11 +187,6 @@ class TimelineEntry:
         return data
 
 
-#: Further timeline entries from other parts of the record: functions
-#: ``(connection, iso3, source) -> list[TimelineEntry]``, registered by those modules.
-TIMELINE_PROVIDERS: list = []
-
-
 def timeline(db: Session | Connection, iso3: str, *,
              source: str | None = None) -> list[TimelineEntry]:
     """A state's spans in every organization and its dated events, in date order."""
@@ -208,8 +203,6 @@ def timeline(db: Session | Connection, iso3: str, *,
         for span in _span_views(conn, source, MembershipSpan.state_iso3 == iso3)
     ]
     entries.extend(_event_entries(conn, source, Event.state_iso3 == iso3))
-    for provider in TIMELINE_PROVIDERS:
-        entries.extend(provider(conn, iso3, source))
     return sorted(entries, key=lambda e: (e.sort_date, e.entry, e.key))
 
 
