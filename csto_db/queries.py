@@ -229,7 +229,9 @@ def documents(db: Session | Connection, *, source: str | None = None,
     """Every legal document with its dates, place, parties and citations, by date signed."""
     conn = connection_of(db)
     _check_source(conn, source)
-    query = select(Document).order_by(Document.signed_lower, Document.key)
+    # NULLs sort first on SQLite and MariaDB, last on PostgreSQL: say where they go.
+    query = select(Document).order_by(Document.signed_lower.is_(None), Document.signed_lower,
+                                      Document.key)
     if kind:
         query = query.where(Document.kind == kind)
     docs = conn.execute(query).all()
@@ -272,7 +274,7 @@ def initiatives(db: Session | Connection, *, source: str | None = None) -> list[
     rows = conn.execute(
         select(Initiative, Document.title.label("outcome_title"))
         .outerjoin(Document, Document.key == Initiative.outcome_document_key)
-        .order_by(Initiative.proposed_lower, Initiative.key)
+        .order_by(Initiative.proposed_lower.is_(None), Initiative.proposed_lower, Initiative.key)
     ).all()
     view = SourceView.load(conn, source, [row.key for row in rows])
     return [

@@ -9,6 +9,10 @@ from sqlalchemy import Connection, inspect, text
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
+#: The newest migration. Commands that only read compare a database against this without
+#: importing Alembic (a test keeps it equal to the head of ``migrations/``).
+SCHEMA_REVISION = "0001"
+
 
 def migrations_dir() -> Path:
     """The Alembic scripts: ``migrations/`` beside the package in a checkout, or the copy a
