@@ -15,7 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    false,
+    text as sql_text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -28,6 +28,12 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+#: Server default of the boolean flags. Written as the literal ``false`` rather than
+#: ``sqlalchemy.false()``: autogenerate compiles an expression for the dialect it runs on and
+#: SQLite's ``0`` would reach PostgreSQL, which refuses an integer default on a boolean.
+#: SQLite (3.23+), PostgreSQL and MariaDB all read the keyword ``false``.
+FALSE_DEFAULT = sql_text("false")
 
 KEY = String(100)
 """Every fact's key: short, readable, stable (``cst-geo-party``)."""
@@ -159,6 +165,8 @@ class FactMixin:
 
     #: Names of the partial dates the table carries (each is four columns).
     partial_dates: ClassVar[tuple[str, ...]] = ()
+    #: For span tables: the columns within which spans must not overlap.
+    span_group: ClassVar[tuple[str, ...]] = ()
 
 
 # --- Sources and citations ---------------------------------------------------------------
@@ -283,6 +291,7 @@ class DocumentParty(FactMixin, Base):
         CheckConstraint(
             "(state_iso3 IS NULL) <> (organization_code IS NULL)", name="one_party"),
         *partial_date_checks("acted", nullable=True),
+        CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
         {"comment": "Who signed, acceded to, adopted or did not sign each document, and when."},
     )
 
@@ -293,7 +302,7 @@ class DocumentParty(FactMixin, Base):
     role: Mapped[str] = mapped_column(vocabulary(PARTY_ROLES, "party_role"))
     acted_edtf, acted_lower, acted_upper, acted_precision = partial_date(
         "acted", nullable=True, comment="When the party acted")
-    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text, comment="Why, where inferred")
 
 
@@ -321,6 +330,7 @@ class Event(FactMixin, Base):
     partial_dates = ("happened",)
     __table_args__ = (
         *partial_date_checks("happened", nullable=False),
+        CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
         {"comment": "Dated events: accessions, decisions, registrations, statements."},
     )
 
@@ -335,13 +345,14 @@ class Event(FactMixin, Base):
     document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
     meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
     description: Mapped[str | None] = mapped_column(Text)
-    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text)
 
 
 class MembershipSpan(FactMixin, Base):
     __tablename__ = "membership_spans"
     partial_dates = ("start", "end")
+    span_group = ("state_iso3", "organization_code")
     __table_args__ = (
         *partial_date_checks("start", nullable=False),
         *partial_date_checks("end", nullable=True),
@@ -365,7 +376,7 @@ class MembershipSpan(FactMixin, Base):
     start_event_key: Mapped[str | None] = mapped_column(ForeignKey("events.key"))
     end_document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
     end_event_key: Mapped[str | None] = mapped_column(ForeignKey("events.key"))
-    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text, comment="Why, where inferred")
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -480,6 +491,7 @@ class Reading(FactMixin, Base):
 class ChairSpan(FactMixin, Base):
     __tablename__ = "chair_spans"
     partial_dates = ("start", "end")
+    span_group = ("organization_code",)
     __table_args__ = (
         *partial_date_checks("start", nullable=False),
         *partial_date_checks("end", nullable=True),
@@ -499,7 +511,7 @@ class ChairSpan(FactMixin, Base):
     start_meeting_key: Mapped[str | None] = mapped_column(
         ForeignKey("meetings.key"), comment="The session that handed the chair over")
     end_meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
-    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -507,6 +519,7 @@ class ChairSpan(FactMixin, Base):
 class OfficeTerm(FactMixin, Base):
     __tablename__ = "office_terms"
     partial_dates = ("start", "end", "appointed")
+    span_group = ("organization_code", "office")
     __table_args__ = (
         *partial_date_checks("start", nullable=False),
         *partial_date_checks("end", nullable=True),
@@ -523,7 +536,7 @@ class OfficeTerm(FactMixin, Base):
     person: Mapped[str] = mapped_column(String(200))
     nationality_iso3: Mapped[str | None] = mapped_column(
         ForeignKey("states.iso3"), comment="The state that nominated the holder")
-    acting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    acting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     start_edtf, start_lower, start_upper, start_precision = partial_date(
         "start", nullable=False, comment="First day in office")
     end_edtf, end_lower, end_upper, end_precision = partial_date(
@@ -531,7 +544,7 @@ class OfficeTerm(FactMixin, Base):
     appointed_edtf, appointed_lower, appointed_upper, appointed_precision = partial_date(
         "appointed", nullable=True, comment="When the appointment was decided")
     appointed_meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
-    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -564,6 +577,8 @@ class Operation(FactMixin, Base):
         *partial_date_checks("decided", nullable=True),
         *partial_date_checks("start", nullable=True),
         *partial_date_checks("end", nullable=True),
+        CheckConstraint("start_lower IS NULL OR end_lower IS NULL OR start_lower <= end_lower",
+                        name="ends_after_start"),
         {"comment": "Deployments and missions the organization sent."},
     )
 
@@ -606,9 +621,12 @@ class Contribution(FactMixin, Base):
 class BodyObserver(FactMixin, Base):
     __tablename__ = "body_observers"
     partial_dates = ("start", "end")
+    span_group = ("body_code", "observer")
     __table_args__ = (
         *partial_date_checks("start", nullable=False),
         *partial_date_checks("end", nullable=True),
+        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower",
+                        name="ends_after_start"),
         {"comment": "Observers at an organ, such as parliaments at the Parliamentary Assembly."},
     )
 

@@ -126,8 +126,20 @@ def read_seed_set(directory: Path | None = None) -> SeedSet:
             else:
                 _read_fact(seeds, texts, table, record, where)
     _check_references(seeds)
+    _check_spans(seeds)
     _check_disputes(seeds)
     return seeds
+
+
+class _SeedLoader(yaml.SafeLoader):
+    """YAML without implicit timestamps: ``1992-05-15`` stays text, parsed as a partial date
+    by our own rules (PyYAML would turn ``2003-13-18`` into a traceback, not a message)."""
+
+
+_SeedLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 def _load_yaml(path: Path) -> list:
@@ -138,7 +150,7 @@ def _load_yaml(path: Path) -> list:
     except UnicodeDecodeError as error:
         raise SeedError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
     try:
-        records = yaml.safe_load(text)
+        records = yaml.load(text, Loader=_SeedLoader)  # noqa: S506 - a safe loader subclass
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         place = f" line {mark.line + 1}" if mark else ""
@@ -323,8 +335,8 @@ def _columns(table: Table, record: dict, where: str, *, partial_dates: tuple[str
         if value is None:
             parsed = None
         else:
-            if isinstance(value, (dt.date, int)):  # YAML reads 1992-05-15 and 2011 unquoted
-                value = value.isoformat() if isinstance(value, dt.date) else str(value)
+            if isinstance(value, int) and not isinstance(value, bool):  # YAML reads 2011 as 2011
+                value = str(value)
             try:
                 parsed = PartialDate.parse(value)
             except PartialDateError as error:
@@ -391,6 +403,28 @@ def _check_references(seeds: SeedSet) -> None:
                 if value not in seeds.rows[target]:
                     raise SeedError(f"{seeds.origin[(table_name, pk)]}: field "
                                     f"{columns[0]!r}: no {target} row {pk_text(value)}")
+
+
+def _check_spans(seeds: SeedSet) -> None:
+    """No span ends before it starts, and spans of one group do not overlap, judged on the
+    earliest possible days ``[start_lower, end_lower)`` as the database judges them."""
+    for table, model in FACT_MODELS.items():
+        if not model.span_group:
+            continue
+        groups: dict[tuple, list[tuple[tuple, dict]]] = defaultdict(list)
+        for pk, row in seeds.rows.get(table, {}).items():
+            where = seeds.origin[(table, pk)]
+            if row["end_lower"] is not None and (row["end_lower"] < row["start_lower"]
+                                                 or row["end_upper"] < row["start_upper"]):
+                raise SeedError(f"{where}: field 'end': {row['end_edtf']} is before the start "
+                                f"{row['start_edtf']}")
+            groups[tuple(row[c] for c in model.span_group)].append((pk, row))
+        for spans in groups.values():
+            spans.sort(key=lambda item: item[1]["start_lower"])
+            for (_, earlier), (pk, later) in zip(spans, spans[1:]):
+                if earlier["end_lower"] is None or later["start_lower"] < earlier["end_lower"]:
+                    raise SeedError(f"{seeds.origin[(table, pk)]}: field 'start': overlaps "
+                                    f"{table} {earlier[fact_key_column(model)]!r}")
 
 
 def _check_disputes(seeds: SeedSet) -> None:
