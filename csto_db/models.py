@@ -642,6 +642,16 @@ class BodyObserver(FactMixin, Base):
     note: Mapped[str | None] = mapped_column(Text)
 
 
+#: MariaDB table options: utf8mb4 whatever the server's default, and a binary collation so
+#: keys compare and sort as on SQLite and PostgreSQL (the default ``utf8mb4_general_ci``
+#: makes ``CST`` and ``cst`` one key). Both prefixes: a ``mysql://`` URL reads ``mysql_*``.
+MARIADB_TABLE_OPTIONS = {"charset": "utf8mb4", "collate": "utf8mb4_bin"}
+for _table in Base.metadata.tables.values():
+    for _prefix in ("mariadb", "mysql"):
+        for _option, _value in MARIADB_TABLE_OPTIONS.items():
+            _table.dialect_kwargs[f"{_prefix}_{_option}"] = _value
+
+
 FACT_MODELS: dict[str, type[Base]] = {
     model.__tablename__: model
     for model in (

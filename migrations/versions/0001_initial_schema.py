@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-26 15:35:28.855031
+Create Date: 2026-11-26 15:39:52.045543
 """
 
 from collections.abc import Sequence
@@ -47,6 +47,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_disputes")),
         comment="A question sources answer differently; see readings.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     op.create_table(
         "facts",
@@ -79,6 +83,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_facts")),
         comment="Registry of every fact row's key, across all fact tables.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     op.create_table(
         "sources",
@@ -113,6 +121,10 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_sources")),
         comment="Each source a fact comes from.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     op.create_table(
         "states",
@@ -126,6 +138,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("iso2", name=op.f("uq_states_iso2")),
         sa.UniqueConstraint("numeric", name=op.f("uq_states_numeric")),
         comment="States, keyed by ISO 3166-1 alpha-3, with COW codes.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     op.create_table(
         "citations",
@@ -154,6 +170,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_citations")),
         comment="A verbatim quote from one source.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("citations", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_citations_source_key"), ["source_key"], unique=False)
@@ -173,6 +193,10 @@ def upgrade() -> None:
             "dispute_key", "fact_key", "field", name=op.f("pk_dispute_subjects")
         ),
         comment="The fact fields a dispute is about.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("dispute_subjects", schema=None) as batch_op:
         batch_op.create_index(
@@ -225,6 +249,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("code", name=op.f("pk_organizations")),
         comment="Organizations, treaty systems and their organs.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     op.create_table(
         "readings",
@@ -285,6 +313,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_readings")),
         sa.UniqueConstraint("dispute_key", "preferred", name="uq_readings_one_preferred"),
         comment="One source's answer to a dispute; preferred is 1 for exactly one.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("readings", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_readings_dispute_key"), ["dispute_key"], unique=False)
@@ -367,6 +399,10 @@ def upgrade() -> None:
             "end_lower <= end_upper", name=op.f("ck_body_observers_end_bounds_ordered")
         ),
         sa.CheckConstraint(
+            "end_lower IS NULL OR start_lower <= end_lower",
+            name=op.f("ck_body_observers_ends_after_start"),
+        ),
+        sa.CheckConstraint(
             "start_lower <= start_upper", name=op.f("ck_body_observers_start_bounds_ordered")
         ),
         sa.ForeignKeyConstraint(
@@ -380,6 +416,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_body_observers")),
         comment="Observers at an organ, such as parliaments at the Parliamentary Assembly.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("body_observers", schema=None) as batch_op:
         batch_op.create_index(
@@ -412,6 +452,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("fact_key", "citation_key", name=op.f("pk_fact_citations")),
         comment="Which citations support which fact.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("fact_citations", schema=None) as batch_op:
         batch_op.create_index(
@@ -474,6 +518,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_meetings")),
         comment="Sessions and meetings of the organizations' organs.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("meetings", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_meetings_body_code"), ["body_code"], unique=False)
@@ -505,6 +553,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_objectives")),
         comment="The organization's stated objectives.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     op.create_table(
         "positions",
@@ -554,6 +606,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_positions")),
         comment="Positions, priorities and characterizations a state states.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("positions", schema=None) as batch_op:
         batch_op.create_index(
@@ -577,6 +633,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_threats")),
         comment="Security threats and challenges the organization names.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     op.create_table(
         "chair_spans",
@@ -640,7 +700,7 @@ def upgrade() -> None:
             comment="The session that handed the chair over",
         ),
         sa.Column("end_meeting_key", sa.String(length=100), nullable=True),
-        sa.Column("inferred", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("inferred", sa.Boolean(), server_default=sa.text("(false)"), nullable=False),
         sa.Column("reasoning", sa.Text(), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.CheckConstraint(
@@ -682,6 +742,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_chair_spans")),
         comment="Which state chaired an organization, over a closed-open span.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("chair_spans", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_chair_spans_end_lower"), ["end_lower"], unique=False)
@@ -814,6 +878,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_documents")),
         comment="Legal documents: treaties, protocols, charter, agreements, resolutions.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("documents", schema=None) as batch_op:
         batch_op.create_index(
@@ -851,7 +919,7 @@ def upgrade() -> None:
             nullable=True,
             comment="The state that nominated the holder",
         ),
-        sa.Column("acting", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("acting", sa.Boolean(), server_default=sa.text("(false)"), nullable=False),
         sa.Column(
             "start_edtf", sa.String(length=40), nullable=False, comment="First day in office (EDTF)"
         ),
@@ -932,7 +1000,7 @@ def upgrade() -> None:
             comment="day, month, year or range",
         ),
         sa.Column("appointed_meeting_key", sa.String(length=100), nullable=True),
-        sa.Column("inferred", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("inferred", sa.Boolean(), server_default=sa.text("(false)"), nullable=False),
         sa.Column("reasoning", sa.Text(), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.CheckConstraint(
@@ -979,6 +1047,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_office_terms")),
         comment="Who held an office of the organization, over a closed-open span.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("office_terms", schema=None) as batch_op:
         batch_op.create_index(
@@ -1042,7 +1114,7 @@ def upgrade() -> None:
             nullable=True,
             comment="day, month, year or range",
         ),
-        sa.Column("inferred", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("inferred", sa.Boolean(), server_default=sa.text("(false)"), nullable=False),
         sa.Column("reasoning", sa.Text(), nullable=True, comment="Why, where inferred"),
         sa.CheckConstraint(
             "(acted_edtf IS NULL AND acted_lower IS NULL AND acted_upper IS NULL AND acted_precision IS NULL) OR (acted_edtf IS NOT NULL AND acted_lower IS NOT NULL AND acted_upper IS NOT NULL AND acted_precision IS NOT NULL)",
@@ -1051,6 +1123,10 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "(state_iso3 IS NULL) <> (organization_code IS NULL)",
             name=op.f("ck_document_parties_one_party"),
+        ),
+        sa.CheckConstraint(
+            "NOT inferred OR reasoning IS NOT NULL",
+            name=op.f("ck_document_parties_inferred_has_reasoning"),
         ),
         sa.CheckConstraint(
             "acted_lower <= acted_upper", name=op.f("ck_document_parties_acted_bounds_ordered")
@@ -1071,6 +1147,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_document_parties")),
         comment="Who signed, acceded to, adopted or did not sign each document, and when.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("document_parties", schema=None) as batch_op:
         batch_op.create_index(
@@ -1148,8 +1228,11 @@ def upgrade() -> None:
         sa.Column("document_key", sa.String(length=100), nullable=True),
         sa.Column("meeting_key", sa.String(length=100), nullable=True),
         sa.Column("description", sa.Text(), nullable=True),
-        sa.Column("inferred", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("inferred", sa.Boolean(), server_default=sa.text("(false)"), nullable=False),
         sa.Column("reasoning", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "NOT inferred OR reasoning IS NOT NULL", name=op.f("ck_events_inferred_has_reasoning")
+        ),
         sa.CheckConstraint(
             "happened_lower <= happened_upper", name=op.f("ck_events_happened_bounds_ordered")
         ),
@@ -1170,6 +1253,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_events")),
         comment="Dated events: accessions, decisions, registrations, statements.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("events", schema=None) as batch_op:
         batch_op.create_index(
@@ -1253,6 +1340,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_forces")),
         comment="Collective forces the organization created.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("forces", schema=None) as batch_op:
         batch_op.create_index(
@@ -1330,6 +1421,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_initiatives")),
         comment="Initiatives member states brought to the organization.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("initiatives", schema=None) as batch_op:
         batch_op.create_index(
@@ -1415,7 +1510,7 @@ def upgrade() -> None:
         sa.Column("start_event_key", sa.String(length=100), nullable=True),
         sa.Column("end_document_key", sa.String(length=100), nullable=True),
         sa.Column("end_event_key", sa.String(length=100), nullable=True),
-        sa.Column("inferred", sa.Boolean(), server_default=sa.text("0"), nullable=False),
+        sa.Column("inferred", sa.Boolean(), server_default=sa.text("(false)"), nullable=False),
         sa.Column("reasoning", sa.Text(), nullable=True, comment="Why, where inferred"),
         sa.Column("note", sa.Text(), nullable=True),
         sa.CheckConstraint(
@@ -1469,6 +1564,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_membership_spans")),
         comment="A state's status in an organization over a closed-open span [start, end).",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("membership_spans", schema=None) as batch_op:
         batch_op.create_index(
@@ -1647,6 +1746,10 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "start_lower <= start_upper", name=op.f("ck_operations_start_bounds_ordered")
         ),
+        sa.CheckConstraint(
+            "start_lower IS NULL OR end_lower IS NULL OR start_lower <= end_lower",
+            name=op.f("ck_operations_ends_after_start"),
+        ),
         sa.ForeignKeyConstraint(
             ["decision_document_key"],
             ["documents.key"],
@@ -1666,6 +1769,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_operations")),
         comment="Deployments and missions the organization sent.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("operations", schema=None) as batch_op:
         batch_op.create_index(
@@ -1716,6 +1823,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_contributions")),
         comment="Which states contributed to a force or an operation, and how many.",
+        mariadb_charset="utf8mb4",
+        mariadb_collate="utf8mb4_bin",
+        mysql_charset="utf8mb4",
+        mysql_collate="utf8mb4_bin",
     )
     with op.batch_alter_table("contributions", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_contributions_force_key"), ["force_key"], unique=False)
@@ -1731,122 +1842,27 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table("contributions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_contributions_state_iso3"))
-        batch_op.drop_index(batch_op.f("ix_contributions_operation_key"))
-        batch_op.drop_index(batch_op.f("ix_contributions_force_key"))
-
+    # The generated drop_index calls before each drop_table are removed: MariaDB refuses to
+    # drop an index a foreign key needs, and dropping a table drops its indexes everywhere.
     op.drop_table("contributions")
-    with op.batch_alter_table("operations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_operations_start_upper"))
-        batch_op.drop_index(batch_op.f("ix_operations_start_lower"))
-        batch_op.drop_index(batch_op.f("ix_operations_requested_upper"))
-        batch_op.drop_index(batch_op.f("ix_operations_requested_lower"))
-        batch_op.drop_index(batch_op.f("ix_operations_host_iso3"))
-        batch_op.drop_index(batch_op.f("ix_operations_end_upper"))
-        batch_op.drop_index(batch_op.f("ix_operations_end_lower"))
-        batch_op.drop_index(batch_op.f("ix_operations_decided_upper"))
-        batch_op.drop_index(batch_op.f("ix_operations_decided_lower"))
-
     op.drop_table("operations")
-    with op.batch_alter_table("membership_spans", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_membership_spans_state_iso3"))
-        batch_op.drop_index(batch_op.f("ix_membership_spans_start_upper"))
-        batch_op.drop_index(batch_op.f("ix_membership_spans_start_lower"))
-        batch_op.drop_index(batch_op.f("ix_membership_spans_organization_code"))
-        batch_op.drop_index(batch_op.f("ix_membership_spans_end_upper"))
-        batch_op.drop_index(batch_op.f("ix_membership_spans_end_lower"))
-
     op.drop_table("membership_spans")
-    with op.batch_alter_table("initiatives", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_initiatives_proposer_iso3"))
-        batch_op.drop_index(batch_op.f("ix_initiatives_proposed_upper"))
-        batch_op.drop_index(batch_op.f("ix_initiatives_proposed_lower"))
-
     op.drop_table("initiatives")
-    with op.batch_alter_table("forces", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_forces_established_upper"))
-        batch_op.drop_index(batch_op.f("ix_forces_established_lower"))
-
     op.drop_table("forces")
-    with op.batch_alter_table("events", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_events_state_iso3"))
-        batch_op.drop_index(batch_op.f("ix_events_happened_upper"))
-        batch_op.drop_index(batch_op.f("ix_events_happened_lower"))
-
     op.drop_table("events")
-    with op.batch_alter_table("document_parties", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_document_parties_state_iso3"))
-        batch_op.drop_index(batch_op.f("ix_document_parties_document_key"))
-        batch_op.drop_index(batch_op.f("ix_document_parties_acted_upper"))
-        batch_op.drop_index(batch_op.f("ix_document_parties_acted_lower"))
-
     op.drop_table("document_parties")
-    with op.batch_alter_table("office_terms", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_office_terms_start_upper"))
-        batch_op.drop_index(batch_op.f("ix_office_terms_start_lower"))
-        batch_op.drop_index(batch_op.f("ix_office_terms_organization_code"))
-        batch_op.drop_index(batch_op.f("ix_office_terms_end_upper"))
-        batch_op.drop_index(batch_op.f("ix_office_terms_end_lower"))
-        batch_op.drop_index(batch_op.f("ix_office_terms_appointed_upper"))
-        batch_op.drop_index(batch_op.f("ix_office_terms_appointed_lower"))
-
     op.drop_table("office_terms")
-    with op.batch_alter_table("documents", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_documents_signed_upper"))
-        batch_op.drop_index(batch_op.f("ix_documents_signed_lower"))
-        batch_op.drop_index(batch_op.f("ix_documents_in_force_upper"))
-        batch_op.drop_index(batch_op.f("ix_documents_in_force_lower"))
-
     op.drop_table("documents")
-    with op.batch_alter_table("chair_spans", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_chair_spans_state_iso3"))
-        batch_op.drop_index(batch_op.f("ix_chair_spans_start_upper"))
-        batch_op.drop_index(batch_op.f("ix_chair_spans_start_lower"))
-        batch_op.drop_index(batch_op.f("ix_chair_spans_organization_code"))
-        batch_op.drop_index(batch_op.f("ix_chair_spans_end_upper"))
-        batch_op.drop_index(batch_op.f("ix_chair_spans_end_lower"))
-
     op.drop_table("chair_spans")
     op.drop_table("threats")
-    with op.batch_alter_table("positions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_positions_period_upper"))
-        batch_op.drop_index(batch_op.f("ix_positions_period_lower"))
-
     op.drop_table("positions")
     op.drop_table("objectives")
-    with op.batch_alter_table("meetings", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_meetings_held_upper"))
-        batch_op.drop_index(batch_op.f("ix_meetings_held_lower"))
-        batch_op.drop_index(batch_op.f("ix_meetings_body_code"))
-
     op.drop_table("meetings")
-    with op.batch_alter_table("fact_citations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_fact_citations_citation_key"))
-
     op.drop_table("fact_citations")
-    with op.batch_alter_table("body_observers", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_body_observers_start_upper"))
-        batch_op.drop_index(batch_op.f("ix_body_observers_start_lower"))
-        batch_op.drop_index(batch_op.f("ix_body_observers_end_upper"))
-        batch_op.drop_index(batch_op.f("ix_body_observers_end_lower"))
-        batch_op.drop_index(batch_op.f("ix_body_observers_body_code"))
-
     op.drop_table("body_observers")
-    with op.batch_alter_table("readings", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_readings_value_date_upper"))
-        batch_op.drop_index(batch_op.f("ix_readings_value_date_lower"))
-        batch_op.drop_index(batch_op.f("ix_readings_dispute_key"))
-
     op.drop_table("readings")
     op.drop_table("organizations")
-    with op.batch_alter_table("dispute_subjects", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_dispute_subjects_fact_key"))
-
     op.drop_table("dispute_subjects")
-    with op.batch_alter_table("citations", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_citations_source_key"))
-
     op.drop_table("citations")
     op.drop_table("states")
     op.drop_table("sources")
