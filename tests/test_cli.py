@@ -1,0 +1,151 @@
+"""The command line: every command, its JSON keys, its help text, and one-line errors."""
+
+import json
+
+import click
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from csto_db.build import init_database
+from csto_db.cli import main
+from csto_db.db import make_engine
+
+
+def run(*args, db=None, expect=0):
+    arguments = (["--db", db] if db else []) + list(args)
+    result = CliRunner().invoke(main, arguments, catch_exceptions=False)
+    assert result.exit_code == expect, (arguments, result.output, result.stderr)
+    return result
+
+
+def run_json(db, *args):
+    return json.loads(run(*args, "--json", db=db).stdout)
+
+
+def test_members_of_the_csto_on_2005_01_01(built_db_url):
+    members = run_json(built_db_url, "members", "--org", "CSTO", "--on", "2005-01-01")
+    assert [m["state"] for m in members] == ["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"]
+    for member in members:
+        assert {"state", "name", "status", "certainty", "since", "citations"} <= set(member)
+        assert member["certainty"] == "certain"
+        assert member["citations"] and all({"source", "quote"} <= set(c)
+                                           for c in member["citations"])
+
+
+@pytest.mark.parametrize(
+    "args,keys",
+    [
+        (["timeline", "GEO"], {"organization", "status", "start", "end", "citations"}),
+        (["documents"], {"key", "title", "kind", "signed", "place", "in_force", "parties",
+                         "citations"}),
+        (["initiatives"], {"key", "title", "proposer", "date", "outcome", "citations"}),
+        (["disputes", "--all"], {"key", "question", "readings", "preferred", "reason"}),
+        (["sql", "SELECT iso3, name FROM states"], {"iso3", "name"}),
+        (["members", "--org", "CST", "--on", "1995-01-01"],
+         {"state", "name", "status", "certainty", "since", "citations"}),
+    ],
+)
+def test_json_output_carries_the_documented_keys(built_db_url, args, keys):
+    data = run_json(built_db_url, *args)
+    assert isinstance(data, list) and data, "expected a non-empty list"
+    for item in data:
+        assert keys <= set(item), f"missing {keys - set(item)}"
+
+
+@pytest.mark.parametrize(
+    "args,expected",
+    [
+        (["members", "--org", "CSTO", "--on", "2005-01-01"], "Tajikistan"),
+        (["timeline", "uzb"], "CST"),
+        (["documents", "--kind", "charter"], "csto-charter"),
+        (["initiatives"], "blr-un-peacekeeping"),
+        (["evidence", "cst-geo-party"], "Subsequently, Azerbaijan, Georgia and Belarus joined it."),
+        (["sql", "SELECT count(*) AS n FROM states WHERE iso3 = 'ARM'"], "1"),
+        (["check"], "ok: no problems found"),
+    ],
+)
+def test_tables_for_people(built_db_url, args, expected):
+    assert expected in run(*args, db=built_db_url).stdout
+
+
+def test_every_command_has_help_text():
+    commands = main.commands
+    assert {"init", "members", "timeline", "documents", "initiatives", "disputes", "evidence",
+            "sql", "check"} <= set(commands)
+    for name, command in commands.items():
+        assert command.help and command.help.strip(), f"{name} has no help"
+        result = run(name, "--help")
+        assert "Usage:" in result.stdout
+
+
+def test_every_query_command_takes_json():
+    for name, command in main.commands.items():
+        if name == "init":
+            continue
+        options = {opt for param in command.params if isinstance(param, click.Option)
+                   for opt in param.opts}
+        assert "--json" in options, f"{name} has no --json"
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["members", "--org", "NATO", "--on", "2005-01-01"], "unknown organization 'NATO'"),
+        (["members", "--org", "CSTO", "--on", "2005-01-01", "--source", "nobody"],
+         "unknown source 'nobody'"),
+        (["timeline", "XYZ"], "unknown state 'XYZ'"),
+        (["evidence", "no-such-fact"], "no fact with key"),
+        (["sql", "SELECT * FROM no_such_table"], "no_such_table"),
+        (["sql", "DELETE FROM states"], "readonly"),
+    ],
+)
+def test_errors_are_one_line_with_exit_status_1(built_db_url, args, message):
+    result = run(*args, db=built_db_url, expect=1)
+    assert result.stderr.startswith("csto-db: error: ")
+    assert message in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert "Traceback" not in result.output
+
+
+def test_sql_cannot_write(built_db_url):
+    run("sql", "DELETE FROM states", db=built_db_url, expect=1)
+    assert "ARM" in run("sql", "SELECT iso3 FROM states", db=built_db_url).stdout
+
+
+def test_querying_a_missing_database_says_to_run_init(tmp_path):
+    result = run("members", "--org", "CSTO", "--on", "2005-01-01",
+                 db=f"sqlite:///{tmp_path / 'absent.db'}", expect=1)
+    assert "csto-db init" in result.stderr
+    assert not (tmp_path / "absent.db").exists()
+
+
+def test_bad_date_is_a_usage_error(built_db_url):
+    result = run("members", "--org", "CSTO", "--on", "2005-02-30", db=built_db_url, expect=2)
+    assert "not a real date" in result.stderr
+
+
+def test_init_prints_what_it_did_and_is_safe_to_repeat(empty_db_url):
+    first = run("init", db=empty_db_url).stdout
+    assert "migrated empty ->" in first and "inserted" in first
+    second = run("init", db=empty_db_url).stdout
+    assert "already at" in second and "seeds unchanged: 0 inserted, 0 updated, 0 deleted" in second
+
+
+def test_check_lists_problems_and_exits_1(empty_db_url):
+    init_database(empty_db_url)
+    engine = make_engine(empty_db_url)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "UPDATE citations SET quote = 'The treaty came into force on April 21, 1994.' "
+            "WHERE quote = 'The treaty came into force on April 20, 1994.'"))
+    engine.dispose()
+    result = run("check", "--json", db=empty_db_url, expect=1)
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    assert any("quote is not at" in problem for problem in report["problems"])
+
+
+def test_db_option_falls_back_to_the_environment(built_db_url, monkeypatch):
+    monkeypatch.setenv("CSTO_DB_URL", built_db_url)
+    assert "ARM" in run("sql", "SELECT iso3 FROM states").stdout
