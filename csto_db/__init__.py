@@ -1,3 +1,3 @@
-"""csto-db: a cited relational database of the history of the Collective Security Treaty Organization."""
+"""csto-db: a cited database of the Collective Security Treaty Organization's history."""
 
 __version__ = "0.1.0"

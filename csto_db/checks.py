@@ -7,8 +7,15 @@ import hashlib
 from sqlalchemy import Connection, and_, func, or_, select
 from sqlalchemy.orm import aliased
 
-from .models import FACT_MODELS, Citation, Fact, FactCitation, MembershipSpan, Source
-from .models import fact_key_column
+from .models import (
+    FACT_MODELS,
+    Citation,
+    Fact,
+    FactCitation,
+    MembershipSpan,
+    Source,
+    fact_key_column,
+)
 from .schema import current_revision, head_revision
 
 

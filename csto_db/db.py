@@ -48,14 +48,12 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
         raise DatabaseError(f"not a database URL: {resolved!r}") from None
     backend = parsed.get_backend_name()
     kwargs: dict = {}
-    if backend == "sqlite":
-        if read_only and parsed.database and parsed.database != ":memory:":
-            path = Path(parsed.database)
-            if not path.exists():
-                raise DatabaseError(
-                    f"no database at {path}: run `csto-db init` first (or pass --db)")
-            parsed = parsed.set(database=f"file:{path.resolve()}?mode=ro",
-                                query={**parsed.query, "uri": "true"})
+    if backend == "sqlite" and read_only and parsed.database and parsed.database != ":memory:":
+        path = Path(parsed.database)
+        if not path.exists():
+            raise DatabaseError(f"no database at {path}: run `csto-db init` first (or pass --db)")
+        parsed = parsed.set(database=f"file:{path.resolve()}?mode=ro",
+                            query={**parsed.query, "uri": "true"})
     try:
         engine = create_engine(parsed, **kwargs)
     except (NoSuchModuleError, ModuleNotFoundError, ImportError) as error:

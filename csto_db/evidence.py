@@ -160,7 +160,8 @@ class SourceView:
             return [r for r in readings if self.source in r.sources]
         return readings
 
-    def date(self, fact_key: str, field_name: str, stored: PartialDate | None) -> PartialDate | None:
+    def date(self, fact_key: str, field_name: str,
+             stored: PartialDate | None) -> PartialDate | None:
         """The value of a date field in this view: the source's reading, else the stored one."""
         readings = self.field_readings(fact_key, field_name)
         if self.source is not None and readings:

@@ -48,7 +48,8 @@ def _edtf(value: PartialDate | None) -> str | None:
 
 def _check_source(conn: Connection, source: str | None) -> None:
     if source is not None and not source_exists(conn, source):
-        raise QueryError(f"unknown source {source!r} (see `csto-db sql \"SELECT key FROM sources\"`)")
+        raise QueryError(
+            f"unknown source {source!r} (see `csto-db sql \"SELECT key FROM sources\"`)")
 
 
 # --- Membership ----------------------------------------------------------------------------

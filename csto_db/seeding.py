@@ -7,6 +7,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -150,7 +151,7 @@ def _load_yaml(path: Path) -> list:
     except UnicodeDecodeError as error:
         raise SeedError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
     try:
-        records = yaml.load(text, Loader=_SeedLoader)  # noqa: S506 - a safe loader subclass
+        records = yaml.load(text, Loader=_SeedLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         place = f" line {mark.line + 1}" if mark else ""
@@ -421,7 +422,7 @@ def _check_spans(seeds: SeedSet) -> None:
             groups[tuple(row[c] for c in model.span_group)].append((pk, row))
         for spans in groups.values():
             spans.sort(key=lambda item: item[1]["start_lower"])
-            for (_, earlier), (pk, later) in zip(spans, spans[1:]):
+            for (_, earlier), (pk, later) in pairwise(spans):
                 if earlier["end_lower"] is None or later["start_lower"] < earlier["end_lower"]:
                     raise SeedError(f"{seeds.origin[(table, pk)]}: field 'start': overlaps "
                                     f"{table} {earlier[fact_key_column(model)]!r}")

@@ -28,4 +28,4 @@ def test_readme_shows_every_command():
 
 
 def test_schema_revision_constant_is_the_migrations_head():
-    assert SCHEMA_REVISION == head_revision(), "update csto_db.schema.SCHEMA_REVISION"
+    assert head_revision() == SCHEMA_REVISION, "update csto_db.schema.SCHEMA_REVISION"

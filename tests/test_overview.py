@@ -135,7 +135,8 @@ def test_claim_12_characterization_is_a_description_not_an_event(connection):
 
 
 def test_claim_13_belarus_stance(connection):
-    position = row(connection, "SELECT * FROM positions WHERE key = 'blr-stance-strong-organization'")
+    position = row(connection,
+                   "SELECT * FROM positions WHERE key = 'blr-stance-strong-organization'")
     assert position["state_iso3"] == "BLR"
     assert overview_quotes(connection, position["key"])
 
@@ -160,7 +161,8 @@ def test_claim_15_and_16_presidency_initiatives_and_the_memorandum(connection):
 
 
 def test_claim_17_joint_statements_and_collective_directions(connection):
-    statements = row(connection, "SELECT * FROM positions WHERE key = 'blr-priority-foreign-policy'")
+    statements = row(connection,
+                     "SELECT * FROM positions WHERE key = 'blr-priority-foreign-policy'")
     assert statements["period_edtf"] == "2012"
     directions = next(i for i in initiatives(connection, source=OVERVIEW)
                       if i["key"] == "blr-collective-directions")

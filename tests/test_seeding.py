@@ -130,7 +130,7 @@ def test_corrupt_source_text_is_refused(empty_db_url, seed_copy):
     before = snapshot(empty_db_url)
     text_file = seed_copy / "texts" / "csto-overview.txt"
     text_file.write_bytes(text_file.read_bytes().replace(b"Tashkent", b"Taskhent", 1))
-    with pytest.raises(SeedError, match="sources.yaml.*csto-overview.*text_file.*sha256"):
+    with pytest.raises(SeedError, match=r"sources.yaml.*csto-overview.*text_file.*sha256"):
         init_database(empty_db_url, seeds_directory=seed_copy)
     assert snapshot(empty_db_url) == before
 
@@ -139,7 +139,7 @@ def test_fact_without_citation_is_refused(seed_copy):
     path = seed_copy / "data" / "threats.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "- {key: threat-new, organization_code: "
                     "CSTO, ordinal: 9, name: Piracy}\n", encoding="utf-8")
-    with pytest.raises(SeedError, match="threat-new.*'citations'.*at least one citation"):
+    with pytest.raises(SeedError, match=r"threat-new.*'citations'.*at least one citation"):
         read_seed_set(seed_copy)
 
 
