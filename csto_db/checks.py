@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
-from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.orm import aliased
 
 from .models import (
@@ -12,7 +12,6 @@ from .models import (
     Citation,
     Fact,
     FactCitation,
-    MembershipSpan,
     Source,
     fact_key_column,
 )
@@ -87,25 +86,31 @@ def _facts_registered(connection: Connection) -> list[str]:
 
 
 def _spans_coherent(connection: Connection) -> list[str]:
-    """No two spans of a state in an organization overlap; none ends before it starts.
+    """No two spans of one group overlap (a state in an organization, a chair, an office);
+    none ends before it starts.
 
     Overlap is judged on the earliest possible days: spans ``[start_lower, end_lower)``.
     """
-    first, second = aliased(MembershipSpan), aliased(MembershipSpan)
-    overlapping = connection.execute(
-        select(first.key, second.key).join(second, and_(
-            first.state_iso3 == second.state_iso3,
-            first.organization_code == second.organization_code,
-            first.key < second.key,
-            or_(second.end_lower.is_(None), first.start_lower < second.end_lower),
-            or_(first.end_lower.is_(None), second.start_lower < first.end_lower),
-        )).order_by(first.key, second.key)).all()
-    problems = [f"spans {a} and {b} overlap" for a, b in overlapping]
-    backwards = connection.execute(
-        select(MembershipSpan.key).where(MembershipSpan.end_lower.is_not(None), or_(
-            MembershipSpan.end_lower < MembershipSpan.start_lower,
-            MembershipSpan.end_upper < MembershipSpan.start_upper,
-            func.coalesce(MembershipSpan.start_lower > MembershipSpan.start_upper, False),
-        ))).scalars()
-    problems += [f"span {key}: ends before it starts" for key in backwards]
+    problems = []
+    for table, model in FACT_MODELS.items():
+        if not model.span_group:
+            continue
+        key = getattr(model, fact_key_column(model))
+        first, second = aliased(model), aliased(model)
+        same_group = [getattr(first, column) == getattr(second, column)
+                      for column in model.span_group]
+        overlapping = connection.execute(
+            select(getattr(first, key.key), getattr(second, key.key)).join(second, and_(
+                *same_group,
+                getattr(first, key.key) < getattr(second, key.key),
+                or_(second.end_lower.is_(None), first.start_lower < second.end_lower),
+                or_(first.end_lower.is_(None), second.start_lower < first.end_lower),
+            )).order_by(getattr(first, key.key), getattr(second, key.key))).all()
+        problems += [f"{table}: spans {a} and {b} overlap" for a, b in overlapping]
+        backwards = connection.execute(
+            select(key).where(model.end_lower.is_not(None), or_(
+                model.end_lower < model.start_lower,
+                model.end_upper < model.start_upper,
+            )).order_by(key)).scalars()
+        problems += [f"{table}: span {k} ends before it starts" for k in backwards]
     return problems
