@@ -44,10 +44,16 @@ def _migrate(connection: Connection) -> None:
         context.run_migrations()
     if sqlite:
         problems = connection.execute(text("PRAGMA foreign_key_check")).fetchall()
-        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
         if problems:
+            connection.rollback()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             raise RuntimeError(f"migration broke foreign keys: {problems[:5]}")
     connection.commit()
+    if sqlite:
+        # Only after the commit: inside a transaction the pragma is silently ignored, and the
+        # connection would go back to its pool with foreign keys off.
+        connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+        connection.commit()
 
 
 def run_online() -> None:
