@@ -15,8 +15,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    text as sql_text,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from .dates import PRECISIONS
@@ -477,7 +477,8 @@ class Reading(FactMixin, Base):
 
     key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
     dispute_key: Mapped[str] = mapped_column(ForeignKey("disputes.key"), index=True)
-    value_text: Mapped[str | None] = mapped_column(String(300), comment="A value that is not a date")
+    value_text: Mapped[str | None] = mapped_column(String(300),
+                                                   comment="A value that is not a date")
     value_date_edtf, value_date_lower, value_date_upper, value_date_precision = partial_date(
         "value_date", nullable=True, comment="A date value")
     preferred: Mapped[bool | None] = mapped_column(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -56,7 +58,7 @@ def test_single_head_revision():
 def test_revisions_form_one_line_from_base():
     revisions = revisions_base_to_head()
     assert down_revision_of(revisions[0]) is None
-    for before, after in zip(revisions, revisions[1:]):
+    for before, after in itertools.pairwise(revisions):
         assert down_revision_of(after) == before
 
 
