@@ -242,9 +242,10 @@ def _upgrade_postgresql() -> None:
         "  END IF;\n"
         "  IF NOT EXISTS (SELECT 1 FROM fact_citations AS cited"
         " WHERE cited.fact_key = new_key) THEN\n"
-        "    RAISE EXCEPTION '%: fact has no citation in fact_citations"
-        " (write the citation first)', TG_TABLE_NAME\n"
-        "      USING ERRCODE = 'integrity_constraint_violation', DETAIL = 'fact ' || new_key;\n"
+        # No % placeholder in the message: offline, a pyformat dialect would double it.
+        "    RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ': fact has no citation in"
+        " fact_citations (write the citation first)',\n"
+        "      ERRCODE = 'integrity_constraint_violation', DETAIL = 'fact ' || new_key;\n"
         "  END IF;\n"
         "  RETURN NEW;\n"
         "END\n"
