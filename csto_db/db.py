@@ -15,6 +15,10 @@ URL_VARIABLE = "CSTO_DB_URL"
 #: The pip extra that brings each server's driver.
 DRIVER_EXTRAS = {"postgresql": "postgres", "mariadb": "mariadb", "mysql": "mariadb"}
 
+#: The driver a URL without one gets: the one its extra installs. SQLAlchemy's own default
+#: for ``mariadb://`` and ``mysql://`` is mysqlclient, which the extra does not bring.
+DEFAULT_DRIVERS = {"postgresql": "psycopg", "mariadb": "pymysql", "mysql": "pymysql"}
+
 
 class DatabaseError(Exception):
     """A database cannot be reached or used; the message is one line for the user."""
@@ -47,6 +51,8 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     except ArgumentError:
         raise DatabaseError(f"not a database URL: {resolved!r}") from None
     backend = parsed.get_backend_name()
+    if parsed.drivername == backend and backend in DEFAULT_DRIVERS:
+        parsed = parsed.set(drivername=f"{backend}+{DEFAULT_DRIVERS[backend]}")
     kwargs: dict = {}
     if backend == "sqlite" and read_only and parsed.database and parsed.database != ":memory:":
         path = Path(parsed.database)
@@ -59,7 +65,8 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     except (NoSuchModuleError, ModuleNotFoundError, ImportError) as error:
         extra = DRIVER_EXTRAS.get(backend)
         hint = f": pip install 'csto-db[{extra}]'" if extra else ""
-        raise DatabaseError(f"no driver for {backend} ({error}){hint}") from None
+        reason = " ".join(str(error).split())  # the message stays on one line
+        raise DatabaseError(f"no driver for {backend} ({reason}){hint}") from None
     if backend == "sqlite":
         event.listen(engine, "connect", _enable_sqlite_foreign_keys)
     elif read_only:
