@@ -466,6 +466,8 @@ def _check_subject(fact_row: dict, field_name: str, reading: dict, where: str) -
         wanted = reading["value_date_edtf"]
     elif field_name in fact_row:
         held, wanted = fact_row[field_name], reading["value_text"]
+        if isinstance(held, int) and not isinstance(held, bool):
+            held = str(held)  # a number (a strength) is read from value_text
     else:
         raise SeedError(f"{where}: subject field {field_name!r} does not exist")
     if held != wanted:
