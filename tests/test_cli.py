@@ -1,6 +1,7 @@
 """The command line: every command, its JSON keys, its help text, and one-line errors."""
 
 import json
+import re
 
 import click
 import pytest
@@ -102,13 +103,17 @@ def test_every_query_command_takes_json():
         (["timeline", "XYZ"], "unknown state 'XYZ'"),
         (["evidence", "no-such-fact"], "no fact with key"),
         (["sql", "SELECT * FROM no_such_table"], "no_such_table"),
-        (["sql", "DELETE FROM states"], "readonly"),
+        # each engine words it its own way: "readonly", "read-only", "READ ONLY"
+        (["sql", "DELETE FROM states"], re.compile(r"read.?only", re.IGNORECASE)),
     ],
 )
 def test_errors_are_one_line_with_exit_status_1(built_db_url, args, message):
     result = run(*args, db=built_db_url, expect=1)
     assert result.stderr.startswith("csto-db: error: ")
-    assert message in result.stderr
+    if isinstance(message, re.Pattern):
+        assert message.search(result.stderr), result.stderr
+    else:
+        assert message in result.stderr
     assert result.stderr.count("\n") == 1
     assert "Traceback" not in result.output
 
