@@ -161,9 +161,9 @@ def members_on(db: Session | Connection, org: str, on: date, *,
 
 @dataclass
 class TimelineEntry:
-    """One line of a state's history: a membership span or a dated event."""
+    """One line of a state's history: a membership span, a dated event or a term in the chair."""
 
-    entry: str  # "span" or "event"
+    entry: str  # "span", "event" or "chair"
     key: str
     organization: str | None
     status: str | None
@@ -204,6 +204,8 @@ def timeline(db: Session | Connection, iso3: str, *,
         for span in _span_views(conn, source, MembershipSpan.state_iso3 == iso3)
     ]
     entries.extend(_event_entries(conn, source, Event.state_iso3 == iso3))
+    from .record import timeline_entries  # record.py builds on this module
+    entries.extend(timeline_entries(conn, iso3, source))
     return sorted(entries, key=lambda e: (e.sort_date, e.entry, e.key))
 
 

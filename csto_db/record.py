@@ -1,0 +1,343 @@
+"""The Organization's record: Council sessions, the chair, officers and operations on a day."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
+
+from . import queries
+from .dates import PartialDate
+from .evidence import (
+    FieldReading,
+    Quote,
+    SourceView,
+    competing,
+    connection_of,
+    source_exists,
+    span_certainty,
+    stored_date,
+)
+from .models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation, Organization
+
+#: The organ whose meetings are the Council's sessions.
+COUNCIL = "CSC"
+
+
+def _edtf(value: PartialDate | None) -> str | None:
+    return value.edtf if value else None
+
+
+def _check_source(conn: Connection, source: str | None) -> None:
+    if source is not None and not source_exists(conn, source):
+        raise queries.QueryError(
+            f"unknown source {source!r} (see `csto-db sql \"SELECT key FROM sources\"`)")
+
+
+def _readings(view: SourceView, key: str, *fields: str) -> list[FieldReading]:
+    return [reading for name in fields for reading in view.field_readings(key, name)]
+
+
+def _certainty(view: SourceView, key: str, start: PartialDate, end: PartialDate | None,
+               on: date) -> str | None:
+    """Where ``on`` falls in the closed-open span ``key``, every reading of its edges counted."""
+    starts = competing(view.field_readings(key, "start")) or [start]
+    ends: list[PartialDate | None] = competing(view.field_readings(key, "end")) or [end]
+    return span_certainty(starts, ends, on)
+
+
+# --- Sessions ------------------------------------------------------------------------------
+
+
+@dataclass
+class CouncilSession:
+    """One meeting of the Collective Security Council, with what it adopted."""
+
+    key: str
+    title: str
+    date: str
+    place: str | None
+    kind: str
+    presided_by: str | None
+    adopted: list[dict]
+    note: str | None
+    citations: list[Quote]
+    readings: list[FieldReading] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = {
+            "key": self.key, "title": self.title, "date": self.date, "place": self.place,
+            "kind": self.kind, "presided_by": self.presided_by, "adopted": self.adopted,
+            "note": self.note, "citations": [c.to_dict() for c in self.citations],
+        }
+        if self.readings:
+            data["readings"] = [r.to_dict() for r in self.readings]
+        return data
+
+
+def sessions(db: Session | Connection, year: int | None = None, *,
+             source: str | None = None) -> list[CouncilSession]:
+    """The Council's sessions and informal summits in date order, each with the documents it
+    adopted. ``year`` keeps those that can have been held in that year (a session known only
+    to a month or a range counts in every year it may fall in). ``source`` answers from that
+    source's claims alone: its sessions, its reading of their dates, the documents it cites.
+    """
+    conn = connection_of(db)
+    _check_source(conn, source)
+    rows = conn.execute(select(Meeting).where(Meeting.body_code == COUNCIL)
+                        .order_by(Meeting.held_lower, Meeting.key)).all()
+    keys = [row.key for row in rows]
+    docs = conn.execute(select(Document.key, Document.title, Document.meeting_key)
+                        .where(Document.meeting_key.in_(keys))
+                        .order_by(Document.signed_lower, Document.key)).all()
+    view = SourceView.load(conn, source, keys + [doc.key for doc in docs])
+    adopted: dict[str, list[dict]] = defaultdict(list)
+    for doc in docs:
+        if view.includes(doc.key):
+            adopted[doc.meeting_key].append({"key": doc.key, "title": doc.title})
+    results = []
+    for row in rows:
+        if not view.includes(row.key):
+            continue
+        held = view.date(row.key, "held", stored_date(row, "held"))
+        if year is not None and not held.lower.year <= year <= held.upper.year:
+            continue
+        results.append(CouncilSession(
+            key=row.key, title=row.title, date=held.edtf,
+            place=view.text(row.key, "place", row.place),
+            kind=view.text(row.key, "kind", row.kind), presided_by=row.presided_by_iso3,
+            adopted=adopted.get(row.key, []), note=row.note, citations=view.quotes(row.key),
+            readings=_readings(view, row.key, "held", "kind", "place")))
+    return sorted(results, key=lambda s: (PartialDate.parse(s.date).lower, s.key))
+
+
+# --- The chair -----------------------------------------------------------------------------
+
+
+@dataclass
+class ChairTerm:
+    """A state in the chair of an organization on a day, with how sure the record is."""
+
+    key: str
+    state: str
+    organization: str
+    start: str
+    end: str | None
+    certainty: str
+    inferred: bool
+    reasoning: str | None
+    citations: list[Quote]
+    readings: list[FieldReading] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = {
+            "key": self.key, "state": self.state, "organization": self.organization,
+            "start": self.start, "end": self.end, "certainty": self.certainty,
+            "inferred": self.inferred, "reasoning": self.reasoning,
+            "citations": [c.to_dict() for c in self.citations],
+        }
+        if self.readings:
+            data["readings"] = [r.to_dict() for r in self.readings]
+        return data
+
+
+def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
+             source: str | None = None) -> list[ChairTerm]:
+    """Who chaired ``org`` on ``on``: usually one state, ``certain``; at an edge known only
+    to a month, a year or a range, the outgoing and incoming states are both ``possible``;
+    where sources disagree about the edge, ``disputed`` (the readings are attached). An
+    empty list means no source states a chair that day. Raises
+    :class:`csto_db.queries.QueryError` for an unknown organization or source.
+    """
+    conn = connection_of(db)
+    if conn.execute(select(Organization.code).where(Organization.code == org)).first() is None:
+        raise queries.QueryError(f"unknown organization {org!r}")
+    _check_source(conn, source)
+    rows = conn.execute(select(ChairSpan).where(ChairSpan.organization_code == org)
+                        .order_by(ChairSpan.start_lower, ChairSpan.key)).all()
+    view = SourceView.load(conn, source, [row.key for row in rows])
+    results = []
+    for row in rows:
+        if not view.includes(row.key):
+            continue
+        start = view.date(row.key, "start", stored_date(row, "start"))
+        end = view.date(row.key, "end", stored_date(row, "end"))
+        certainty = _certainty(view, row.key, start, end, on)
+        if certainty is None:
+            continue
+        results.append(ChairTerm(
+            key=row.key, state=row.state_iso3, organization=org, start=start.edtf,
+            end=_edtf(end), certainty=certainty, inferred=bool(row.inferred),
+            reasoning=row.reasoning, citations=view.quotes(row.key),
+            readings=(_readings(view, row.key, "start", "end")
+                      if certainty == "disputed" else [])))
+    return results
+
+
+# --- Officers ------------------------------------------------------------------------------
+
+
+@dataclass
+class Official:
+    """The holder of an office on a day, with how sure the record is."""
+
+    key: str
+    office: str
+    organization: str
+    person: str
+    nationality: str | None
+    acting: bool
+    start: str
+    end: str | None
+    appointed: str | None
+    certainty: str
+    inferred: bool
+    reasoning: str | None
+    citations: list[Quote]
+    readings: list[FieldReading] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = {
+            "key": self.key, "office": self.office, "organization": self.organization,
+            "person": self.person, "nationality": self.nationality, "acting": self.acting,
+            "start": self.start, "end": self.end, "appointed": self.appointed,
+            "certainty": self.certainty, "inferred": self.inferred,
+            "reasoning": self.reasoning, "citations": [c.to_dict() for c in self.citations],
+        }
+        if self.readings:
+            data["readings"] = [r.to_dict() for r in self.readings]
+        return data
+
+
+def officials_on(db: Session | Connection, on: date, *,
+                 source: str | None = None) -> list[Official]:
+    """Who held each office (the Secretary General, acting or not; the Council's Secretary
+    General before the Organization) on ``on``, with certainty as for :func:`chair_on`."""
+    conn = connection_of(db)
+    _check_source(conn, source)
+    rows = conn.execute(select(OfficeTerm).order_by(
+        OfficeTerm.office, OfficeTerm.start_lower, OfficeTerm.key)).all()
+    view = SourceView.load(conn, source, [row.key for row in rows])
+    results = []
+    for row in rows:
+        if not view.includes(row.key):
+            continue
+        start = view.date(row.key, "start", stored_date(row, "start"))
+        end = view.date(row.key, "end", stored_date(row, "end"))
+        certainty = _certainty(view, row.key, start, end, on)
+        if certainty is None:
+            continue
+        appointed = view.date(row.key, "appointed", stored_date(row, "appointed"))
+        results.append(Official(
+            key=row.key, office=row.office, organization=row.organization_code,
+            person=row.person, nationality=row.nationality_iso3, acting=bool(row.acting),
+            start=start.edtf, end=_edtf(end), appointed=_edtf(appointed), certainty=certainty,
+            inferred=bool(row.inferred), reasoning=row.reasoning,
+            citations=view.quotes(row.key),
+            readings=(_readings(view, row.key, "start", "end")
+                      if certainty == "disputed" else [])))
+    return results
+
+
+# --- Operations ----------------------------------------------------------------------------
+
+
+@dataclass
+class OperationRecord:
+    """A deployment or mission: host, dates, contributors and strength."""
+
+    key: str
+    title: str
+    kind: str
+    host: str
+    force: str | None
+    requested: str | None
+    decided: str | None
+    start: str | None
+    end: str | None
+    contributors: list[str]
+    personnel: dict[str, int]
+    strength: int | str | None
+    commander: str | None
+    note: str | None
+    citations: list[Quote]
+    readings: list[FieldReading] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        data = {
+            "key": self.key, "title": self.title, "kind": self.kind, "host": self.host,
+            "force": self.force, "requested": self.requested, "decided": self.decided,
+            "start": self.start, "end": self.end, "contributors": self.contributors,
+            "personnel": self.personnel, "strength": self.strength,
+            "commander": self.commander, "note": self.note,
+            "citations": [c.to_dict() for c in self.citations],
+        }
+        if self.readings:
+            data["readings"] = [r.to_dict() for r in self.readings]
+        return data
+
+
+def _strength(value: str | int | None) -> int | str | None:
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
+    return value
+
+
+def operations(db: Session | Connection, *, source: str | None = None) -> list[OperationRecord]:
+    """The Organization's deployments and missions, by start, with their contributors
+    (alpha-3, in key order) and the readings of their disputed fields."""
+    conn = connection_of(db)
+    _check_source(conn, source)
+    rows = conn.execute(select(Operation).order_by(Operation.start_lower, Operation.key)).all()
+    keys = [row.key for row in rows]
+    contributions = conn.execute(select(Contribution).where(
+        Contribution.operation_key.in_(keys)).order_by(Contribution.state_iso3)).all()
+    view = SourceView.load(conn, source, keys + [c.key for c in contributions])
+    by_operation: dict[str, list] = defaultdict(list)
+    for contribution in contributions:
+        if view.includes(contribution.key):
+            by_operation[contribution.operation_key].append(contribution)
+    results = []
+    for row in rows:
+        if not view.includes(row.key):
+            continue
+        dates = {name: _edtf(view.date(row.key, name, stored_date(row, name)))
+                 for name in ("requested", "decided", "start", "end")}
+        sent = by_operation.get(row.key, [])
+        results.append(OperationRecord(
+            key=row.key, title=row.title, kind=row.kind, host=row.host_iso3,
+            force=row.force_key, **dates,
+            contributors=[c.state_iso3 for c in sent],
+            personnel={c.state_iso3: c.personnel for c in sent if c.personnel is not None},
+            strength=_strength(view.text(row.key, "strength", row.strength)),
+            commander=row.commander, note=row.note, citations=view.quotes(row.key),
+            readings=_readings(view, row.key, "requested", "decided", "start", "end",
+                               "strength")))
+    return results
+
+
+# --- A state's timeline --------------------------------------------------------------------
+
+
+def timeline_entries(conn: Connection, iso3: str,
+                     source: str | None) -> list[queries.TimelineEntry]:
+    """The state's terms in the chair as timeline entries (``entry`` = ``"chair"``); its
+    events and membership spans come from :func:`csto_db.queries.timeline` itself."""
+    rows = conn.execute(select(ChairSpan).where(ChairSpan.state_iso3 == iso3)
+                        .order_by(ChairSpan.start_lower)).all()
+    view = SourceView.load(conn, source, [row.key for row in rows])
+    entries = []
+    for row in rows:
+        if not view.includes(row.key):
+            continue
+        start = view.date(row.key, "start", stored_date(row, "start"))
+        end = view.date(row.key, "end", stored_date(row, "end"))
+        entries.append(queries.TimelineEntry(
+            "chair", row.key, row.organization_code, "chair",
+            f"Chair of the {row.organization_code}", start.edtf, _edtf(end), start.lower,
+            bool(row.inferred), row.reasoning, view.quotes(row.key),
+            _readings(view, row.key, "start", "end")))
+    return entries
