@@ -74,6 +74,25 @@ def test_init_brings_an_edited_database_back_to_the_seeds(empty_db_url):
     assert snapshot(empty_db_url) == expected
 
 
+def test_moving_a_boundary_between_two_spans_reloads(empty_db_url, seed_copy):
+    """Armenia's member span ends the day its frozen span starts; moving that day in both
+    records must load, although updating one record first would overlap the other."""
+    init_database(empty_db_url)
+    memberships = seed_copy / "data" / "memberships.yaml"
+    content = memberships.read_text(encoding="utf-8")
+    assert content.count("2024-02-22\n") == 2, "the test needs updating"
+    memberships.write_text(content.replace("2024-02-22\n", "2024-03-01\n"), encoding="utf-8")
+    report = init_database(empty_db_url, seeds_directory=seed_copy)
+    assert report.seeds.inserted["membership_spans"] == 0
+    assert report.seeds.updated["membership_spans"] == 2
+    engine = make_engine(empty_db_url)
+    with engine.connect() as connection:
+        start = connection.execute(text(
+            "SELECT m.start_edtf FROM membership_spans m WHERE m.key = 'csto-arm-frozen'")).scalar()
+    engine.dispose()
+    assert start == "2024-03-01"
+
+
 def _replace(path, old, new):
     content = path.read_text(encoding="utf-8")
     assert old in content, f"{old!r} not in {path.name}: the test needs updating"
