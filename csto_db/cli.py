@@ -229,6 +229,75 @@ def initiatives(ctx: click.Context, source: str | None, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--year", type=int, metavar="YYYY",
+              help="Only the sessions that can have been held in this year.")
+@source_option
+@json_option
+@click.pass_context
+@reports_errors
+def sessions(ctx: click.Context, year: int | None, source: str | None, as_json: bool) -> None:
+    """Sessions of the Collective Security Council and informal summits, with what they adopted."""
+    from .record import sessions as council_sessions
+
+    with reading(ctx) as connection:
+        result = [s.to_dict() for s in council_sessions(connection, year, source=source)]
+    emit(result, as_json, ["date", "kind", "place", "presided_by", "adopted", "sources"],
+         lambda s: {**s, "adopted": len(s["adopted"]), "sources": _sources(s["citations"])})
+
+
+@main.command()
+@click.option("--on", "on", required=True, metavar="YYYY-MM-DD", callback=_parse_day,
+              help="The day to ask about.")
+@click.option("--org", default="CSTO", show_default=True, metavar="CODE",
+              help="Organization code.")
+@source_option
+@json_option
+@click.pass_context
+@reports_errors
+def chair(ctx: click.Context, on: date, org: str, source: str | None, as_json: bool) -> None:
+    """Which state held the rotating chair on a day, with certainty and sources."""
+    from .record import chair_on
+
+    with reading(ctx) as connection:
+        result = [c.to_dict() for c in chair_on(connection, on, org.upper(), source=source)]
+    emit(result, as_json, ["state", "certainty", "start", "end", "sources"],
+         lambda c: {**c, "sources": _sources(c["citations"])})
+
+
+@main.command()
+@click.option("--on", "on", required=True, metavar="YYYY-MM-DD", callback=_parse_day,
+              help="The day to ask about.")
+@source_option
+@json_option
+@click.pass_context
+@reports_errors
+def officials(ctx: click.Context, on: date, source: str | None, as_json: bool) -> None:
+    """Who held each office (the Secretary General, acting or not) on a day, with sources."""
+    from .record import officials_on
+
+    with reading(ctx) as connection:
+        result = [o.to_dict() for o in officials_on(connection, on, source=source)]
+    emit(result, as_json,
+         ["office", "person", "nationality", "acting", "certainty", "start", "end", "sources"],
+         lambda o: {**o, "sources": _sources(o["citations"])})
+
+
+@main.command()
+@source_option
+@json_option
+@click.pass_context
+@reports_errors
+def operations(ctx: click.Context, source: str | None, as_json: bool) -> None:
+    """The Organization's deployments and missions: host, dates, contributors, strength."""
+    from .record import operations as list_operations
+
+    with reading(ctx) as connection:
+        result = [o.to_dict() for o in list_operations(connection, source=source)]
+    emit(result, as_json,
+         ["key", "kind", "host", "decided", "start", "end", "contributors", "strength"])
+
+
+@main.command()
 @click.option("--all", "include_refinements", is_flag=True,
               help="Also list refinements: readings that differ only in precision.")
 @json_option
