@@ -189,7 +189,7 @@ def members(ctx: click.Context, org: str, on: date, source: str | None, as_json:
 @reports_errors
 def timeline(ctx: click.Context, iso3: str, source: str | None, as_json: bool) -> None:
     """A state's spans in every organization and its dated events, in date order."""
-    from .queries import timeline as state_timeline
+    from .timeline import timeline as state_timeline
 
     with reading(ctx) as connection:
         result = [e.to_dict() for e in state_timeline(connection, iso3, source=source)]
@@ -255,12 +255,20 @@ def sessions(ctx: click.Context, year: int | None, source: str | None, as_json: 
 @click.pass_context
 @reports_errors
 def chair(ctx: click.Context, on: date, org: str, source: str | None, as_json: bool) -> None:
-    """Which state held the rotating chair on a day, with certainty and sources."""
-    from .record import chair_on
+    """Which state held the rotating chair on a day, with certainty and sources.
+
+    JSON: one object; `state` is null when no source names a chair that day, or when the
+    day falls on an edge the sources leave open (the terms are then in `candidates`).
+    """
+    from .record import chair_answer, chair_on
 
     with reading(ctx) as connection:
-        result = [c.to_dict() for c in chair_on(connection, on, org.upper(), source=source)]
-    emit(result, as_json, ["state", "certainty", "start", "end", "sources"],
+        answer = chair_answer(chair_on(connection, on, org.upper(), source=source), on,
+                              org.upper())
+    if as_json:
+        emit(answer, True)
+        return
+    emit(answer["candidates"], False, ["state", "certainty", "start", "end", "sources"],
          lambda c: {**c, "sources": _sources(c["citations"])})
 
 

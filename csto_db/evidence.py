@@ -14,6 +14,10 @@ from .dates import PartialDate
 from .models import Citation, DisputeSubject, FactCitation, Reading, Source
 
 
+class QueryError(ValueError):
+    """A question that cannot be asked as put (unknown organization, state, source or fact)."""
+
+
 def connection_of(db: Session | Connection) -> Connection:
     """Accept an ORM session or a Core connection; queries run on the connection."""
     return db.connection() if isinstance(db, Session) else db
@@ -111,9 +115,19 @@ def readings_for(db: Session | Connection,
     return result
 
 
-def source_exists(db: Session | Connection, key: str) -> bool:
-    return connection_of(db).execute(
-        select(Source.key).where(Source.key == key)).first() is not None
+def require_source(db: Session | Connection, key: str | None) -> None:
+    """Raise :class:`QueryError` unless ``key`` is None or a source in the database."""
+    if key is None:
+        return
+    found = connection_of(db).execute(select(Source.key).where(Source.key == key)).first()
+    if found is None:
+        raise QueryError(
+            f"unknown source {key!r} (see `csto-db sql \"SELECT s.key FROM sources s\"`)")
+
+
+def edtf_of(value: PartialDate | None) -> str | None:
+    """A partial date as the source gives it, or None."""
+    return value.edtf if value else None
 
 
 @dataclass
@@ -200,6 +214,15 @@ def stored_date(row, name: str) -> PartialDate | None:
         return None
     return PartialDate(getattr(row, f"{name}_lower"), getattr(row, f"{name}_upper"), edtf,
                        getattr(row, f"{name}_precision"))
+
+
+def view_certainty(view: SourceView, fact_key: str, start: PartialDate,
+                   end: PartialDate | None, on: date) -> str | None:
+    """Where ``on`` falls in the span ``fact_key`` as ``view`` sees it: every competing
+    reading of its start and end counts; without readings, the dates given."""
+    starts = competing(view.field_readings(fact_key, "start")) or [start]
+    ends: list[PartialDate | None] = competing(view.field_readings(fact_key, "end")) or [end]
+    return span_certainty(starts, ends, on)
 
 
 def span_certainty(starts: list[PartialDate], ends: list[PartialDate | None],

@@ -1,5 +1,5 @@
-"""The questions users ask: who was a member when, a state's timeline, documents, initiatives,
-disputes; every answer with its certainty and citations."""
+"""The questions users ask: who was a member when, documents, initiatives, disputes, the
+evidence behind a fact; every answer with its certainty and citations."""
 
 from __future__ import annotations
 
@@ -13,15 +13,16 @@ from sqlalchemy.orm import Session
 from .dates import PartialDate
 from .evidence import (
     FieldReading,
+    QueryError,
     Quote,
     SourceView,
     citations_for,
-    competing,
     connection_of,
+    edtf_of,
     readings_for,
-    source_exists,
-    span_certainty,
+    require_source,
     stored_date,
+    view_certainty,
 )
 from .models import (
     MEMBER_STATUSES,
@@ -29,28 +30,12 @@ from .models import (
     DisputeSubject,
     Document,
     DocumentParty,
-    Event,
     Initiative,
     MembershipSpan,
     Organization,
     Reading,
     State,
 )
-
-
-class QueryError(ValueError):
-    """A question that cannot be asked as put (unknown organization, state or source)."""
-
-
-def _edtf(value: PartialDate | None) -> str | None:
-    return value.edtf if value else None
-
-
-def _check_source(conn: Connection, source: str | None) -> None:
-    if source is not None and not source_exists(conn, source):
-        raise QueryError(
-            f"unknown source {source!r} (see `csto-db sql \"SELECT key FROM sources\"`)")
-
 
 # --- Membership ----------------------------------------------------------------------------
 
@@ -92,18 +77,23 @@ class SpanView:
     row: object
     start: PartialDate
     end: PartialDate | None
-    start_readings: list[FieldReading]
-    end_readings: list[FieldReading]
-    citations: list[Quote]
+    view: SourceView
 
-    def certainty(self, on: date) -> str | None:
-        starts = competing(self.start_readings) or [self.start]
-        ends: list[PartialDate | None] = competing(self.end_readings) or [self.end]
-        return span_certainty(starts, ends, on)
+    @property
+    def key(self) -> str:
+        return self.row.key
+
+    @property
+    def citations(self) -> list[Quote]:
+        return self.view.quotes(self.key)
 
     @property
     def disputed_readings(self) -> list[FieldReading]:
-        return self.start_readings + self.end_readings
+        return self.view.field_readings(self.key, "start") + self.view.field_readings(
+            self.key, "end")
+
+    def certainty(self, on: date) -> str | None:
+        return view_certainty(self.view, self.key, self.start, self.end, on)
 
 
 def _organization_exists(conn: Connection, code: str) -> None:
@@ -112,7 +102,8 @@ def _organization_exists(conn: Connection, code: str) -> None:
         raise QueryError(f"unknown organization {code!r}; known: {', '.join(codes)}")
 
 
-def _span_views(conn: Connection, source: str | None, *conditions) -> list[SpanView]:
+def span_views(conn: Connection, source: str | None, *conditions) -> list[SpanView]:
+    """The membership spans matching ``conditions``, as the view of ``source`` sees them."""
     rows = conn.execute(
         select(MembershipSpan, State.name.label("state_name"))
         .join(State, State.iso3 == MembershipSpan.state_iso3)
@@ -126,8 +117,7 @@ def _span_views(conn: Connection, source: str | None, *conditions) -> list[SpanV
             continue
         start = view.date(row.key, "start", stored_date(row, "start"))
         end = view.date(row.key, "end", stored_date(row, "end"))
-        spans.append(SpanView(row, start, end, view.field_readings(row.key, "start"),
-                              view.field_readings(row.key, "end"), view.quotes(row.key)))
+        spans.append(SpanView(row, start, end, view))
     return spans
 
 
@@ -143,9 +133,9 @@ def members_on(db: Session | Connection, org: str, on: date, *,
     """
     conn = connection_of(db)
     _organization_exists(conn, org)
-    _check_source(conn, source)
+    require_source(conn, source)
     results = []
-    for span in _span_views(conn, source, MembershipSpan.organization_code == org,
+    for span in span_views(conn, source, MembershipSpan.organization_code == org,
                             MembershipSpan.status.in_(MEMBER_STATUSES)):
         certainty = span.certainty(on)
         if certainty is None:
@@ -153,75 +143,10 @@ def members_on(db: Session | Connection, org: str, on: date, *,
         row = span.row
         results.append(Membership(
             state=row.state_iso3, name=row.state_name, organization=org, status=row.status,
-            certainty=certainty, since=span.start.edtf, until=_edtf(span.end), span=row.key,
+            certainty=certainty, since=span.start.edtf, until=edtf_of(span.end), span=row.key,
             inferred=bool(row.inferred), reasoning=row.reasoning, citations=span.citations,
             readings=span.disputed_readings if certainty == "disputed" else []))
     return sorted(results, key=lambda m: m.state)
-
-
-@dataclass
-class TimelineEntry:
-    """One line of a state's history: a membership span, a dated event or a term in the chair."""
-
-    entry: str  # "span", "event" or "chair"
-    key: str
-    organization: str | None
-    status: str | None
-    title: str | None
-    start: str | None
-    end: str | None
-    sort_date: date
-    inferred: bool
-    reasoning: str | None
-    citations: list[Quote]
-    readings: list[FieldReading] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        data = {
-            "entry": self.entry, "key": self.key, "organization": self.organization,
-            "status": self.status, "title": self.title, "start": self.start, "end": self.end,
-            "inferred": self.inferred, "reasoning": self.reasoning,
-            "citations": [c.to_dict() for c in self.citations],
-        }
-        if self.readings:
-            data["readings"] = [r.to_dict() for r in self.readings]
-        return data
-
-
-def timeline(db: Session | Connection, iso3: str, *,
-             source: str | None = None) -> list[TimelineEntry]:
-    """A state's spans in every organization and its dated events, in date order."""
-    conn = connection_of(db)
-    iso3 = iso3.upper()
-    if conn.execute(select(State.iso3).where(State.iso3 == iso3)).first() is None:
-        raise QueryError(f"unknown state {iso3!r}: give an ISO 3166-1 alpha-3 code")
-    _check_source(conn, source)
-    entries = [
-        TimelineEntry("span", span.row.key, span.row.organization_code, span.row.status, None,
-                      span.start.edtf, _edtf(span.end), span.start.lower,
-                      bool(span.row.inferred), span.row.reasoning, span.citations,
-                      span.disputed_readings)
-        for span in _span_views(conn, source, MembershipSpan.state_iso3 == iso3)
-    ]
-    entries.extend(_event_entries(conn, source, Event.state_iso3 == iso3))
-    from .record import timeline_entries  # record.py builds on this module
-    entries.extend(timeline_entries(conn, iso3, source))
-    return sorted(entries, key=lambda e: (e.sort_date, e.entry, e.key))
-
-
-def _event_entries(conn: Connection, source: str | None, *conditions) -> list[TimelineEntry]:
-    rows = conn.execute(select(Event).where(*conditions)).all()
-    view = SourceView.load(conn, source, [row.key for row in rows])
-    entries = []
-    for row in rows:
-        if not view.includes(row.key):
-            continue
-        happened = view.date(row.key, "happened", stored_date(row, "happened"))
-        entries.append(TimelineEntry(
-            "event", row.key, row.organization_code, row.kind, row.title, happened.edtf, None,
-            happened.lower, bool(row.inferred), row.reasoning, view.quotes(row.key),
-            view.field_readings(row.key, "happened")))
-    return entries
 
 
 # --- Documents and initiatives -------------------------------------------------------------
@@ -231,7 +156,7 @@ def documents(db: Session | Connection, *, source: str | None = None,
               kind: str | None = None) -> list[dict]:
     """Every legal document with its dates, place, parties and citations, by date signed."""
     conn = connection_of(db)
-    _check_source(conn, source)
+    require_source(conn, source)
     # NULLs sort first on SQLite and MariaDB, last on PostgreSQL: say where they go.
     query = select(Document).order_by(Document.signed_lower.is_(None), Document.signed_lower,
                                       Document.key)
@@ -249,7 +174,7 @@ def documents(db: Session | Connection, *, source: str | None = None,
             by_document[party.document_key].append({
                 "party": party.state_iso3 or party.organization_code,
                 "kind": "state" if party.state_iso3 else "organization",
-                "role": party.role, "date": _edtf(acted), "inferred": bool(party.inferred),
+                "role": party.role, "date": edtf_of(acted), "inferred": bool(party.inferred),
                 "citations": [q.to_dict() for q in view.quotes(party.key)],
             })
     results = []
@@ -258,9 +183,9 @@ def documents(db: Session | Connection, *, source: str | None = None,
             continue
         results.append({
             "key": doc.key, "title": doc.title, "kind": doc.kind,
-            "signed": _edtf(view.date(doc.key, "signed", stored_date(doc, "signed"))),
+            "signed": edtf_of(view.date(doc.key, "signed", stored_date(doc, "signed"))),
             "place": view.text(doc.key, "place", doc.place),
-            "in_force": _edtf(view.date(doc.key, "in_force", stored_date(doc, "in_force"))),
+            "in_force": edtf_of(view.date(doc.key, "in_force", stored_date(doc, "in_force"))),
             "organization": doc.organization_code, "meeting": doc.meeting_key,
             "note": doc.note, "parties": by_document.get(doc.key, []),
             "citations": [q.to_dict() for q in view.quotes(doc.key)],
@@ -273,7 +198,7 @@ def documents(db: Session | Connection, *, source: str | None = None,
 def initiatives(db: Session | Connection, *, source: str | None = None) -> list[dict]:
     """Initiatives member states brought to the Organization, with what came of them."""
     conn = connection_of(db)
-    _check_source(conn, source)
+    require_source(conn, source)
     rows = conn.execute(
         select(Initiative, Document.title.label("outcome_title"))
         .outerjoin(Document, Document.key == Initiative.outcome_document_key)
@@ -284,7 +209,7 @@ def initiatives(db: Session | Connection, *, source: str | None = None) -> list[
         {
             "key": row.key, "title": row.title, "proposer": row.proposer_iso3,
             "organization": row.organization_code,
-            "date": _edtf(view.date(row.key, "proposed", stored_date(row, "proposed"))),
+            "date": edtf_of(view.date(row.key, "proposed", stored_date(row, "proposed"))),
             "area": row.area, "description": row.description,
             "outcome": ({"document": row.outcome_document_key, "title": row.outcome_title}
                         if row.outcome_document_key else None),

@@ -9,17 +9,17 @@ from datetime import date
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from . import queries
 from .dates import PartialDate
 from .evidence import (
     FieldReading,
+    QueryError,
     Quote,
     SourceView,
-    competing,
     connection_of,
-    source_exists,
-    span_certainty,
+    edtf_of,
+    require_source,
     stored_date,
+    view_certainty,
 )
 from .models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation, Organization
 
@@ -27,26 +27,8 @@ from .models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Oper
 COUNCIL = "CSC"
 
 
-def _edtf(value: PartialDate | None) -> str | None:
-    return value.edtf if value else None
-
-
-def _check_source(conn: Connection, source: str | None) -> None:
-    if source is not None and not source_exists(conn, source):
-        raise queries.QueryError(
-            f"unknown source {source!r} (see `csto-db sql \"SELECT key FROM sources\"`)")
-
-
 def _readings(view: SourceView, key: str, *fields: str) -> list[FieldReading]:
     return [reading for name in fields for reading in view.field_readings(key, name)]
-
-
-def _certainty(view: SourceView, key: str, start: PartialDate, end: PartialDate | None,
-               on: date) -> str | None:
-    """Where ``on`` falls in the closed-open span ``key``, every reading of its edges counted."""
-    starts = competing(view.field_readings(key, "start")) or [start]
-    ends: list[PartialDate | None] = competing(view.field_readings(key, "end")) or [end]
-    return span_certainty(starts, ends, on)
 
 
 # --- Sessions ------------------------------------------------------------------------------
@@ -86,7 +68,7 @@ def sessions(db: Session | Connection, year: int | None = None, *,
     source's claims alone: its sessions, its reading of their dates, the documents it cites.
     """
     conn = connection_of(db)
-    _check_source(conn, source)
+    require_source(conn, source)
     rows = conn.execute(select(Meeting).where(Meeting.body_code == COUNCIL)
                         .order_by(Meeting.held_lower, Meeting.key)).all()
     keys = [row.key for row in rows]
@@ -150,12 +132,12 @@ def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
     to a month, a year or a range, the outgoing and incoming states are both ``possible``;
     where sources disagree about the edge, ``disputed`` (the readings are attached). An
     empty list means no source states a chair that day. Raises
-    :class:`csto_db.queries.QueryError` for an unknown organization or source.
+    :class:`csto_db.evidence.QueryError` for an unknown organization or source.
     """
     conn = connection_of(db)
     if conn.execute(select(Organization.code).where(Organization.code == org)).first() is None:
-        raise queries.QueryError(f"unknown organization {org!r}")
-    _check_source(conn, source)
+        raise QueryError(f"unknown organization {org!r}")
+    require_source(conn, source)
     rows = conn.execute(select(ChairSpan).where(ChairSpan.organization_code == org)
                         .order_by(ChairSpan.start_lower, ChairSpan.key)).all()
     view = SourceView.load(conn, source, [row.key for row in rows])
@@ -165,16 +147,34 @@ def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
             continue
         start = view.date(row.key, "start", stored_date(row, "start"))
         end = view.date(row.key, "end", stored_date(row, "end"))
-        certainty = _certainty(view, row.key, start, end, on)
+        certainty = view_certainty(view, row.key, start, end, on)
         if certainty is None:
             continue
         results.append(ChairTerm(
             key=row.key, state=row.state_iso3, organization=org, start=start.edtf,
-            end=_edtf(end), certainty=certainty, inferred=bool(row.inferred),
+            end=edtf_of(end), certainty=certainty, inferred=bool(row.inferred),
             reasoning=row.reasoning, citations=view.quotes(row.key),
             readings=(_readings(view, row.key, "start", "end")
                       if certainty == "disputed" else [])))
     return results
+
+
+def chair_answer(terms: list[ChairTerm], on: date, org: str = "CSTO") -> dict:
+    """The chair on a day as one object: the state, its term and certainty when one term
+    holds the day; ``state`` null when none does or when the record cannot tell between
+    several (an edge known only to a month, or disputed), whose terms are the
+    ``candidates``. The record never picks one of them."""
+    answer = {"organization": org, "on": on.isoformat(), "state": None, "key": None,
+              "start": None, "end": None, "certainty": None, "citations": [],
+              "candidates": [term.to_dict() for term in terms]}
+    if len(terms) == 1:
+        only = answer["candidates"][0]
+        answer.update({name: only[name] for name in
+                       ("state", "key", "start", "end", "certainty", "citations")})
+    elif terms:
+        certainties = {term.certainty for term in terms}
+        answer["certainty"] = "disputed" if "disputed" in certainties else "possible"
+    return answer
 
 
 # --- Officers ------------------------------------------------------------------------------
@@ -217,7 +217,7 @@ def officials_on(db: Session | Connection, on: date, *,
     """Who held each office (the Secretary General, acting or not; the Council's Secretary
     General before the Organization) on ``on``, with certainty as for :func:`chair_on`."""
     conn = connection_of(db)
-    _check_source(conn, source)
+    require_source(conn, source)
     rows = conn.execute(select(OfficeTerm).order_by(
         OfficeTerm.office, OfficeTerm.start_lower, OfficeTerm.key)).all()
     view = SourceView.load(conn, source, [row.key for row in rows])
@@ -227,14 +227,14 @@ def officials_on(db: Session | Connection, on: date, *,
             continue
         start = view.date(row.key, "start", stored_date(row, "start"))
         end = view.date(row.key, "end", stored_date(row, "end"))
-        certainty = _certainty(view, row.key, start, end, on)
+        certainty = view_certainty(view, row.key, start, end, on)
         if certainty is None:
             continue
         appointed = view.date(row.key, "appointed", stored_date(row, "appointed"))
         results.append(Official(
             key=row.key, office=row.office, organization=row.organization_code,
             person=row.person, nationality=row.nationality_iso3, acting=bool(row.acting),
-            start=start.edtf, end=_edtf(end), appointed=_edtf(appointed), certainty=certainty,
+            start=start.edtf, end=edtf_of(end), appointed=edtf_of(appointed), certainty=certainty,
             inferred=bool(row.inferred), reasoning=row.reasoning,
             citations=view.quotes(row.key),
             readings=(_readings(view, row.key, "start", "end")
@@ -290,7 +290,7 @@ def operations(db: Session | Connection, *, source: str | None = None) -> list[O
     """The Organization's deployments and missions, by start, with their contributors
     (alpha-3, in key order) and the readings of their disputed fields."""
     conn = connection_of(db)
-    _check_source(conn, source)
+    require_source(conn, source)
     rows = conn.execute(select(Operation).order_by(Operation.start_lower, Operation.key)).all()
     keys = [row.key for row in rows]
     contributions = conn.execute(select(Contribution).where(
@@ -304,7 +304,7 @@ def operations(db: Session | Connection, *, source: str | None = None) -> list[O
     for row in rows:
         if not view.includes(row.key):
             continue
-        dates = {name: _edtf(view.date(row.key, name, stored_date(row, name)))
+        dates = {name: edtf_of(view.date(row.key, name, stored_date(row, name)))
                  for name in ("requested", "decided", "start", "end")}
         sent = by_operation.get(row.key, [])
         results.append(OperationRecord(
@@ -317,27 +317,3 @@ def operations(db: Session | Connection, *, source: str | None = None) -> list[O
             readings=_readings(view, row.key, "requested", "decided", "start", "end",
                                "strength")))
     return results
-
-
-# --- A state's timeline --------------------------------------------------------------------
-
-
-def timeline_entries(conn: Connection, iso3: str,
-                     source: str | None) -> list[queries.TimelineEntry]:
-    """The state's terms in the chair as timeline entries (``entry`` = ``"chair"``); its
-    events and membership spans come from :func:`csto_db.queries.timeline` itself."""
-    rows = conn.execute(select(ChairSpan).where(ChairSpan.state_iso3 == iso3)
-                        .order_by(ChairSpan.start_lower)).all()
-    view = SourceView.load(conn, source, [row.key for row in rows])
-    entries = []
-    for row in rows:
-        if not view.includes(row.key):
-            continue
-        start = view.date(row.key, "start", stored_date(row, "start"))
-        end = view.date(row.key, "end", stored_date(row, "end"))
-        entries.append(queries.TimelineEntry(
-            "chair", row.key, row.organization_code, "chair",
-            f"Chair of the {row.organization_code}", start.edtf, _edtf(end), start.lower,
-            bool(row.inferred), row.reasoning, view.quotes(row.key),
-            _readings(view, row.key, "start", "end")))
-    return entries

@@ -14,7 +14,7 @@ import pytest
 from conftest import ServerDatabases, in_ci
 from sqlalchemy import select
 
-from csto_db import queries
+from csto_db import queries, timeline
 from csto_db.build import init_database
 from csto_db.db import make_engine
 from csto_db.dump import canonical_dump
@@ -101,7 +101,7 @@ def answers_of(url: str) -> dict[str, object]:
             states = connection.execute(select(State.iso3).order_by(State.iso3)).scalars()
             for iso3 in list(states):
                 answers[f"timeline {iso3}"] = [
-                    e.to_dict() for e in queries.timeline(connection, iso3)]
+                    e.to_dict() for e in timeline.timeline(connection, iso3)]
             answers["documents"] = queries.documents(connection)
             answers["initiatives"] = queries.initiatives(connection)
             answers["disputes"] = queries.disputes(connection)

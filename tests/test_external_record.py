@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from csto_db.queries import disputes, members_on, timeline
+from csto_db.queries import disputes, members_on
+from csto_db.timeline import timeline
 
 OVERVIEW = "csto-overview"
 TEXTS = Path(__file__).resolve().parent.parent / "seeds" / "texts"
@@ -198,7 +199,7 @@ def test_no_treaty_span_for_uzbekistan_after_1999(connection):
 
 
 def test_armenia_frozen_without_a_formal_act(connection):
-    span = one(connection, "SELECT * FROM membership_spans WHERE membership_spans.key = 'csto-arm-frozen'")
+    span = one(connection, "SELECT * FROM membership_spans t WHERE t.key = 'csto-arm-frozen'")
     assert (span["status"], span["start_edtf"], span["end_edtf"]) == ("frozen", "2024-02-22", None)
     quotes = connection.execute(text(
         "SELECT c.quote FROM fact_citations f JOIN citations c ON c.key = f.citation_key "
@@ -258,7 +259,7 @@ def test_lenta_alone_ends_uzbekistan_in_1998(connection):
     ("csto-charter", "2002-10-07", "Chișinău", "2003-09-18"),
 ])
 def test_documents(connection, key, signed, place, in_force):
-    doc = one(connection, "SELECT * FROM documents WHERE documents.key = :key", key=key)
+    doc = one(connection, "SELECT * FROM documents t WHERE t.key = :key", key=key)
     assert (doc["signed_edtf"], doc["place"], doc["in_force_edtf"]) == (signed, place, in_force)
 
 
@@ -272,7 +273,7 @@ def test_the_six_signed(connection, document):
 
 
 def test_resolution_number(connection):
-    doc = one(connection, "SELECT title FROM documents WHERE documents.key = 'unga-observer-resolution'")
+    doc = one(connection, "SELECT title FROM documents t WHERE t.key = 'unga-observer-resolution'")
     assert "59/50" in doc["title"]
 
 
@@ -293,13 +294,13 @@ def test_resolution_number(connection):
     ("arm-csto-frozen-status-2026", "other", "2026-01-31", None),
 ])
 def test_events(connection, key, kind, happened, document):
-    event = one(connection, "SELECT * FROM events WHERE events.key = :key", key=key)
+    event = one(connection, "SELECT * FROM events t WHERE t.key = :key", key=key)
     assert (event["kind"], event["happened_edtf"], event["document_key"]) == (
         kind, happened, document)
 
 
 def test_cmfa_meeting_in_astana(connection):
-    meeting = one(connection, "SELECT * FROM meetings WHERE meetings.key = 'cmfa-2012-04'")
+    meeting = one(connection, "SELECT * FROM meetings t WHERE t.key = 'cmfa-2012-04'")
     assert (meeting["held_edtf"], meeting["place"]) == ("2012-04-06", "Astana")
 
 
@@ -388,7 +389,7 @@ def test_every_citation_into_a_held_text_has_matching_offsets(connection):
     ("cow-igo-v3", "cow-igo-v3-csto.csv"),
 ])
 def test_held_texts_are_the_files_byte_for_byte(connection, source, filename):
-    stored = one(connection, "SELECT full_text, full_text_sha256 FROM sources WHERE sources.key = :k",
+    stored = one(connection, "SELECT full_text, full_text_sha256 FROM sources t WHERE t.key = :k",
                  k=source)
     raw = (TEXTS / filename).read_bytes()
     assert stored["full_text"].encode("utf-8") == raw

@@ -79,9 +79,9 @@ def test_claim_05_three_stopped_being_parties_around_april_1999(connection, iso3
 
 
 def test_claim_06_decision_to_transform_at_moscow_session(connection):
-    decision = row(connection, "SELECT * FROM events WHERE events.key = 'cst-transformation-decision'")
+    decision = row(connection, "SELECT * FROM events t WHERE t.key = 'cst-transformation-decision'")
     assert decision["happened_edtf"] == "2002-05-14"
-    meeting = row(connection, "SELECT * FROM meetings WHERE meetings.key = :key",
+    meeting = row(connection, "SELECT * FROM meetings t WHERE t.key = :key",
                   key=decision["meeting_key"])
     assert (meeting["held_edtf"], meeting["place"]) == ("2002-05-14", "Moscow")
     assert overview_quotes(connection, "cst-transformation-decision")
@@ -108,7 +108,7 @@ def test_claim_09_un_general_assembly_observer_status(connection):
     resolution = overview_document(connection, "unga-observer-resolution")
     assert resolution["signed"] == "2004-12-02"
     assert resolution["parties"][0]["party"] == "UNGA"
-    event = row(connection, "SELECT * FROM events WHERE events.key = 'csto-unga-observer-status'")
+    event = row(connection, "SELECT * FROM events t WHERE t.key = 'csto-unga-observer-status'")
     assert event["document_key"] == "unga-observer-resolution"
 
 
@@ -136,14 +136,14 @@ def test_claim_12_characterization_is_a_description_not_an_event(connection):
 
 def test_claim_13_belarus_stance(connection):
     position = row(connection,
-                   "SELECT * FROM positions WHERE positions.key = 'blr-stance-strong-organization'")
+                   "SELECT * FROM positions t WHERE t.key = 'blr-stance-strong-organization'")
     assert position["state_iso3"] == "BLR"
     assert overview_quotes(connection, position["key"])
 
 
 def test_claim_14_information_security_decisions_2011_2012(connection):
     position = row(connection,
-                   "SELECT * FROM positions WHERE positions.key = 'blr-priority-information-security'")
+                   "SELECT * FROM positions t WHERE t.key = 'blr-priority-information-security'")
     assert position["period_edtf"] == "[2011..2012]"
     assert any("actual problems for Belarus" in q
                for q in overview_quotes(connection, position["key"]))
@@ -162,7 +162,7 @@ def test_claim_15_and_16_presidency_initiatives_and_the_memorandum(connection):
 
 def test_claim_17_joint_statements_and_collective_directions(connection):
     statements = row(connection,
-                     "SELECT * FROM positions WHERE positions.key = 'blr-priority-foreign-policy'")
+                     "SELECT * FROM positions t WHERE t.key = 'blr-priority-foreign-policy'")
     assert statements["period_edtf"] == "2012"
     directions = next(i for i in initiatives(connection, source=OVERVIEW)
                       if i["key"] == "blr-collective-directions")
@@ -174,7 +174,7 @@ def test_claim_18_osce_discussion_at_april_2012_ministers_meeting(connection):
                 if i["key"] == "blr-osce-cooperation")
     assert osce["date"] == "2012-04"
     assert osce["meeting"] is not None
-    meeting = row(connection, "SELECT * FROM meetings WHERE meetings.key = :key", key=osce["meeting"])
+    meeting = row(connection, "SELECT * FROM meetings t WHERE t.key = :key", key=osce["meeting"])
     assert meeting["body_code"] == "CMFA"
 
 
@@ -185,7 +185,7 @@ def test_organizations_named(connection, code):
 
 def test_the_overview_is_stored_byte_for_byte(connection, pytestconfig):
     stored = connection.execute(text(
-        "SELECT full_text, full_text_sha256 FROM sources WHERE sources.key = 'csto-overview'")).one()
+        "SELECT full_text, full_text_sha256 FROM sources t WHERE t.key = 'csto-overview'")).one()
     expected = "0accf79a8777fad83c07d7cf898d08d626437e4183e924097e14cf4f2458dad6"
     assert stored.full_text_sha256 == expected
     import hashlib

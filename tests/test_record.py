@@ -10,7 +10,7 @@ import pytest
 import yaml
 from sqlalchemy import select
 
-from csto_db import queries, record
+from csto_db import queries, record, timeline
 from csto_db.evidence import citations_for
 from csto_db.models import (
     BodyObserver,
@@ -583,7 +583,7 @@ ARMENIA_EVENTS = [
 
 @pytest.fixture
 def armenia(connection):
-    return {e.key: e for e in queries.timeline(connection, "ARM")}
+    return {e.key: e for e in timeline.timeline(connection, "ARM")}
 
 
 @pytest.mark.parametrize("key,event_kind,happened", ARMENIA_EVENTS)
@@ -594,7 +594,7 @@ def test_armenias_events_are_in_its_timeline(armenia, key, event_kind, happened)
 
 
 def test_armenias_timeline_is_in_date_order_and_holds_its_chairs(connection, armenia):
-    entries = queries.timeline(connection, "ARM")
+    entries = timeline.timeline(connection, "ARM")
     assert [e.sort_date for e in entries] == sorted(e.sort_date for e in entries)
     chairs = sorted(k for k, e in armenia.items() if e.entry == "chair")
     assert chairs == ["chair-arm-2008", "chair-arm-2015", "chair-arm-2021"]
@@ -612,5 +612,5 @@ def test_armenia_remains_a_member_through_its_freeze(connection, on):
 
 
 def test_the_chair_is_in_a_timeline_from_one_source(connection):
-    entries = queries.timeline(connection, "KAZ", source="odkb-csto-session-2023")
+    entries = timeline.timeline(connection, "KAZ", source="odkb-csto-session-2023")
     assert [(e.entry, e.key) for e in entries] == [("chair", "chair-kaz-2024")]

@@ -66,7 +66,8 @@ def test_init_brings_an_edited_database_back_to_the_seeds(empty_db_url):
     engine = make_engine(empty_db_url)
     with engine.begin() as connection:
         connection.execute(text("UPDATE states SET name = 'Wrong' WHERE iso3 = 'ARM'"))
-        connection.execute(text("DELETE FROM threats WHERE threats.key = 'threat-drug-trafficking'"))
+        connection.execute(text(
+            "DELETE FROM threats WHERE threats.key = 'threat-drug-trafficking'"))
     engine.dispose()
     report = init_database(empty_db_url)
     assert report.seeds.updated["states"] == 1
