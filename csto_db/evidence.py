@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 
 from sqlalchemy import Connection, select
@@ -66,6 +66,28 @@ class FieldReading:
         return {"field": self.field, "value": self.value, "preferred": self.preferred,
                 "dispute": self.dispute,
                 "citations": [c.to_dict() for c in self.citations]}
+
+
+@dataclass
+class Answer:
+    """Base of the items the queries return: ``to_dict`` gives every field in order, the
+    citations as dicts, and the readings only when there are any. A field whose metadata
+    says ``internal`` stays out of it (a sort key, say)."""
+
+    def to_dict(self) -> dict:
+        data = {}
+        for item in fields(self):
+            if item.metadata.get("internal"):
+                continue
+            value = getattr(self, item.name)
+            if item.name == "readings":
+                if value:
+                    data["readings"] = [reading.to_dict() for reading in value]
+            elif item.name == "citations":
+                data["citations"] = [quote.to_dict() for quote in value]
+            else:
+                data[item.name] = value
+        return data
 
 
 def citations_for(db: Session | Connection, fact_keys: Iterable[str]) -> dict[str, list[Quote]]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from .dates import PartialDate
 from .evidence import (
+    Answer,
     FieldReading,
     QueryError,
     Quote,
@@ -41,7 +42,7 @@ from .models import (
 
 
 @dataclass
-class Membership:
+class Membership(Answer):
     """A state in an organization on a day, with how sure the record is of it."""
 
     state: str
@@ -57,17 +58,6 @@ class Membership:
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        data = {
-            "state": self.state, "name": self.name, "organization": self.organization,
-            "status": self.status, "certainty": self.certainty, "since": self.since,
-            "until": self.until, "span": self.span, "inferred": self.inferred,
-            "reasoning": self.reasoning,
-            "citations": [c.to_dict() for c in self.citations],
-        }
-        if self.readings:
-            data["readings"] = [r.to_dict() for r in self.readings]
-        return data
 
 
 @dataclass

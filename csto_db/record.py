@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from .dates import PartialDate
 from .evidence import (
+    Answer,
     FieldReading,
     QueryError,
     Quote,
@@ -35,7 +36,7 @@ def _readings(view: SourceView, key: str, *fields: str) -> list[FieldReading]:
 
 
 @dataclass
-class CouncilSession:
+class CouncilSession(Answer):
     """One meeting of the Collective Security Council, with what it adopted."""
 
     key: str
@@ -49,15 +50,6 @@ class CouncilSession:
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        data = {
-            "key": self.key, "title": self.title, "date": self.date, "place": self.place,
-            "kind": self.kind, "presided_by": self.presided_by, "adopted": self.adopted,
-            "note": self.note, "citations": [c.to_dict() for c in self.citations],
-        }
-        if self.readings:
-            data["readings"] = [r.to_dict() for r in self.readings]
-        return data
 
 
 def sessions(db: Session | Connection, year: int | None = None, *,
@@ -100,7 +92,7 @@ def sessions(db: Session | Connection, year: int | None = None, *,
 
 
 @dataclass
-class ChairTerm:
+class ChairTerm(Answer):
     """A state in the chair of an organization on a day, with how sure the record is."""
 
     key: str
@@ -114,16 +106,6 @@ class ChairTerm:
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        data = {
-            "key": self.key, "state": self.state, "organization": self.organization,
-            "start": self.start, "end": self.end, "certainty": self.certainty,
-            "inferred": self.inferred, "reasoning": self.reasoning,
-            "citations": [c.to_dict() for c in self.citations],
-        }
-        if self.readings:
-            data["readings"] = [r.to_dict() for r in self.readings]
-        return data
 
 
 def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
@@ -181,7 +163,7 @@ def chair_answer(terms: list[ChairTerm], on: date, org: str = "CSTO") -> dict:
 
 
 @dataclass
-class Official:
+class Official(Answer):
     """The holder of an office on a day, with how sure the record is."""
 
     key: str
@@ -199,17 +181,6 @@ class Official:
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        data = {
-            "key": self.key, "office": self.office, "organization": self.organization,
-            "person": self.person, "nationality": self.nationality, "acting": self.acting,
-            "start": self.start, "end": self.end, "appointed": self.appointed,
-            "certainty": self.certainty, "inferred": self.inferred,
-            "reasoning": self.reasoning, "citations": [c.to_dict() for c in self.citations],
-        }
-        if self.readings:
-            data["readings"] = [r.to_dict() for r in self.readings]
-        return data
 
 
 def officials_on(db: Session | Connection, on: date, *,
@@ -246,7 +217,7 @@ def officials_on(db: Session | Connection, on: date, *,
 
 
 @dataclass
-class OperationRecord:
+class OperationRecord(Answer):
     """A deployment or mission: host, dates, contributors and strength."""
 
     key: str
@@ -266,18 +237,6 @@ class OperationRecord:
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        data = {
-            "key": self.key, "title": self.title, "kind": self.kind, "host": self.host,
-            "force": self.force, "requested": self.requested, "decided": self.decided,
-            "start": self.start, "end": self.end, "contributors": self.contributors,
-            "personnel": self.personnel, "strength": self.strength,
-            "commander": self.commander, "note": self.note,
-            "citations": [c.to_dict() for c in self.citations],
-        }
-        if self.readings:
-            data["readings"] = [r.to_dict() for r in self.readings]
-        return data
 
 
 def _strength(value: str | int | None) -> int | str | None:

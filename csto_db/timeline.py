@@ -9,6 +9,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from .evidence import (
+    Answer,
     FieldReading,
     QueryError,
     Quote,
@@ -23,7 +24,7 @@ from .queries import span_views
 
 
 @dataclass
-class TimelineEntry:
+class TimelineEntry(Answer):
     """One line of a state's history: a membership span (``entry`` = ``span``), a term in
     an organization's chair (``chair``) or a dated event (``event``)."""
 
@@ -34,22 +35,12 @@ class TimelineEntry:
     title: str | None
     start: str | None
     end: str | None
-    sort_date: date
+    sort_date: date = field(metadata={"internal": True})
     inferred: bool
     reasoning: str | None
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
-        data = {
-            "entry": self.entry, "key": self.key, "organization": self.organization,
-            "status": self.status, "title": self.title, "start": self.start, "end": self.end,
-            "inferred": self.inferred, "reasoning": self.reasoning,
-            "citations": [c.to_dict() for c in self.citations],
-        }
-        if self.readings:
-            data["readings"] = [r.to_dict() for r in self.readings]
-        return data
 
 
 def timeline(db: Session | Connection, iso3: str, *,

@@ -3,6 +3,7 @@ CSTO_TEST_DATABASE_URL (or --db-url) names one. Each fixture hands out a fresh d
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
@@ -12,6 +13,23 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 TEST_URL_VARIABLE = "CSTO_TEST_DATABASE_URL"
+
+
+def run_cli(*args: str, db: str | None = None, expect: int = 0):
+    """Run ``csto-db [--db DB] ARGS`` in-process and check its exit status."""
+    from click.testing import CliRunner
+
+    from csto_db.cli import main
+
+    arguments = (["--db", db] if db else []) + list(args)
+    result = CliRunner().invoke(main, arguments, catch_exceptions=False)
+    assert result.exit_code == expect, (arguments, result.output, result.stderr)
+    return result
+
+
+def run_cli_json(db: str, *args: str):
+    """The parsed JSON of ``csto-db --db DB ARGS --json``."""
+    return json.loads(run_cli(*args, "--json", db=db).stdout)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

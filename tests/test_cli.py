@@ -5,7 +5,7 @@ import re
 
 import click
 import pytest
-from click.testing import CliRunner
+from conftest import run_cli, run_cli_json
 from sqlalchemy import text
 
 from csto_db.build import init_database
@@ -13,19 +13,8 @@ from csto_db.cli import main
 from csto_db.db import make_engine
 
 
-def run(*args, db=None, expect=0):
-    arguments = (["--db", db] if db else []) + list(args)
-    result = CliRunner().invoke(main, arguments, catch_exceptions=False)
-    assert result.exit_code == expect, (arguments, result.output, result.stderr)
-    return result
-
-
-def run_json(db, *args):
-    return json.loads(run(*args, "--json", db=db).stdout)
-
-
 def test_members_of_the_csto_on_2005_01_01(built_db_url):
-    listed = run_json(built_db_url, "members", "--org", "CSTO", "--on", "2005-01-01")
+    listed = run_cli_json(built_db_url, "members", "--org", "CSTO", "--on", "2005-01-01")
     # COW IGO codes Uzbekistan a member in 2002-2005, against every other source: listed as
     # disputed, with the readings attached.
     uzbekistan = [m for m in listed if m["state"] == "UZB"]
@@ -53,7 +42,7 @@ def test_members_of_the_csto_on_2005_01_01(built_db_url):
     ],
 )
 def test_json_output_carries_the_documented_keys(built_db_url, args, keys):
-    data = run_json(built_db_url, *args)
+    data = run_cli_json(built_db_url, *args)
     assert isinstance(data, list) and data, "expected a non-empty list"
     for item in data:
         assert keys <= set(item), f"missing {keys - set(item)}"
@@ -72,7 +61,7 @@ def test_json_output_carries_the_documented_keys(built_db_url, args, keys):
     ],
 )
 def test_tables_for_people(built_db_url, args, expected):
-    assert expected in run(*args, db=built_db_url).stdout
+    assert expected in run_cli(*args, db=built_db_url).stdout
 
 
 def test_every_command_has_help_text():
@@ -81,7 +70,7 @@ def test_every_command_has_help_text():
             "sql", "check"} <= set(commands)
     for name, command in commands.items():
         assert command.help and command.help.strip(), f"{name} has no help"
-        result = run(name, "--help")
+        result = run_cli(name, "--help")
         assert "Usage:" in result.stdout
 
 
@@ -108,7 +97,7 @@ def test_every_query_command_takes_json():
     ],
 )
 def test_errors_are_one_line_with_exit_status_1(built_db_url, args, message):
-    result = run(*args, db=built_db_url, expect=1)
+    result = run_cli(*args, db=built_db_url, expect=1)
     assert result.stderr.startswith("csto-db: error: ")
     if isinstance(message, re.Pattern):
         assert message.search(result.stderr), result.stderr
@@ -119,26 +108,26 @@ def test_errors_are_one_line_with_exit_status_1(built_db_url, args, message):
 
 
 def test_sql_cannot_write(built_db_url):
-    run("sql", "DELETE FROM states", db=built_db_url, expect=1)
-    assert "ARM" in run("sql", "SELECT iso3 FROM states", db=built_db_url).stdout
+    run_cli("sql", "DELETE FROM states", db=built_db_url, expect=1)
+    assert "ARM" in run_cli("sql", "SELECT iso3 FROM states", db=built_db_url).stdout
 
 
 def test_querying_a_missing_database_says_to_run_init(tmp_path):
-    result = run("members", "--org", "CSTO", "--on", "2005-01-01",
+    result = run_cli("members", "--org", "CSTO", "--on", "2005-01-01",
                  db=f"sqlite:///{tmp_path / 'absent.db'}", expect=1)
     assert "csto-db init" in result.stderr
     assert not (tmp_path / "absent.db").exists()
 
 
 def test_bad_date_is_a_usage_error(built_db_url):
-    result = run("members", "--org", "CSTO", "--on", "2005-02-30", db=built_db_url, expect=2)
+    result = run_cli("members", "--org", "CSTO", "--on", "2005-02-30", db=built_db_url, expect=2)
     assert "not a real date" in result.stderr
 
 
 def test_init_prints_what_it_did_and_is_safe_to_repeat(empty_db_url):
-    first = run("init", db=empty_db_url).stdout
+    first = run_cli("init", db=empty_db_url).stdout
     assert "migrated empty ->" in first and "inserted" in first
-    second = run("init", db=empty_db_url).stdout
+    second = run_cli("init", db=empty_db_url).stdout
     assert "already at" in second and "seeds unchanged: 0 inserted, 0 updated, 0 deleted" in second
 
 
@@ -150,7 +139,7 @@ def test_check_lists_problems_and_exits_1(empty_db_url):
             "UPDATE citations SET quote = 'The treaty came into force on April 21, 1994.' "
             "WHERE quote = 'The treaty came into force on April 20, 1994.'"))
     engine.dispose()
-    result = run("check", "--json", db=empty_db_url, expect=1)
+    result = run_cli("check", "--json", db=empty_db_url, expect=1)
     report = json.loads(result.stdout)
     assert report["ok"] is False
     assert any("quote is not at" in problem for problem in report["problems"])
@@ -158,4 +147,4 @@ def test_check_lists_problems_and_exits_1(empty_db_url):
 
 def test_db_option_falls_back_to_the_environment(built_db_url, monkeypatch):
     monkeypatch.setenv("CSTO_DB_URL", built_db_url)
-    assert "ARM" in run("sql", "SELECT iso3 FROM states").stdout
+    assert "ARM" in run_cli("sql", "SELECT iso3 FROM states").stdout

@@ -1,23 +1,9 @@
 """The command line for the record: sessions, chair, officials, operations; JSON keys,
 tables, sources and one-line errors."""
 
-import json
 
 import pytest
-from click.testing import CliRunner
-
-from csto_db.cli import main
-
-
-def run(*args, db=None, expect=0):
-    arguments = (["--db", db] if db else []) + list(args)
-    result = CliRunner().invoke(main, arguments, catch_exceptions=False)
-    assert result.exit_code == expect, (arguments, result.output, result.stderr)
-    return result
-
-
-def run_json(db, *args):
-    return json.loads(run(*args, "--json", db=db).stdout)
+from conftest import run_cli, run_cli_json
 
 
 @pytest.mark.parametrize(
@@ -33,7 +19,7 @@ def run_json(db, *args):
     ],
 )
 def test_json_carries_the_documented_keys(built_db_url, args, keys):
-    data = run_json(built_db_url, *args)
+    data = run_cli_json(built_db_url, *args)
     if args[0] == "chair":  # one object: the chair that day
         data = [data]
     assert isinstance(data, list) and data
@@ -50,11 +36,11 @@ def test_json_carries_the_documented_keys(built_db_url, args, keys):
      ("1997", [])],
 )
 def test_sessions_of_a_year(built_db_url, year, dates):
-    assert [s["date"] for s in run_json(built_db_url, "sessions", "--year", year)] == dates
+    assert [s["date"] for s in run_cli_json(built_db_url, "sessions", "--year", year)] == dates
 
 
 def test_sessions_adopted_documents_and_chair(built_db_url):
-    [moscow] = [s for s in run_json(built_db_url, "sessions", "--year", "2009")
+    [moscow] = [s for s in run_cli_json(built_db_url, "sessions", "--year", "2009")
                 if s["date"] == "2009-06-14"]
     assert moscow["presided_by"] == "RUS" and moscow["kind"] == "regular"
     assert moscow["adopted"] == [{"key": "crrf-agreement-2009",
@@ -70,7 +56,7 @@ def test_sessions_adopted_documents_and_chair(built_db_url):
      ("2005-12-01", [])],
 )
 def test_chair_on_a_day(built_db_url, on, expected):
-    data = run_json(built_db_url, "chair", "--on", on)
+    data = run_cli_json(built_db_url, "chair", "--on", on)
     assert [(c["state"], c["certainty"]) for c in data["candidates"]] == expected
     if len(expected) == 1:
         assert (data["state"], data["certainty"]) == expected[0]
@@ -86,7 +72,7 @@ def test_chair_on_a_day(built_db_url, on, expected):
     [("2007-07-01", "liquisearch", ["KGZ"]), ("2007-07-01", "uzdaily-jubilee-2007", ["BLR"])],
 )
 def test_chair_from_one_source(built_db_url, on, source, expected):
-    data = run_json(built_db_url, "chair", "--on", on, "--source", source)
+    data = run_cli_json(built_db_url, "chair", "--on", on, "--source", source)
     assert [c["state"] for c in data["candidates"]] == expected
     assert all(q["source"] == source for c in data["candidates"] for q in c["citations"])
 
@@ -99,22 +85,22 @@ def test_chair_from_one_source(built_db_url, on, source, expected):
      ("2026-01-01", [("Taalatbek Masadykov", False)])],
 )
 def test_officials_on_a_day(built_db_url, on, expected):
-    data = run_json(built_db_url, "officials", "--on", on)
+    data = run_cli_json(built_db_url, "officials", "--on", on)
     assert [(o["person"], o["acting"]) for o in data] == expected
 
 
 def test_operations_table_and_json(built_db_url):
-    table = run("operations", db=built_db_url).stdout
+    table = run_cli("operations", db=built_db_url).stdout
     assert table.splitlines()[0].split() == ["key", "kind", "host", "decided", "start", "end",
                                              "contributors", "strength"]
     assert "csto-kazakhstan-2022" in table and "ARM, BLR, KGZ, RUS, TJK" in table
-    [kazakhstan] = [o for o in run_json(built_db_url, "operations")
+    [kazakhstan] = [o for o in run_cli_json(built_db_url, "operations")
                     if o["key"] == "csto-kazakhstan-2022"]
     assert (kazakhstan["strength"], kazakhstan["end"]) == (2030, "2022-01-19")
 
 
 def test_the_chair_table_lists_sources(built_db_url):
-    lines = run("chair", "--on", "2024-06-01", db=built_db_url).stdout.splitlines()
+    lines = run_cli("chair", "--on", "2024-06-01", db=built_db_url).stdout.splitlines()
     assert lines[0].split() == ["state", "certainty", "start", "end", "sources"]
     assert lines[2].split()[:4] == ["KAZ", "certain", "2024-01-01", "2025-01-01"]
     assert "odkb-csto-session-2023" in lines[2]
@@ -129,11 +115,11 @@ def test_the_chair_table_lists_sources(built_db_url):
      (["operations", "--source", "nowhere"], "unknown source")],
 )
 def test_errors_are_one_line(built_db_url, args, message):
-    result = run(*args, db=built_db_url, expect=1)
+    result = run_cli(*args, db=built_db_url, expect=1)
     assert result.stderr.startswith("csto-db: error: ") and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_a_day_must_be_a_full_day(built_db_url):
-    result = run("officials", "--on", "2017-05", db=built_db_url, expect=2)
+    result = run_cli("officials", "--on", "2017-05", db=built_db_url, expect=2)
     assert "--on" in result.stderr
