@@ -53,7 +53,6 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     backend = parsed.get_backend_name()
     if parsed.drivername == backend and backend in DEFAULT_DRIVERS:
         parsed = parsed.set(drivername=f"{backend}+{DEFAULT_DRIVERS[backend]}")
-    kwargs: dict = {}
     if backend == "sqlite" and read_only and parsed.database and parsed.database != ":memory:":
         path = Path(parsed.database)
         if not path.exists():
@@ -61,7 +60,7 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
         parsed = parsed.set(database=f"file:{path.resolve()}?mode=ro",
                             query={**parsed.query, "uri": "true"})
     try:
-        engine = create_engine(parsed, **kwargs)
+        engine = create_engine(parsed)
     except (NoSuchModuleError, ModuleNotFoundError, ImportError) as error:
         extra = DRIVER_EXTRAS.get(backend)
         hint = f": pip install 'csto-db[{extra}]'" if extra else ""

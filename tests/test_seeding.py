@@ -3,24 +3,20 @@
 import shutil
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from csto_db.build import init_database
 from csto_db.db import make_engine
-from csto_db.models import Base
+from csto_db.dump import canonical_dump
 from csto_db.seeding import SeedError, read_seed_set, seeds_dir
 
 
 def snapshot(url):
-    """Every row of every table, in primary-key order: enough to see any change."""
+    """Every row of every table: enough to see any change."""
     engine = make_engine(url)
     try:
         with engine.connect() as connection:
-            return {
-                table.name: connection.execute(
-                    select(table).order_by(*table.primary_key.columns)).all()
-                for table in Base.metadata.sorted_tables
-            }
+            return canonical_dump(connection)
     finally:
         engine.dispose()
 
