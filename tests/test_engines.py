@@ -205,7 +205,6 @@ def cli_outputs(url: str, commands: list[list[str]]) -> dict[str, object]:
 
 @pytest.fixture(scope="module")
 def reference_cli(built):
-    pytest.importorskip("csto_db.cli", reason="the command line is not written yet")
     url = built.url("sqlite")
     commands = cli_commands(url)
     return commands, cli_outputs(url, commands)

@@ -4,10 +4,8 @@ operations, observers, Armenia; verbatim quotes, disputes, and answers at the ed
 from collections import Counter
 from datetime import date
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
-import yaml
 from sqlalchemy import select
 
 from csto_db import queries, record, timeline
@@ -24,9 +22,6 @@ from csto_db.models import (
     Organization,
 )
 from csto_db.queries import QueryError
-
-RECORD_FILE = Path("/work/shared/sources/record-1992-2026.md")
-SEEDS = Path(__file__).resolve().parent.parent / "seeds" / "data"
 
 
 def day(text: str) -> date:
@@ -114,35 +109,6 @@ def test_a_gloss_is_a_translation_not_part_of_the_quote(connection):
     assert quote.quote.startswith("«Армения остается") and "[" not in quote.quote
     assert quote.translation == ("Armenia remains a full member of the CSTO retaining all "
                                  "rights and obligations.")
-
-
-def _record_quotes() -> list[tuple[str, str, str]]:
-    mine = {s["key"] for s in yaml.safe_load((SEEDS / "sources-record.yaml").read_text())}
-    found = []
-
-    def walk(node, where):
-        if isinstance(node, dict):
-            if node.get("source") in mine and "quote" in node:
-                found.append((where, node["source"], node["quote"]))
-            for value in node.values():
-                walk(value, where)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value, where)
-
-    for path in sorted(SEEDS.glob("*.yaml")):
-        walk(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
-    return found
-
-
-@pytest.mark.skipif(not RECORD_FILE.exists(), reason="the record file is not in this checkout")
-def test_every_quote_of_the_record_sources_is_in_the_record_verbatim():
-    text = RECORD_FILE.read_text(encoding="utf-8").replace('\\"', '"')
-    quotes = _record_quotes()
-    assert len(quotes) > 150
-    missing = [(where, source, quote[:60]) for where, source, quote in quotes
-               if quote not in text]
-    assert missing == []
 
 
 # --- Sessions ------------------------------------------------------------------------------
