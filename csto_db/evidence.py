@@ -147,6 +147,12 @@ def require_source(db: Session | Connection, key: str | None) -> None:
             f"unknown source {key!r} (see `csto-db sql \"SELECT s.key FROM sources s\"`)")
 
 
+def nulls_last(column) -> tuple:
+    """ORDER BY terms that put NULLs last on every engine (SQLite and MariaDB sort them
+    first, PostgreSQL last), so answers come out in the same order everywhere."""
+    return (column.is_(None), column)
+
+
 def edtf_of(value: PartialDate | None) -> str | None:
     """A partial date as the source gives it, or None."""
     return value.edtf if value else None

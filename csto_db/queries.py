@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from .dates import PartialDate
@@ -20,6 +20,7 @@ from .evidence import (
     citations_for,
     connection_of,
     edtf_of,
+    nulls_last,
     readings_for,
     require_source,
     stored_date,
@@ -147,15 +148,13 @@ def documents(db: Session | Connection, *, source: str | None = None,
     """Every legal document with its dates, place, parties and citations, by date signed."""
     conn = connection_of(db)
     require_source(conn, source)
-    # NULLs sort first on SQLite and MariaDB, last on PostgreSQL: say where they go.
-    query = select(Document).order_by(Document.signed_lower.is_(None), Document.signed_lower,
-                                      Document.key)
+    query = select(Document).order_by(*nulls_last(Document.signed_lower), Document.key)
     if kind:
         query = query.where(Document.kind == kind)
     docs = conn.execute(query).all()
     parties = conn.execute(select(DocumentParty).order_by(
-        DocumentParty.document_key, DocumentParty.role, DocumentParty.state_iso3,
-        DocumentParty.organization_code)).all()
+        DocumentParty.document_key, DocumentParty.role,
+        func.coalesce(DocumentParty.state_iso3, DocumentParty.organization_code))).all()
     view = SourceView.load(conn, source, [d.key for d in docs] + [p.key for p in parties])
     by_document = defaultdict(list)
     for party in parties:
@@ -192,7 +191,7 @@ def initiatives(db: Session | Connection, *, source: str | None = None) -> list[
     rows = conn.execute(
         select(Initiative, Document.title.label("outcome_title"))
         .outerjoin(Document, Document.key == Initiative.outcome_document_key)
-        .order_by(Initiative.proposed_lower.is_(None), Initiative.proposed_lower, Initiative.key)
+        .order_by(*nulls_last(Initiative.proposed_lower), Initiative.key)
     ).all()
     view = SourceView.load(conn, source, [row.key for row in rows])
     return [

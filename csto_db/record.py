@@ -18,6 +18,7 @@ from .evidence import (
     SourceView,
     connection_of,
     edtf_of,
+    nulls_last,
     require_source,
     stored_date,
     view_certainty,
@@ -66,7 +67,7 @@ def sessions(db: Session | Connection, year: int | None = None, *,
     keys = [row.key for row in rows]
     docs = conn.execute(select(Document.key, Document.title, Document.meeting_key)
                         .where(Document.meeting_key.in_(keys))
-                        .order_by(Document.signed_lower, Document.key)).all()
+                        .order_by(*nulls_last(Document.signed_lower), Document.key)).all()
     view = SourceView.load(conn, source, keys + [doc.key for doc in docs])
     adopted: dict[str, list[dict]] = defaultdict(list)
     for doc in docs:
@@ -250,7 +251,8 @@ def operations(db: Session | Connection, *, source: str | None = None) -> list[O
     (alpha-3, in key order) and the readings of their disputed fields."""
     conn = connection_of(db)
     require_source(conn, source)
-    rows = conn.execute(select(Operation).order_by(Operation.start_lower, Operation.key)).all()
+    rows = conn.execute(select(Operation).order_by(*nulls_last(Operation.start_lower),
+                                                   Operation.key)).all()
     keys = [row.key for row in rows]
     contributions = conn.execute(select(Contribution).where(
         Contribution.operation_key.in_(keys)).order_by(Contribution.state_iso3)).all()
