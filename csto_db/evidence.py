@@ -253,6 +253,19 @@ def view_certainty(view: SourceView, fact_key: str, start: PartialDate,
     return span_certainty(starts, ends, on)
 
 
+def spans_on(view: SourceView, rows, on: date):
+    """Each row of a span table that ``view`` holds and whose span can hold ``on``, as
+    ``(row, start, end, certainty)`` with the dates as the view reads them."""
+    for row in rows:
+        if not view.includes(row.key):
+            continue
+        start = view.date(row.key, "start", stored_date(row, "start"))
+        end = view.date(row.key, "end", stored_date(row, "end"))
+        certainty = view_certainty(view, row.key, start, end, on)
+        if certainty is not None:
+            yield row, start, end, certainty
+
+
 def span_certainty(starts: list[PartialDate], ends: list[PartialDate | None],
                    on: date) -> str | None:
     """Where ``on`` falls in a closed-open span whose start and end may each have several

@@ -60,7 +60,6 @@ class Membership(Answer):
     readings: list[FieldReading] = field(default_factory=list)
 
 
-
 @dataclass
 class SpanView:
     """A membership span as one view of the record sees it."""

@@ -20,8 +20,8 @@ from .evidence import (
     edtf_of,
     nulls_last,
     require_source,
+    spans_on,
     stored_date,
-    view_certainty,
 )
 from .models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation, Organization
 
@@ -50,7 +50,6 @@ class CouncilSession(Answer):
     note: str | None
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
-
 
 
 def sessions(db: Session | Connection, year: int | None = None, *,
@@ -108,7 +107,6 @@ class ChairTerm(Answer):
     readings: list[FieldReading] = field(default_factory=list)
 
 
-
 def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
              source: str | None = None) -> list[ChairTerm]:
     """Who chaired ``org`` on ``on``: usually one state, ``certain``; at an edge known only
@@ -125,14 +123,7 @@ def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
                         .order_by(ChairSpan.start_lower, ChairSpan.key)).all()
     view = SourceView.load(conn, source, [row.key for row in rows])
     results = []
-    for row in rows:
-        if not view.includes(row.key):
-            continue
-        start = view.date(row.key, "start", stored_date(row, "start"))
-        end = view.date(row.key, "end", stored_date(row, "end"))
-        certainty = view_certainty(view, row.key, start, end, on)
-        if certainty is None:
-            continue
+    for row, start, end, certainty in spans_on(view, rows, on):
         results.append(ChairTerm(
             key=row.key, state=row.state_iso3, organization=org, start=start.edtf,
             end=edtf_of(end), certainty=certainty, inferred=bool(row.inferred),
@@ -183,7 +174,6 @@ class Official(Answer):
     readings: list[FieldReading] = field(default_factory=list)
 
 
-
 def officials_on(db: Session | Connection, on: date, *,
                  source: str | None = None) -> list[Official]:
     """Who held each office (the Secretary General, acting or not; the Council's Secretary
@@ -194,14 +184,7 @@ def officials_on(db: Session | Connection, on: date, *,
         OfficeTerm.office, OfficeTerm.start_lower, OfficeTerm.key)).all()
     view = SourceView.load(conn, source, [row.key for row in rows])
     results = []
-    for row in rows:
-        if not view.includes(row.key):
-            continue
-        start = view.date(row.key, "start", stored_date(row, "start"))
-        end = view.date(row.key, "end", stored_date(row, "end"))
-        certainty = view_certainty(view, row.key, start, end, on)
-        if certainty is None:
-            continue
+    for row, start, end, certainty in spans_on(view, rows, on):
         appointed = view.date(row.key, "appointed", stored_date(row, "appointed"))
         results.append(Official(
             key=row.key, office=row.office, organization=row.organization_code,
@@ -237,7 +220,6 @@ class OperationRecord(Answer):
     note: str | None
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
-
 
 
 def _strength(value: str | int | None) -> int | str | None:

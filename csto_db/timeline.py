@@ -42,7 +42,6 @@ class TimelineEntry(Answer):
     readings: list[FieldReading] = field(default_factory=list)
 
 
-
 def timeline(db: Session | Connection, iso3: str, *,
              source: str | None = None) -> list[TimelineEntry]:
     """A state's spans in every organization, its terms in the chair and its dated events,
