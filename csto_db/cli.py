@@ -188,7 +188,7 @@ def members(ctx: click.Context, org: str, on: date, source: str | None, as_json:
 @click.pass_context
 @reports_errors
 def timeline(ctx: click.Context, iso3: str, source: str | None, as_json: bool) -> None:
-    """A state's spans in every organization and its dated events, in date order."""
+    """A state's membership spans, terms in the chair and dated events, in date order."""
     from .timeline import timeline as state_timeline
 
     with reading(ctx) as connection:
