@@ -211,6 +211,11 @@ class SourceView:
             return best.date
         return stored
 
+    def span(self, row) -> tuple[PartialDate, PartialDate | None]:
+        """The start and end of a span row as this view reads them."""
+        return (self.date(row.key, "start", stored_date(row, "start")),
+                self.date(row.key, "end", stored_date(row, "end")))
+
     def text(self, fact_key: str, field_name: str, stored: str | None) -> str | None:
         readings = self.field_readings(fact_key, field_name)
         if self.source is not None and readings:
@@ -259,8 +264,7 @@ def spans_on(view: SourceView, rows, on: date):
     for row in rows:
         if not view.includes(row.key):
             continue
-        start = view.date(row.key, "start", stored_date(row, "start"))
-        end = view.date(row.key, "end", stored_date(row, "end"))
+        start, end = view.span(row)
         certainty = view_certainty(view, row.key, start, end, on)
         if certainty is not None:
             yield row, start, end, certainty

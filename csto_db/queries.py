@@ -105,9 +105,7 @@ def span_views(conn: Connection, source: str | None, *conditions) -> list[SpanVi
     for row in rows:
         if not view.includes(row.key):
             continue
-        start = view.date(row.key, "start", stored_date(row, "start"))
-        end = view.date(row.key, "end", stored_date(row, "end"))
-        spans.append(SpanView(row, start, end, view))
+        spans.append(SpanView(row, *view.span(row), view))
     return spans
 
 

@@ -71,8 +71,7 @@ def _chair_entries(conn: Connection, iso3: str, source: str | None) -> list[Time
     for row in rows:
         if not view.includes(row.key):
             continue
-        start = view.date(row.key, "start", stored_date(row, "start"))
-        end = view.date(row.key, "end", stored_date(row, "end"))
+        start, end = view.span(row)
         entries.append(TimelineEntry(
             "chair", row.key, row.organization_code, "chair",
             f"Chair of the {row.organization_code}", start.edtf, edtf_of(end), start.lower,

@@ -15,6 +15,19 @@ from sqlalchemy.engine import make_url
 TEST_URL_VARIABLE = "CSTO_TEST_DATABASE_URL"
 
 
+def dump_of(url: str) -> dict[str, list[dict]]:
+    """The canonical dump of the database at ``url``: every row of every table."""
+    from csto_db.db import make_engine
+    from csto_db.dump import canonical_dump
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            return canonical_dump(connection)
+    finally:
+        engine.dispose()
+
+
 def run_cli(*args: str, db: str | None = None, expect: int = 0):
     """Run ``csto-db [--db DB] ARGS`` in-process and check its exit status."""
     from click.testing import CliRunner

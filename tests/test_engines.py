@@ -11,13 +11,12 @@ import os
 from datetime import date
 
 import pytest
-from conftest import ServerDatabases, in_ci
+from conftest import ServerDatabases, dump_of, in_ci
 from sqlalchemy import select
 
 from csto_db import queries, timeline
 from csto_db.build import init_database
 from csto_db.db import make_engine
-from csto_db.dump import canonical_dump
 from csto_db.models import Fact, State
 
 SERVERS = {
@@ -77,15 +76,6 @@ def built(tmp_path_factory):
     databases = BuiltDatabases(tmp_path_factory.mktemp("engines"))
     yield databases
     databases.drop_all()
-
-
-def dump_of(url: str) -> dict[str, list[dict]]:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            return canonical_dump(connection)
-    finally:
-        engine.dispose()
 
 
 def answers_of(url: str) -> dict[str, object]:

@@ -3,22 +3,12 @@
 import shutil
 
 import pytest
+from conftest import dump_of
 from sqlalchemy import text
 
 from csto_db.build import init_database
 from csto_db.db import make_engine
-from csto_db.dump import canonical_dump
 from csto_db.seeding import SeedError, read_seed_set, seeds_dir
-
-
-def snapshot(url):
-    """Every row of every table: enough to see any change."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            return canonical_dump(connection)
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
@@ -49,16 +39,16 @@ def test_every_fact_has_a_citation(connection):
 def test_second_init_changes_nothing(empty_db_url):
     first = init_database(empty_db_url)
     assert first.seeds.changed and first.revision_before is None
-    before = snapshot(empty_db_url)
+    before = dump_of(empty_db_url)
     second = init_database(empty_db_url)
     assert not second.seeds.changed
     assert second.revision_before == second.revision_after
-    assert snapshot(empty_db_url) == before
+    assert dump_of(empty_db_url) == before
 
 
 def test_init_brings_an_edited_database_back_to_the_seeds(empty_db_url):
     init_database(empty_db_url)
-    expected = snapshot(empty_db_url)
+    expected = dump_of(empty_db_url)
     engine = make_engine(empty_db_url)
     with engine.begin() as connection:
         connection.execute(text("UPDATE states SET name = 'Wrong' WHERE iso3 = 'ARM'"))
@@ -68,7 +58,7 @@ def test_init_brings_an_edited_database_back_to_the_seeds(empty_db_url):
     report = init_database(empty_db_url)
     assert report.seeds.updated["states"] == 1
     assert report.seeds.inserted["threats"] == 1
-    assert snapshot(empty_db_url) == expected
+    assert dump_of(empty_db_url) == expected
 
 
 def test_moving_a_boundary_between_two_spans_reloads(empty_db_url, seed_copy):
@@ -129,7 +119,7 @@ BAD_SEEDS = [
 def test_bad_seed_file_fails_with_one_line_and_leaves_database_untouched(
         empty_db_url, seed_copy, filename, old, new, expected):
     init_database(empty_db_url)
-    before = snapshot(empty_db_url)
+    before = dump_of(empty_db_url)
     _replace(seed_copy / "data" / filename, old, new)
     with pytest.raises(SeedError) as raised:
         init_database(empty_db_url, seeds_directory=seed_copy)
@@ -137,17 +127,17 @@ def test_bad_seed_file_fails_with_one_line_and_leaves_database_untouched(
     assert "\n" not in message
     for part in expected:
         assert part in message
-    assert snapshot(empty_db_url) == before
+    assert dump_of(empty_db_url) == before
 
 
 def test_corrupt_source_text_is_refused(empty_db_url, seed_copy):
     init_database(empty_db_url)
-    before = snapshot(empty_db_url)
+    before = dump_of(empty_db_url)
     text_file = seed_copy / "texts" / "csto-overview.txt"
     text_file.write_bytes(text_file.read_bytes().replace(b"Tashkent", b"Taskhent", 1))
     with pytest.raises(SeedError, match=r"sources.yaml.*csto-overview.*text_file.*sha256"):
         init_database(empty_db_url, seeds_directory=seed_copy)
-    assert snapshot(empty_db_url) == before
+    assert dump_of(empty_db_url) == before
 
 
 def test_fact_without_citation_is_refused(seed_copy):
@@ -161,7 +151,7 @@ def test_fact_without_citation_is_refused(seed_copy):
 def test_a_write_the_database_refuses_rolls_back_everything(empty_db_url, seed_copy):
     """Validation passes, then the database refuses one row: nothing of the run remains."""
     init_database(empty_db_url)
-    before = snapshot(empty_db_url)
+    before = dump_of(empty_db_url)
     # A new state passes validation but collides with ARM's unique alpha-2 code in the
     # database. Sources are written before states, so the changed source note is already
     # written when the state is refused, and must be rolled back with it.
@@ -173,4 +163,4 @@ def test_a_write_the_database_refuses_rolls_back_everything(empty_db_url, seed_c
     from sqlalchemy.exc import IntegrityError
     with pytest.raises(IntegrityError):
         init_database(empty_db_url, seeds_directory=seed_copy)
-    assert snapshot(empty_db_url) == before
+    assert dump_of(empty_db_url) == before
