@@ -7,14 +7,12 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from .errors import PartialDateError
+
 #: Precision vocabulary, stored beside every partial date.
 PRECISIONS = ("day", "month", "year", "range")
 
 _SINGLE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-
-class PartialDateError(ValueError):
-    """Raised for text that is not a supported EDTF date."""
 
 
 @dataclass(frozen=True, order=True)

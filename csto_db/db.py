@@ -9,6 +9,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from .errors import DatabaseError
+
 DEFAULT_URL = "sqlite:///csto.db"
 URL_VARIABLE = "CSTO_DB_URL"
 
@@ -18,10 +20,6 @@ DRIVER_EXTRAS = {"postgresql": "postgres", "mariadb": "mariadb", "mysql": "maria
 #: The driver a URL without one gets: the one its extra installs. SQLAlchemy's own default
 #: for ``mariadb://`` and ``mysql://`` is mysqlclient, which the extra does not bring.
 DEFAULT_DRIVERS = {"postgresql": "psycopg", "mariadb": "pymysql", "mysql": "pymysql"}
-
-
-class DatabaseError(Exception):
-    """A database cannot be reached or used; the message is one line for the user."""
 
 
 def database_url(explicit: str | None = None) -> str:

@@ -11,11 +11,8 @@ from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from .dates import PartialDate
+from .errors import QueryError
 from .models import Citation, DisputeSubject, FactCitation, Reading, Source
-
-
-class QueryError(ValueError):
-    """A question that cannot be asked as put (unknown organization, state, source or fact)."""
 
 
 def connection_of(db: Session | Connection) -> Connection:

@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import Boolean, Connection, Enum, Integer, String, Table, and_, select
 
 from .dates import PartialDate, PartialDateError
+from .errors import SeedError
 from .models import FACT_MODELS, Base, fact_key_column
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -43,10 +44,6 @@ SEED_FILES: tuple[tuple[str, str], ...] = (
 
 #: Record fields that are not columns of the record's own table.
 NESTED_FIELDS = {"citations", "parties", "contributors", "subjects", "readings", "text_file"}
-
-
-class SeedError(Exception):
-    """A seed file is wrong: the message names the file, the record and the field."""
 
 
 def seeds_dir() -> Path:
