@@ -96,8 +96,8 @@ def test_every_query_command_takes_json():
         (["sql", "DELETE FROM states"], re.compile(r"read.?only", re.IGNORECASE)),
     ],
 )
-def test_errors_are_one_line_with_exit_status_1(built_db_url, args, message):
-    result = run_cli(*args, db=built_db_url, expect=1)
+def test_errors_are_one_line_with_exit_status_2(built_db_url, args, message):
+    result = run_cli(*args, db=built_db_url, expect=2)
     assert result.stderr.startswith("csto-db: error: ")
     if isinstance(message, re.Pattern):
         assert message.search(result.stderr), result.stderr
@@ -108,13 +108,13 @@ def test_errors_are_one_line_with_exit_status_1(built_db_url, args, message):
 
 
 def test_sql_cannot_write(built_db_url):
-    run_cli("sql", "DELETE FROM states", db=built_db_url, expect=1)
+    run_cli("sql", "DELETE FROM states", db=built_db_url, expect=2)
     assert "ARM" in run_cli("sql", "SELECT iso3 FROM states", db=built_db_url).stdout
 
 
 def test_querying_a_missing_database_says_to_run_init(tmp_path):
     result = run_cli("members", "--org", "CSTO", "--on", "2005-01-01",
-                 db=f"sqlite:///{tmp_path / 'absent.db'}", expect=1)
+                 db=f"sqlite:///{tmp_path / 'absent.db'}", expect=2)
     assert "csto-db init" in result.stderr
     assert not (tmp_path / "absent.db").exists()
 
