@@ -394,19 +394,26 @@ def sql(ctx: click.Context, query: str, reader_url: str | None, as_json: bool) -
     that cannot write makes this certain: pass one with --reader-url (or
     $CSTO_DB_READER_URL); without it, a line on stderr says the role used could write.
     """
+    from .query_door import QueryRefused, run_query
     from .query_door import reader_url as resolve_reader_url
-    from .query_door import run_query
 
     reader = resolve_reader_url(reader_url)
     _remember_secret(ctx, url=reader)
-    result = run_query(query, ctx.obj, reader=reader)
-    if result.role_can_write:
-        click.echo(f"csto-db: warning: sql runs as {result.role_can_write}, a role that could "
-                   f"write; make a reader with `csto-db grant-reader NAME` and pass "
-                   f"--reader-url", err=True)
+    try:
+        result = run_query(query, ctx.obj, reader=reader)
+    except QueryRefused as refused:
+        _warn_of_writer(refused.role_can_write)
+        raise
+    _warn_of_writer(result.role_can_write)
     rows = [dict(zip(result.columns, (_jsonable(v) for v in row), strict=True))
             for row in result.rows]
     emit(rows, as_json, result.columns, empty=None)
+
+
+def _warn_of_writer(role: str | None) -> None:
+    if role:
+        click.echo(f"csto-db: warning: sql runs as {role}, a role that could write; make a "
+                   f"reader with `csto-db grant-reader NAME` and pass --reader-url", err=True)
 
 
 def _jsonable(value):

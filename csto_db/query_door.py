@@ -35,7 +35,12 @@ _ROLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 
 
 class QueryRefused(QueryError):
-    """The database refused the statement (a write, a second statement, a syntax error)."""
+    """The database refused the statement (a write, a second statement, a syntax error).
+    ``role_can_write`` is as in :class:`QueryResult`."""
+
+    def __init__(self, message: str, role_can_write: str | None = None) -> None:
+        super().__init__(message)
+        self.role_can_write = role_can_write
 
 
 @dataclass
@@ -88,8 +93,9 @@ def run_query(query: str, url: str | None = None, *, reader: str | None = None) 
         engine.dispose()
 
 
-def _refused(error: Exception) -> QueryRefused:
-    return QueryRefused(f"the database refused the query: {driver_message(error)[1]}")
+def _refused(error: Exception, role_can_write: str | None) -> QueryRefused:
+    return QueryRefused(f"the database refused the query: {driver_message(error)[1]}",
+                        role_can_write)
 
 
 def _sqlite_authorizer(action: int, arg1, arg2, _database, _trigger) -> int:
@@ -146,7 +152,7 @@ def _run_postgresql(connection: Connection, query: str) -> QueryResult:
         return QueryResult(columns, rows, role_can_write)
     except Exception as error:
         if _is_driver_error(error):
-            raise _refused(error) from None
+            raise _refused(error, role_can_write) from None
         raise
     finally:
         raw.rollback()
@@ -194,7 +200,7 @@ def _run_mariadb(connection: Connection, query: str) -> QueryResult:
         return QueryResult(columns, rows, role_can_write)
     except Exception as error:
         if _is_driver_error(error):
-            raise _refused(error) from None
+            raise _refused(error, role_can_write) from None
         raise
     finally:
         raw.rollback()
@@ -318,21 +324,21 @@ def _grant_mariadb_reader(connection: Connection, name: str, password: str | Non
     if not database:
         raise QueryError("the URL names no database: the reader may read one database")
     account = f"{_literal(connection, name)}@'%'"
-    existing = connection.execute(
-        text("SELECT COUNT(*) FROM mysql.user WHERE User = :name AND Host = '%'"),
-        {"name": name}).scalar()
-    secret = f" IDENTIFIED BY {_literal(connection, password)}" if password is not None else ""
-    if not existing:
-        _execute_text(connection, f"CREATE USER {account}{secret}")
-    else:
-        grants = [row[0] for row in _execute_text(connection, f"SHOW GRANTS FOR {account}")]
-        beyond = [grant for grant in grants if not re.match(
-            r"GRANT (USAGE|SELECT(, SHOW VIEW)?) ON ", grant)]
-        if beyond:
+    hosts = connection.execute(text("SELECT Host FROM mysql.user WHERE User = :name"),
+                               {"name": name}).scalars().all()
+    for host in hosts:  # an account of that name from any host must be a reader already
+        grants = [row[0] for row in _execute_text(
+            connection, f"SHOW GRANTS FOR {_literal(connection, name)}@"
+                        f"{_literal(connection, host)}")]
+        if any(not re.match(r"GRANT (USAGE|SELECT(, SHOW VIEW)?) ON ", grant)
+               for grant in grants):
             raise QueryError(f"user {name} exists and has rights beyond reading: choose "
                              f"another name")
-        if secret:
-            _execute_text(connection, f"ALTER USER {account}{secret}")
+    secret = f" IDENTIFIED BY {_literal(connection, password)}" if password is not None else ""
+    if "%" not in hosts:
+        _execute_text(connection, f"CREATE USER {account}{secret}")
+    elif secret:
+        _execute_text(connection, f"ALTER USER {account}{secret}")
     schema = connection.dialect.identifier_preparer.quote(database)
     _execute_text(connection, f"GRANT SELECT ON {schema}.* TO {account}")
 

@@ -89,7 +89,8 @@ def test_officials_on_a_day(built_db_url, on, expected):
     assert [(o["person"], o["acting"]) for o in data] == expected
 
 
-def test_operations_table_and_json(built_db_url):
+def test_operations_table_and_json(built_db_url, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that no cell wraps
     table = run_cli("operations", db=built_db_url).stdout
     assert table.splitlines()[0].split() == ["key", "kind", "host", "decided", "start", "end",
                                              "contributors", "strength"]
