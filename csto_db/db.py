@@ -46,8 +46,9 @@ def parse_url(url: str | URL) -> URL:
         try:
             parsed = make_url(url)
         except ArgumentError:
+            # Not echoed: text that does not parse may hold a password nothing can find.
             raise DatabaseError(
-                f"not a database URL: {shown!r}; write it as sqlite:///PATH or "
+                f"--db (or ${URL_VARIABLE}) is not a database URL; write it as sqlite:///PATH or "
                 f"postgresql://USER@HOST[:PORT]/NAME or mariadb://USER@HOST[:PORT]/NAME"
             ) from None
         except ValueError:

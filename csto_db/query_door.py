@@ -177,7 +177,12 @@ def _postgresql_write_rights(raw) -> str | None:
              "may write server files", "may run server programs",
              "may create schemas", "may create tables", "may change tables"]
     held = [name for name, right in zip(names, rights, strict=True) if right]
-    return f"{user} ({', '.join(held)})" if held else None
+    return f"{user} ({_summary(held)})" if held else None
+
+
+def _summary(rights: list[str]) -> str:
+    shown = rights if len(rights) <= 3 else [*rights[:3], f"{len(rights) - 3} more"]
+    return ", ".join(shown)
 
 
 def _run_mariadb(connection: Connection, query: str) -> QueryResult:
@@ -228,8 +233,7 @@ def _mariadb_write_rights(raw) -> str | None:
     raw.rollback()
     if not rights:
         return None
-    shown = rights if len(rights) <= 4 else [*rights[:4], f"{len(rights) - 4} more"]
-    return f"{current} ({', '.join(shown)})"
+    return f"{current} ({_summary(rights)})"
 
 
 def _is_driver_error(error: Exception) -> bool:
