@@ -25,8 +25,9 @@ DRIVER_EXTRAS = {"postgresql": "postgres", "mariadb": "mariadb", "mysql": "maria
 #: for ``mariadb://`` and ``mysql://`` is mysqlclient, which the extra does not bring.
 DEFAULT_DRIVERS = {"postgresql": "psycopg", "mariadb": "pymysql", "mysql": "pymysql"}
 
-# user:password@ in a URL that may not parse: what display_url hides when make_url cannot.
-_PASSWORD_IN_URL = re.compile(r"(?P<head>://[^:/@]*:)[^@]*(?P<tail>@)")
+# user:password@ in a URL that may not parse: what display_url hides when make_url cannot
+# (up to the last @, since a password may hold one).
+_PASSWORD_IN_URL = re.compile(r"(?P<head>://[^:/@]*:).*(?P<tail>@)")
 
 
 def database_url(explicit: str | None = None) -> str:
@@ -155,6 +156,8 @@ def display_url(url: str | URL) -> str:
     try:
         return make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):
+        if "://" not in url:  # not URL-shaped: nothing tells where a password would be
+            return "(not a database URL)"
         return _PASSWORD_IN_URL.sub(r"\g<head>***\g<tail>", url)
 
 

@@ -48,6 +48,8 @@ BAD_URLS = [
     (f"postgresql://user:{SECRET}@127.0.0.1:/csto", ["init"], ["port"]),
     (f"oracle://user:{SECRET}@127.0.0.1/csto", ["documents"], ["'oracle'", "sqlite"]),
     (f"not a url {SECRET}", ["check"], ["not a database URL", "sqlite:///PATH"]),
+    (f"not a url {SECRET}", ["init"], ["not a database URL"]),
+    (f"postgresql://user:{SECRET}@x{SECRET}@127.0.0.1:abc/csto", ["init"], ["port"]),
     # nothing listens on port 9: an unreachable server, each driver's way
     (f"postgresql://user:{SECRET}@127.0.0.1:9/csto", ["members", "--org", "CSTO", "--on",
                                                        "2005-01-01"], ["cannot reach"]),

@@ -48,6 +48,7 @@ COMMON = [
 SQLITE = [
     "ATTACH '{dir}/attached.db' AS extra",
     "ATTACH 'file:{dir}/uri.db?mode=rwc' AS extra",
+    "ATTACH 'relative.db' AS extra",  # relative to the working folder, which is {dir}
     "VACUUM",
     "VACUUM INTO '{dir}/copy.db'",
     "PRAGMA journal_mode = WAL",
@@ -326,6 +327,10 @@ def test_a_role_that_could_write_is_named_and_still_kept_in_the_transaction(door
         result = run_cli("sql", statement, db=door["url"], expect=2)
         assert "warning: sql runs as" in result.stderr and "could write" in result.stderr
         assert result.stderr.count("\n") == 2  # the warning and the error, one line each
+        if ";" in statement:  # the server, not the package, refuses the second statement
+            refusal = {"postgresql": "cannot insert multiple commands into a prepared",
+                       "mariadb": "error in your SQL syntax"}[door["backend"]]
+            assert refusal in result.stderr
     assert snapshot(door) == before
     result = run_cli("sql", "SELECT 1 AS one", db=door["url"])
     assert result.stderr.count("\n") == 1 and "grant-reader" in result.stderr
@@ -385,6 +390,17 @@ def test_mariadb_connections_refuse_a_second_statement_at_the_server(door):
                 cursor.execute("SELECT 1; SELECT 2")
     finally:
         engine.dispose()
+
+
+@pytest.mark.server
+def test_a_mariadb_url_that_asks_for_several_statements_is_refused(door):
+    if door["backend"] != "mariadb":
+        pytest.skip("MariaDB only")
+    from pymysql.constants import CLIENT
+
+    url = f"{door['url']}?client_flag={CLIENT.MULTI_STATEMENTS}"
+    result = run_cli("sql", "SELECT 1", db=url, expect=2)
+    assert "allows several statements" in result.stderr
 
 
 def test_library_refusal_is_a_user_error(door):
