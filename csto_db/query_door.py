@@ -282,7 +282,7 @@ def _literal(connection: Connection, value: str) -> str:
         from psycopg import sql
 
         return sql.Literal(value).as_string(raw)
-    return raw.literal(value)
+    return raw.escape(value)
 
 
 def _grant_postgresql_reader(connection: Connection, name: str, password: str | None) -> None:

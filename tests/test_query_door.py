@@ -202,14 +202,16 @@ def door(server, tmp_path_factory):
         yield {"backend": server.backend, "url": url, "reader": reader, "dir": folder,
                "database": make_url(url).database}
     finally:
-        server.drop(url)
-        with admin.connect() as connection:
-            if server.backend == "postgresql":
-                for role in (READER, CANARY):
-                    connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
-            else:
-                for user in (READER, CANARY):
-                    connection.execute(text(f"DROP USER IF EXISTS '{user}'@'%'"))
+        try:
+            server.drop(url)  # first: a PostgreSQL role cannot go while it holds grants
+        finally:
+            with admin.connect() as connection:
+                if server.backend == "postgresql":
+                    for role in (READER, CANARY):
+                        connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+                else:
+                    for user in (READER, CANARY):
+                        connection.execute(text(f"DROP USER IF EXISTS '{user}'@'%'"))
 
 
 def snapshot(door) -> dict:
