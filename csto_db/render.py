@@ -11,9 +11,11 @@ from itertools import zip_longest
 DEFAULT_WIDTH = 100
 #: Narrower than this, wrapping stops helping: tables keep this width and lines run long.
 MINIMUM_WIDTH = 40
-#: A column is squeezed no narrower than its header and its longest word up to this many
-#: characters, so keys and dates stay whole; a table that cannot fit so is printed as records.
-LONGEST_UNBROKEN_WORD = 24
+#: A column of prose is squeezed no narrower than its header and its longest word up to
+#: one of these many characters (tried in turn); a column of single words (keys, codes,
+#: dates) is never squeezed, so a key can be copied whole. A table that cannot fit even so
+#: is printed as records.
+LONGEST_UNBROKEN_WORDS = (30, 16)
 #: The space between columns: two, or one where two would not let the table fit.
 GAPS = ("  ", " ")
 
@@ -53,8 +55,11 @@ def _fit(natural: list[int], floors: list[int], room: int) -> list[int] | None:
     return widths
 
 
-def _longest_word(texts: Iterable[str]) -> int:
-    return max((len(word) for text in texts for word in text.split()), default=0)
+def _floor(header: str, texts: list[str], natural: int, longest_unbroken: int) -> int:
+    if all(" " not in text for text in texts):
+        return natural
+    longest = max((len(word) for text in texts for word in text.split()), default=0)
+    return min(natural, max(len(header), min(longest_unbroken, longest)))
 
 
 def format_table(rows: Iterable[dict], columns: Sequence[str], width: int | None = None,
@@ -69,13 +74,14 @@ def format_table(rows: Iterable[dict], columns: Sequence[str], width: int | None
     cells = [[cell_text(row.get(column)) for column in columns] for row in rows]
     natural = [max([len(column), *(len(line[i]) for line in cells)])
                for i, column in enumerate(columns)]
-    floors = [min(natural[i], max(len(column), min(LONGEST_UNBROKEN_WORD, _longest_word(
-        line[i] for line in cells)))) for i, column in enumerate(columns)]
-    for gap in GAPS:
+    widths = None
+    for longest, gap in ((longest, gap) for longest in LONGEST_UNBROKEN_WORDS for gap in GAPS):
+        floors = [_floor(column, [line[i] for line in cells], natural[i], longest)
+                  for i, column in enumerate(columns)]
         widths = _fit(natural, floors, width - len(gap) * (len(columns) - 1))
         if widths is not None:
             break
-    else:
+    if widths is None:
         return format_records(cells, columns, width)
     lines = [_join(list(columns), widths, gap), gap.join("-" * w for w in widths)]
     for line in cells:
