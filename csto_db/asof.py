@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, and_, bindparam, or_, select
 
 from .dates import PartialDate
 from .errors import QueryError
@@ -185,6 +185,67 @@ def certainty_on(starts: Sequence[PartialDate], ends: Sequence[PartialDate | Non
 # --- Loading spans with their evidence -----------------------------------------------------
 
 
+_SUBJECTS, _READING_ROWS = DisputeSubject.__table__, Reading.__table__
+
+#: The readings of a candidate's start and end, joined to its row (one row per reading).
+READING_COLUMNS = (
+    _SUBJECTS.c.field.label("reading_field"), _READING_ROWS.c.key.label("reading_key"),
+    _READING_ROWS.c.dispute_key.label("reading_dispute"),
+    _READING_ROWS.c.value_date_edtf.label("reading_edtf"),
+    _READING_ROWS.c.value_date_lower.label("reading_lower"),
+    _READING_ROWS.c.value_date_upper.label("reading_upper"),
+    _READING_ROWS.c.value_date_precision.label("reading_precision"),
+    _READING_ROWS.c.value_text.label("reading_text"),
+    _READING_ROWS.c.preferred.label("reading_preferred"),
+)
+
+
+def reach_holds(table):
+    """The condition that a span's reach holds the day (the ``on`` parameter)."""
+    return and_(table.c.reach_start <= bindparam("on"),
+                or_(table.c.reach_end.is_(None), table.c.reach_end > bindparam("on")))
+
+
+def with_readings(statement, table):
+    """``statement`` (selecting rows of span ``table``) with each row's start and end
+    readings joined on, so that one statement brings the candidates and their readings.
+    The fields are compared one by one rather than with IN: a constant statement is
+    compiled once and needs no expansion per call."""
+    return statement.add_columns(*READING_COLUMNS).outerjoin(
+        _SUBJECTS, and_(_SUBJECTS.c.fact_key == table.c.key,
+                        or_(*(_SUBJECTS.c.field == name for name in SPAN_FIELDS)))
+    ).outerjoin(_READING_ROWS, _READING_ROWS.c.dispute_key == _SUBJECTS.c.dispute_key
+                ).order_by(_READING_ROWS.c.key)
+
+
+def candidates(table, *conditions):
+    """A statement selecting the rows of span ``table`` whose reach holds the day (the
+    ``on`` parameter), under further ``conditions``, with their readings: the as-of
+    indexes serve it. Order it with ``order_by`` before the readings' order applies."""
+    return select(table).where(*conditions, reach_holds(table))
+
+
+def _grouped(rows: Sequence) -> tuple[list, dict[tuple[str, str], list[FieldReading]]]:
+    """Rows of a :func:`with_readings` statement: each span row once, in order, and the
+    readings of each ``(key, field)``. Rows without a span (an outer join's) are dropped."""
+    spans: dict[str, object] = {}
+    readings: dict[tuple[str, str], list[FieldReading]] = defaultdict(list)
+    for row in rows:
+        if row.key is None:
+            continue
+        spans.setdefault(row.key, row)
+        if row.reading_key is not None:
+            value = None
+            if row.reading_edtf is not None:
+                value = PartialDate(row.reading_lower, row.reading_upper, row.reading_edtf,
+                                    row.reading_precision)
+            readings[(row.key, row.reading_field)].append(FieldReading(
+                dispute=row.reading_dispute, field=row.reading_field, key=row.reading_key,
+                date=value, text=row.reading_text, preferred=bool(row.reading_preferred),
+                citations=()))
+    return list(spans.values()), readings
+
+
 @dataclass
 class SeenSpan:
     """A span row as one view of the record reads it: its dates, the readings of its date
@@ -227,14 +288,13 @@ def _readings(conn: Connection, keys: list[str],
     found: dict[tuple[str, str], list[FieldReading]] = defaultdict(list)
     if not keys:
         return found
-    for row in conn.execute(_READINGS, {"keys": keys, "fields": list(fields)}):
-        value = None
-        if row.value_date_edtf is not None:
-            value = PartialDate(row.value_date_lower, row.value_date_upper, row.value_date_edtf,
-                                row.value_date_precision)
-        found[(row.fact_key, row.field)].append(FieldReading(
-            dispute=row.dispute_key, field=row.field, key=row.key, date=value,
-            text=row.value_text, preferred=bool(row.preferred), citations=()))
+    rows = conn.execute(_READINGS, {"keys": keys, "fields": list(fields)}).all()
+    for (fact_key, name, key, dispute, edtf, lower, upper, precision, text,
+         preferred) in rows:
+        value = PartialDate(lower, upper, edtf, precision) if edtf is not None else None
+        found[(fact_key, name)].append(FieldReading(
+            dispute=dispute, field=name, key=key, date=value, text=text,
+            preferred=bool(preferred), citations=()))
     return found
 
 
@@ -243,9 +303,8 @@ def _citations(conn: Connection, keys: Iterable[str]) -> dict[str, list[Quote]]:
     keys = sorted(set(keys))
     if not keys:
         return found
-    for row in conn.execute(_CITATIONS, {"keys": keys}):
-        found[row.fact_key].append(Quote(row.source_key, row.quote, row.translation,
-                                         row.char_start, row.char_end))
+    for fact_key, *quote in conn.execute(_CITATIONS, {"keys": keys}).all():
+        found[fact_key].append(Quote(*quote))
     return found
 
 
@@ -272,22 +331,30 @@ def _explaining(readings: list[FieldReading], verdict: Verdict) -> list[FieldRea
             if r.preferred or (r.field, r.date) in verdict.explaining]
 
 
-def spans_on(conn: Connection, statement, params: dict, on: date, *,
+def spans_on(conn: Connection, rows: Sequence, on: date, *,
              source: str | None = None, lifetime: Lifetime | None = None,
              contested: bool = False) -> list[SeenSpan]:
-    """The rows of ``statement`` (a span table's candidates: its ``reach`` holds ``on``)
-    whose span holds ``on`` by the rule, each with its certainty; contested ones too when
-    ``contested``. ``source`` answers from that source's claims alone. Loads the readings of
-    the candidates, then the citations of the rows answered and of their readings."""
-    rows = conn.execute(statement, {**params, "on": on}).all()
+    """The span ``rows`` (a span table's candidates with their readings, selected by a
+    :func:`with_readings` statement whose ``reach`` condition holds ``on``) whose span
+    holds ``on`` by the rule, each with its certainty; contested ones too when
+    ``contested``. ``source`` answers from that source's claims alone. Loads the citations
+    of the rows answered and of their readings in one statement."""
+    rows, readings = _grouped(rows)
     keys = [row.key for row in rows]
-    readings = _readings(conn, keys, SPAN_FIELDS)
     if source is not None:  # deciding what the source holds needs every candidate's quotes
         quotes = _citations(conn, keys + [r.key for rs in readings.values() for r in rs])
         readings = _cite(readings, quotes)
     view = SourceView(source, quotes if source is not None else {}, readings)
     answered = []
     for row in rows:
+        if source is None and (row.key, "start") not in readings and (
+                row.key, "end") not in readings:
+            # One reading of each date (most spans): the rule is where the day falls in it.
+            start, end = stored_date(row, "start"), stored_date(row, "end")
+            certainty = _inside(start, lifetime.clip(end, is_end=True) if lifetime else end, on)
+            if certainty is not None:
+                answered.append(SeenSpan(row, start, end, [], [], certainty))
+            continue
         if source is not None and not view.includes(row.key):
             continue
         starts, start_readings = _field_values(view, row.key, "start", stored_date(row, "start"))

@@ -7,10 +7,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, bindparam, func, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from .asof import lifetime_of, spans_on
+from .asof import Lifetime, lifetime_of, reach_holds, spans_on, with_readings
 from .evidence import (
     Answer,
     FieldReading,
@@ -33,6 +33,7 @@ from .models import (
     DocumentParty,
     Initiative,
     MembershipSpan,
+    Organization,
     Reading,
     State,
 )
@@ -62,14 +63,30 @@ class Membership(Answer):
 
 
 #: The candidates for members_on: the organization's member spans whose reach holds the day.
-MEMBER_CANDIDATES = (
-    select(MembershipSpan, State.name.label("state_name"))
-    .join(State, State.iso3 == MembershipSpan.state_iso3)
-    .where(MembershipSpan.organization_code == bindparam("org"),
-           MembershipSpan.status.in_(MEMBER_STATUSES),
-           MembershipSpan.reach_start <= bindparam("on"),
-           or_(MembershipSpan.reach_end.is_(None), MembershipSpan.reach_end > bindparam("on")))
-    .order_by(MembershipSpan.state_iso3, MembershipSpan.start_lower)
+#: The organization with its lifetime, and the candidates for members_on: its member spans
+#: whose reach holds the day, inside the lifetime. One statement: a day outside the
+#: lifetime gets the organization's row alone; an unknown code gets no row. Built on the
+#: tables, not the ORM classes: the question is asked often, and a Core select skips the
+#: ORM's compile step.
+_ORGS, _SPANS, _STATES = Organization.__table__, MembershipSpan.__table__, State.__table__
+MEMBER_CANDIDATES = with_readings(
+    select(_ORGS.c.code.label("org_code"), _ORGS.c.name.label("org_name"),
+           _ORGS.c.predecessor_code, _ORGS.c.membership_start_lower,
+           _ORGS.c.membership_end_lower, _SPANS, _STATES.c.name.label("state_name"))
+    .select_from(_ORGS)
+    .outerjoin(_SPANS, and_(
+        _SPANS.c.organization_code == _ORGS.c.code,
+        # compared one by one, not IN: a constant statement needs no expansion per call
+        or_(*(_SPANS.c.status == status for status in MEMBER_STATUSES)),
+        reach_holds(_SPANS),
+        or_(_ORGS.c.membership_start_lower.is_(None),
+            _ORGS.c.membership_start_lower <= bindparam("on")),
+        or_(_ORGS.c.membership_end_lower.is_(None),
+            _ORGS.c.membership_end_lower > bindparam("on"))))
+    .outerjoin(_STATES, _STATES.c.iso3 == _SPANS.c.state_iso3)
+    .where(_ORGS.c.code == bindparam("org"))
+    .order_by(_SPANS.c.state_iso3, _SPANS.c.start_lower),
+    _SPANS,
 )
 
 
@@ -87,10 +104,13 @@ def members_on(db: Session | Connection, org: str, on: date, *,
     :class:`QueryError` for an unknown organization or source.
     """
     conn = connection_of(db)
-    lifetime = lifetime_of(conn, org)
     require_source(conn, source)
-    if not lifetime.holds(on):
-        return []
+    rows = conn.execute(MEMBER_CANDIDATES, {"org": org, "on": on}).all()
+    if not rows:
+        lifetime_of(conn, org)  # raises: no such organization
+    first = rows[0]
+    lifetime = Lifetime(first.org_code, first.org_name, first.membership_start_lower,
+                        first.membership_end_lower, first.predecessor_code)
     return [
         Membership(
             state=span.row.state_iso3, name=span.row.state_name, organization=org,
@@ -98,8 +118,8 @@ def members_on(db: Session | Connection, org: str, on: date, *,
             since=span.start.edtf, until=edtf_of(span.end), span=span.key,
             inferred=bool(span.row.inferred), reasoning=span.row.reasoning,
             citations=span.citations, readings=span.readings)
-        for span in spans_on(conn, MEMBER_CANDIDATES, {"org": org}, on, source=source,
-                             lifetime=lifetime, contested=contested)
+        for span in spans_on(conn, rows, on, source=source, lifetime=lifetime,
+                             contested=contested)
     ]
 
 

@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, bindparam, or_, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from .asof import spans_on
+from .asof import candidates, spans_on, with_readings
 from .dates import PartialDate
 from .evidence import (
     Answer,
@@ -110,13 +110,9 @@ class ChairTerm(Answer):
 
 
 #: The candidates for chair_on: the organization's terms whose reach holds the day.
-_CHAIR_CANDIDATES = (
-    select(ChairSpan)
-    .where(ChairSpan.organization_code == bindparam("org"),
-           ChairSpan.reach_start <= bindparam("on"),
-           or_(ChairSpan.reach_end.is_(None), ChairSpan.reach_end > bindparam("on")))
-    .order_by(ChairSpan.start_lower, ChairSpan.key)
-)
+_CHAIR_CANDIDATES = with_readings(candidates(
+    ChairSpan.__table__, ChairSpan.__table__.c.organization_code == bindparam("org"),
+).order_by(ChairSpan.__table__.c.start_lower, ChairSpan.__table__.c.key), ChairSpan.__table__)
 
 
 def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
@@ -139,8 +135,8 @@ def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
             end=edtf_of(span.end), certainty=span.certainty, contested=span.contested,
             inferred=bool(span.row.inferred), reasoning=span.row.reasoning,
             citations=span.citations, readings=span.readings)
-        for span in spans_on(conn, _CHAIR_CANDIDATES, {"org": org}, on, source=source,
-                             contested=contested)
+        for span in spans_on(conn, conn.execute(_CHAIR_CANDIDATES, {"org": org, "on": on}).all(),
+                             on, source=source, contested=contested)
     ]
 
 
@@ -190,12 +186,9 @@ class Official(Answer):
 
 
 #: The candidates for officials_on: every office's terms whose reach holds the day.
-_OFFICE_CANDIDATES = (
-    select(OfficeTerm)
-    .where(OfficeTerm.reach_start <= bindparam("on"),
-           or_(OfficeTerm.reach_end.is_(None), OfficeTerm.reach_end > bindparam("on")))
-    .order_by(OfficeTerm.office, OfficeTerm.start_lower, OfficeTerm.key)
-)
+_OFFICE_CANDIDATES = with_readings(candidates(OfficeTerm.__table__).order_by(
+    OfficeTerm.__table__.c.office, OfficeTerm.__table__.c.start_lower,
+    OfficeTerm.__table__.c.key), OfficeTerm.__table__)
 
 
 def officials_on(db: Session | Connection, on: date, *, source: str | None = None,
@@ -205,7 +198,8 @@ def officials_on(db: Session | Connection, on: date, *, source: str | None = Non
     conn = connection_of(db)
     require_source(conn, source)
     results = []
-    for span in spans_on(conn, _OFFICE_CANDIDATES, {}, on, source=source, contested=contested):
+    rows = conn.execute(_OFFICE_CANDIDATES, {"on": on}).all()
+    for span in spans_on(conn, rows, on, source=source, contested=contested):
         row = span.row
         # The appointment day is not a span edge: the stored (preferred) value, or the
         # source's own reading in its view.
