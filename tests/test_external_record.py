@@ -33,11 +33,12 @@ def one(connection, sql, **params):
 # key: (rule, preferred value, every value, real disagreement?)
 DISPUTES = {
     "cst-geo-accession-day": ("editorial", "1993-12-09", {"1993-12-09", "1993-09-09"}, True),
-    "cst-blr-accession-day": ("source_rank", "1993-12-31", {"1993-12-31", "1994-01-03"}, True),
+    "cst-blr-accession-day": ("editorial", "1993-12-31", {"1993-12-31", "1994-01-03"}, True),
     "uzb-cst-exit-year": ("source_rank", "1999-04-21", {"1999-04-21", "1998"}, True),
     "uzb-csto-return-day": ("editorial", "2006-08-16", {"2006-08-16", "2006-08-17"}, True),
     "uzb-csto-membership-cow": ("editorial", "2006-08-16", {"2006-08-16", "2002"}, True),
-    "uzb-csto-leaving": ("editorial", "2012-12-19", {"2012-12-19", "2012-06-29"}, True),
+    "uzb-csto-leaving": ("editorial", "2012-12-19",
+                         {"2012-12-19", "2012-06-29", "[2011-01-02..2012-01-01]"}, True),
     "csto-charter-place": ("source_rank", "Chișinău", {"Chișinău", "Tashkent"}, True),
     "cst-aze-accession-precision": ("precision", "1993-09-24",
                                     {"[1992-05-15..1999-04]", "1993-09-24"}, False),
@@ -90,6 +91,7 @@ def test_disagreements_are_listed_and_refinements_are_not(connection):
     ("uzb-csto-membership-cow", "2002", {"cow-igo-v3"}),
     ("uzb-csto-leaving", "2012-12-19", {"tass-687141"}),
     ("uzb-csto-leaving", "2012-06-29", {"atop-5.1-codesheet-phase2"}),
+    ("uzb-csto-leaving", "[2011-01-02..2012-01-01]", {"cow-igo-v3"}),
     ("csto-charter-place", "Tashkent", {"tass-685227"}),
     ("csto-charter-place", "Chișinău", {"kremlin-charter", "csto-general", OVERVIEW}),
 ])
@@ -136,6 +138,9 @@ STATUSES = [
     ("CSTO", date(2006, 8, 15), "UZB", None, None),  # only COW's year-level 2002: contested
     ("CSTO", date(2006, 8, 16), "UZB", "member", "disputed"),  # ATOP: from the 17th
     ("CSTO", date(2010, 1, 1), "UZB", "member", "certain"),
+    ("CSTO", date(2011, 1, 1), "UZB", "member", "certain"),  # COW: a member in 2011
+    ("CSTO", date(2011, 6, 1), "UZB", "member", "disputed"),  # COW: out by 2012 at the latest
+    ("CSTO", date(2012, 3, 1), "UZB", "member", "disputed"),  # COW: no membership in 2012
     ("CSTO", date(2012, 8, 1), "UZB", "member", "disputed"),  # ATOP: out from 2012-06-29
     ("CSTO", date(2012, 12, 18), "UZB", "member", "disputed"),
     ("CSTO", date(2012, 12, 19), "UZB", None, None),

@@ -116,13 +116,13 @@ def test_a_gloss_is_a_translation_not_part_of_the_quote(connection):
 
 def test_sessions_by_kind(connection):
     kinds = Counter(s.kind for s in record.sessions(connection))
-    assert kinds == {"regular": 32, "extraordinary": 6, "informal": 8, "unspecified": 1}
+    assert kinds == {"regular": 31, "extraordinary": 6, "informal": 7, "unspecified": 1}
 
 
 @pytest.mark.parametrize(
     "year,expected",
     [
-        (1992, ["csc-1992-07-06-moscow"]),
+        (1992, []),  # the Regulations were agreed at a CIS meeting, not a Council session
         (2002, ["csc-2002-05-14-moscow", "csc-2002-10-07-chisinau"]),
         (2009, ["csc-2009-02-04-moscow", "csc-2009-06-14-moscow", "csto-2009-07-31-cholpon-ata"]),
         (2016, ["csc-2016-10-14-yerevan", "csc-2016-12-26-saint-petersburg"]),
@@ -195,7 +195,6 @@ def test_sessions_of_an_unknown_source_are_refused(connection):
         ("csc-armenia-assistance-2022-draft", "ARM", "non_signatory"),
         ("csc-declaration-2022-draft", "ARM", "non_signatory"),
         ("csc-regulations-agreement-1992", "GEO", "signatory"),
-        ("csto-charter-third-protocol-2018", "RUS", "ratification"),
     ],
 )
 def test_who_signed_and_who_did_not(connection, document, state, role):
@@ -230,8 +229,8 @@ def test_who_signed_and_who_did_not(connection, document, state, role):
         ("2014-12-22", [("TJK", "certain")]),
         # Russia to Tajikistan: only "in 2021", between the session of 2 Dec 2020 and 1 Jan 2021
         ("2019-11-27", [("KGZ", "certain")]),
-        ("2019-11-28", [("RUS", "disputed")]),
-        ("2019-12-31", [("RUS", "disputed")]),
+        ("2019-11-28", [("RUS", "certain")]),
+        ("2019-12-31", [("RUS", "certain")]),
         ("2020-01-01", [("RUS", "certain")]),
         ("2020-12-01", [("RUS", "certain")]),
         ("2020-12-15", [("RUS", "possible"), ("TJK", "possible")]),
@@ -486,7 +485,6 @@ def test_no_state_holds_observer_or_partner_status_at_the_csto(connection):
         ("moscow-2011-signed", "2011-12-20", True),
         ("moscow-2011-kind", "regular", True),
         ("dushanbe-2015-date", "2015-09-15", False),
-        ("chair-rus-2019-start", "2019-11-28", True),
         ("moscow-2022-kind", "unspecified", True),
         ("cst-signature-place-2022-claim", "Tashkent", True),
         ("cst-signature-date-2022-claim", "1992-05-15", True),
@@ -496,7 +494,7 @@ def test_no_state_holds_observer_or_partner_status_at_the_csto(connection):
         ("khachaturov-appointment", "2017-04-14", True),
         ("june-2009-legitimacy",
          "Taken by the members present, with the presidency passed temporarily to Russia.", True),
-        ("bordyuzha-birth-year", "1949-10-20", True),
+        ("bordyuzha-birth-year", "1948", True),
         ("khachaturov-start", "2017-05-02", True),
         ("tasmagambetov-appointment", "2022-11-23", True),
         ("kazakhstan-decision-date", "2022-01-06", True),
@@ -543,7 +541,7 @@ ARMENIA_EVENTS = [
     ("arm-csto-yerevan-refusal-2022", "refusal", "2022-11-23"),
     ("arm-csto-exercises-refused-2023", "refusal", "2023-01-10"),
     ("arm-csto-deputy-sg-quota-2023", "refusal", "2023-03-10"),
-    ("arm-csto-representative-recalled-2023", "other", "2023-09-05"),
+    ("arm-csto-representative-recalled-2023", "other", "2023-09"),
     ("arm-csto-minsk-skip-announced-2023", "statement", "2023-11-14"),
     ("arm-csto-minsk-skipped-2023", "refusal", "2023-11-23"),
     ("arm-pa-csto-boycott-2023", "refusal", "2023-12-19"),
