@@ -516,7 +516,8 @@ class Reading(FactMixin, Base):
     )
 
     key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    dispute_key: Mapped[str] = mapped_column(ForeignKey("disputes.key"), index=True)
+    # No index of its own: the unique constraint's index leads with dispute_key.
+    dispute_key: Mapped[str] = mapped_column(ForeignKey("disputes.key"))
     value_text: Mapped[str | None] = mapped_column(String(300),
                                                    comment="A value that is not a date")
     value_date_edtf, value_date_lower, value_date_upper, value_date_precision = partial_date(

@@ -14,7 +14,8 @@ Create Date: 2026-12-02 14:30:00
 * The indexes on partial-date bounds (``*_lower``, ``*_upper``) go: no query selects by them.
   The single-column organization indexes of the two span tables give way to the composite
   as-of indexes, which lead with the same column (MariaDB's foreign keys need one of them,
-  so the composite index is created first).
+  so the composite index is created first), and ``ix_readings_dispute_key`` to the index of
+  the unique constraint on ``(dispute_key, preferred)``.
 
 SQLite cannot add a NOT NULL column or a CHECK constraint in place: the three span tables
 and ``organizations`` are rebuilt in batch mode, which drops their triggers, so the triggers
@@ -44,10 +45,12 @@ AS_OF_INDEXES = {
     "office_terms": ("ix_office_terms_as_of", ["reach_start"]),
 }
 
-#: Single-column indexes the composite as-of indexes replace.
+#: Single-column indexes that other indexes make redundant: the composite as-of indexes,
+#: and the unique constraint on readings (dispute_key, preferred), lead with the same column.
 REPLACED_INDEXES = {
     "membership_spans": ("ix_membership_spans_organization_code", "organization_code"),
     "chair_spans": ("ix_chair_spans_organization_code", "organization_code"),
+    "readings": ("ix_readings_dispute_key", "dispute_key"),
 }
 
 #: Every partial date of revision 0001 whose bounds were indexed, by table.
