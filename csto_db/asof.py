@@ -29,7 +29,7 @@ from sqlalchemy import Connection, and_, bindparam, or_, select
 
 from .dates import PartialDate
 from .errors import QueryError
-from .evidence import FieldReading, Quote, SourceView, competing, stored_date
+from .evidence import FieldReading, Quote, SourceView, competing, readings_for, stored_date
 from .models import Citation, DisputeSubject, FactCitation, Organization, Reading
 
 CERTAIN, POSSIBLE, DISPUTED = "certain", "possible", "disputed"
@@ -220,8 +220,8 @@ def with_readings(statement, table):
 
 def candidates(table, *conditions):
     """A statement selecting the rows of span ``table`` whose reach holds the day (the
-    ``on`` parameter), under further ``conditions``, with their readings: the as-of
-    indexes serve it. Order it with ``order_by`` before the readings' order applies."""
+    ``on`` parameter), under further ``conditions``: the as-of indexes serve it. Order it,
+    then pass it to :func:`with_readings`, whose order of readings comes after."""
     return select(table).where(*conditions, reach_holds(table))
 
 
@@ -341,9 +341,11 @@ def spans_on(conn: Connection, rows: Sequence, on: date, *,
     of the rows answered and of their readings in one statement."""
     rows, readings = _grouped(rows)
     keys = [row.key for row in rows]
-    if source is not None:  # deciding what the source holds needs every candidate's quotes
-        quotes = _citations(conn, keys + [r.key for rs in readings.values() for r in rs])
-        readings = _cite(readings, quotes)
+    if source is not None:
+        # Deciding what a source holds needs every candidate's quotes and the readings of
+        # all its fields (a source may speak only to an appointment day).
+        readings = readings_for(conn, keys)
+        quotes = _citations(conn, keys)
     view = SourceView(source, quotes if source is not None else {}, readings)
     answered = []
     for row in rows:
@@ -370,10 +372,12 @@ def spans_on(conn: Connection, rows: Sequence, on: date, *,
         quotes = _citations(conn, [s.key for s in answered]
                             + [r.key for s in answered for r in s.readings])
     for span in answered:
-        span.readings = [dataclasses.replace(r, citations=tuple(quotes.get(r.key, ())))
-                         for r in span.readings]
-        span.citations = view.quotes(span.key) if source is not None else quotes.get(span.key,
-                                                                                     [])
+        if source is None:
+            span.readings = [dataclasses.replace(r, citations=tuple(quotes.get(r.key, ())))
+                             for r in span.readings]
+            span.citations = quotes.get(span.key, [])
+        else:  # the readings came with their citations
+            span.citations = view.quotes(span.key)
     return answered
 
 

@@ -197,17 +197,16 @@ def officials_on(db: Session | Connection, on: date, *, source: str | None = Non
     General before the Organization) on ``on``, by the same rule as :func:`chair_on`."""
     conn = connection_of(db)
     require_source(conn, source)
-    results = []
     rows = conn.execute(_OFFICE_CANDIDATES, {"on": on}).all()
-    for span in spans_on(conn, rows, on, source=source, contested=contested):
+    spans = spans_on(conn, rows, on, source=source, contested=contested)
+    # The appointment day is not a span edge: the stored (preferred) value, or in a source's
+    # view the source's own reading, as for every other field of a view.
+    view = SourceView(source, {}, readings_for(conn, [span.key for span in spans])
+                      if source is not None else {})
+    results = []
+    for span in spans:
         row = span.row
-        # The appointment day is not a span edge: the stored (preferred) value, or the
-        # source's own reading in its view.
-        appointed = stored_date(row, "appointed")
-        if source is not None:
-            own = [r for r in readings_for(conn, [row.key]).get((row.key, "appointed"), [])
-                   if source in r.sources]
-            appointed = max(own, key=lambda r: r.preferred).date if own else appointed
+        appointed = view.date(row.key, "appointed", stored_date(row, "appointed"))
         results.append(Official(
             key=row.key, office=row.office, organization=row.organization_code,
             person=row.person, nationality=row.nationality_iso3, acting=bool(row.acting),

@@ -442,3 +442,4 @@ def test_cow_excerpt_holds_the_header_and_only_csto_rows():
     lines = (TEXTS / "cow-igo-v3-csto.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("ioname,orgname,year,")
     assert [line.split(",")[0] for line in lines[1:]] == ["CSTO"] * 13
+

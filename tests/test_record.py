@@ -596,3 +596,14 @@ def test_armenia_remains_a_member_through_its_freeze(connection, on):
 def test_the_chair_is_in_a_timeline_from_one_source(connection):
     entries = timeline.timeline(connection, "KAZ", source="odkb-csto-session-2023")
     assert [(e.entry, e.key) for e in entries] == [("chair", "chair-kaz-2024")]
+
+
+@pytest.mark.parametrize(
+    "source,appointed",
+    [(None, "2017-04-14"), ("vpk-179521", "2017-04-14"), ("azatutyun-2017-khachaturov", "2017-05")],
+)
+def test_an_official_in_one_sources_view_carries_its_appointment_day(connection, source,
+                                                                     appointed):
+    [khachaturov] = [o for o in record.officials_on(connection, day("2018-01-01"), source=source)
+                     if o.person == "Yuri Khachaturov"]
+    assert khachaturov.appointed == appointed
