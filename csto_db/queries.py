@@ -72,7 +72,13 @@ _ORGS, _SPANS, _STATES = Organization.__table__, MembershipSpan.__table__, State
 MEMBER_CANDIDATES = with_readings(
     select(_ORGS.c.code.label("org_code"), _ORGS.c.name.label("org_name"),
            _ORGS.c.predecessor_code, _ORGS.c.membership_start_lower,
-           _ORGS.c.membership_end_lower, _SPANS, _STATES.c.name.label("state_name"))
+           _ORGS.c.membership_end_lower,
+           # the columns an answer shows, not the whole row: fewer values to convert
+           *(_SPANS.c[name] for name in (
+               "key", "state_iso3", "status", "start_edtf", "start_lower", "start_upper",
+               "start_precision", "end_edtf", "end_lower", "end_upper", "end_precision",
+               "inferred", "reasoning")),
+           _STATES.c.name.label("state_name"))
     .select_from(_ORGS)
     .outerjoin(_SPANS, and_(
         _SPANS.c.organization_code == _ORGS.c.code,
