@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import wraps
+from pathlib import Path
 
 import click
 
@@ -411,3 +412,67 @@ def check(ctx: click.Context, as_json: bool) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- Datasets: import and cross-checks ------------------------------------------------------
+
+
+class ProgressBar:
+    """A one-line bar on standard error: done/total rows and the rate; nothing when the
+    stream is not a terminal or when asked to be quiet."""
+
+    def __init__(self, label: str, *, quiet: bool) -> None:
+        import time
+
+        self.label = label
+        self.shown = not quiet and sys.stderr.isatty()
+        self.clock = time.perf_counter
+        self.started = self.clock()
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.shown or not total:
+            return
+        width = 30
+        filled = width * done // total
+        rate = done / max(self.clock() - self.started, 1e-9)
+        click.echo(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
+                   f"{done:,}/{total:,} rows  {rate:,.0f} rows/s", err=True, nl=False)
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            click.echo(err=True)
+
+
+@main.command("import-cow")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@click.pass_context
+@reports_errors
+def import_cow_command(ctx: click.Context, path, quiet: bool) -> None:
+    """Import COW IGO v3 (igo_year_formatv3.csv) whole, as the source cow-igo-v3-file.
+
+    Every organization, state and year-precision membership span; the curated record is
+    left as it is. One transaction: a malformed file writes nothing. Safe to repeat.
+    """
+    from .cow import DatasetError, import_cow
+    from .schema import SCHEMA_REVISION, current_revision
+
+    bar = ProgressBar("import", quiet=quiet)
+    engine = make_engine(ctx.obj)
+    try:
+        with engine.begin() as connection:
+            revision = current_revision(connection)
+            if revision != SCHEMA_REVISION:
+                raise DatabaseError(f"database {display_url(ctx.obj)} is at "
+                                    f"{revision or 'no revision'}, expected "
+                                    f"{SCHEMA_REVISION}: run `csto-db init`")
+            report = import_cow(connection, path, progress=bar)
+    except DatasetError as error:
+        raise UserError(str(error)) from None
+    finally:
+        bar.close()
+        engine.dispose()
+    for line in report.lines():
+        click.echo(line)

@@ -34,10 +34,10 @@ def imported_keys(connection: Connection) -> dict[str, set[tuple]]:
     keys["facts"] = {(key,) for key, _table in facts}
     for key, table in facts:
         keys[table].add((key,))
-    keys["fact_citations"] = set(connection.execute(
+    keys["fact_citations"] = {tuple(row) for row in connection.execute(
         select(FactCitation.fact_key, FactCitation.citation_key)
         .join(Fact, Fact.key == FactCitation.fact_key)
-        .where(Fact.dataset_key.is_not(None))).tuples())
+        .where(Fact.dataset_key.is_not(None)))}
     keys["citations"] = {(key,) for key in connection.execute(
         select(Citation.key).where(Citation.source_key.in_(sources))).scalars()}
     keys["states"] = {(iso3,) for iso3 in connection.execute(
