@@ -476,3 +476,82 @@ def import_cow_command(ctx: click.Context, path, quiet: bool) -> None:
         engine.dispose()
     for line in report.lines():
         click.echo(line)
+
+
+@main.group()
+def crosscheck() -> None:
+    """Compare the curated record with independent datasets (COW IGO, ATOP)."""
+
+
+def _dataset_errors():
+    from .cow import DatasetError
+
+    return DatasetError
+
+
+@crosscheck.command("cow")
+@click.option("--org", default="CSTO", show_default=True, metavar="CODE",
+              help="CSTO, or CST (COW has no rows for the Treaty).")
+@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help="COW's igo_year_formatv3.csv (default: the rows the source cow-igo-v3 "
+                   "holds).")
+@click.option("--all", "show_all", is_flag=True, help="List agreements too.")
+@json_option
+@click.pass_context
+@reports_errors
+def crosscheck_cow_command(ctx: click.Context, org: str, path: Path | None, show_all: bool,
+                           as_json: bool) -> None:
+    """The record against COW, year by year, state by state, by COW's rule (a member at any
+    time in a year is a member that year)."""
+    from .crosscheck import crosscheck_cow
+
+    try:
+        with reading(ctx) as connection:
+            result = crosscheck_cow(connection, org.upper(), path=path)
+    except _dataset_errors() as error:
+        raise UserError(str(error)) from None
+    data = result.to_dict()
+    if not show_all:
+        data["comparisons"] = [c for c in data["comparisons"] if c["agreement"] != "agree"]
+    if as_json:
+        emit(data, True)
+        return
+    if result.note:
+        click.echo(result.note)
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.counts().items())
+    click.echo(f"{result.organization} against {result.source} (ionum {result.ionum}), "
+               f"state-years: {counts or 'none'}")
+    emit(data["comparisons"], False,
+         ["year", "state", "cow", "record", "agreement", "spans", "disputes"],
+         lambda c: {**c, "spans": [e["span"] for e in c["evidence"]],
+                    "disputes": sorted({d for e in c["evidence"] for d in e["disputes"]})})
+
+
+@crosscheck.command("atop")
+@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help="ATOP 5.1's atop5_1m.csv (default: the package's copy of alliance "
+                   "4220's rows).")
+@json_option
+@click.pass_context
+@reports_errors
+def crosscheck_atop_command(ctx: click.Context, path: Path | None, as_json: bool) -> None:
+    """The record against ATOP 5.1 alliance 4220, day by day, phase by phase: the ranges of
+    days on which they differ or the record is unsure."""
+    from .crosscheck import crosscheck_atop
+
+    try:
+        with reading(ctx) as connection:
+            result = crosscheck_atop(connection, path=path)
+    except _dataset_errors() as error:
+        raise UserError(str(error)) from None
+    data = result.to_dict()
+    if as_json:
+        emit(data, True)
+        return
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.counts().items())
+    click.echo(f"ATOP alliance {result.alliance} ({result.source}), state-days: {counts}")
+    emit(data["differences"], False,
+         ["phase", "state", "first", "last", "days", "atop", "record", "agreement", "spans",
+          "disputes"],
+         lambda r: {**r, "spans": [e["span"] for e in r["evidence"]],
+                    "disputes": sorted({d for e in r["evidence"] for d in e["disputes"]})})

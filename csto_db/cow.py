@@ -118,6 +118,12 @@ def read_cow_file(path: Path) -> CowFile:
         raw = path.read_bytes()
     except OSError as error:
         raise DatasetError(f"cannot read {path}: {error.strerror or error}") from None
+    return parse_cow(path.name, raw)
+
+
+def parse_cow(name: str, raw: bytes) -> CowFile:
+    """Parse and validate COW's IGO-year CSV held in ``raw``, called ``name`` in messages."""
+    path = Path(name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
