@@ -384,10 +384,12 @@ def _jsonable(value):
 
 
 @main.command()
+@click.option("--cow-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="COW's igo_year_formatv3.csv: check every cell locator against it.")
 @json_option
 @click.pass_context
 @reports_errors
-def check(ctx: click.Context, as_json: bool) -> None:
+def check(ctx: click.Context, cow_file: Path | None, as_json: bool) -> None:
     """Verify a database: newest schema, quotes verbatim, every fact cited, spans coherent.
 
     Exits 1 and lists the problems when there are any.
@@ -398,6 +400,13 @@ def check(ctx: click.Context, as_json: bool) -> None:
     try:
         with engine.connect() as connection:
             problems = check_database(connection)
+            if cow_file is not None and not problems:
+                from .cow import DatasetError, verify_locators
+
+                try:
+                    problems = verify_locators(connection, cow_file)
+                except DatasetError as error:
+                    raise UserError(str(error)) from None
     finally:
         engine.dispose()
     if as_json:

@@ -156,6 +156,8 @@ def parse_cow(name: str, raw: bytes) -> CowFile:
     try:
         for row in reader:
             line = reader.line_num
+            if not row:  # a blank line, as at the end of a file
+                continue
             rows += 1
             _add_row(path.name, line, header, position, state_start, state_columns, row,
                      by_name, seen)
