@@ -7,7 +7,9 @@ import hashlib
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
+from itertools import groupby
 from pathlib import Path
 
 from sqlalchemy import Connection, delete, or_, select
@@ -34,6 +36,7 @@ MISSING = "-9"
 NOT_MEMBER = ("0", "")
 CODE_SET = frozenset((*STATUS_OF_CODE, MISSING, *NOT_MEMBER))
 ABSENCE = frozenset(NOT_MEMBER)
+STATUS_CODES = frozenset(STATUS_OF_CODE)
 REQUIRED_COLUMNS = ("ioname", "orgname", "year", "longorgname", "ionum", "dead")
 
 #: Rows written per executemany call: large enough to amortise the round trip, small enough
@@ -229,6 +232,9 @@ def _columns_by_year(organization: CowOrganization, state_columns: list[str]) ->
 
 # --- Runs of years and the spans they become -------------------------------------------------
 
+#: The few hundred distinct dates of a whole import, each parsed once (PartialDate is frozen).
+_date = lru_cache(maxsize=None)(PartialDate.parse)
+
 
 @dataclass(frozen=True)
 class Run:
@@ -243,11 +249,17 @@ def runs(years: list[int], cells: tuple[str, ...]) -> list[Run]:
     """The column's cells as runs of one code over consecutive years; a year missing from the
     file breaks a run (the organization has no row for it)."""
     found: list[Run] = []
-    for year, cell in zip(years, cells, strict=True):
-        if found and found[-1].code == cell and found[-1].last == year - 1:
-            found[-1] = Run(cell, found[-1].first, year)
-        else:
-            found.append(Run(cell, year, year))
+    index = 0
+    # groupby and list() walk the cells in C: this runs for every column of every IGO.
+    for code, group in groupby(cells):
+        length = len(list(group))
+        first = index
+        for gap in range(index + 1, index + length):  # rare: a year without a row
+            if years[gap] != years[gap - 1] + 1:
+                found.append(Run(code, years[first], years[gap - 1]))
+                first = gap
+        found.append(Run(code, years[first], years[index + length - 1]))
+        index += length
     return found
 
 
@@ -282,15 +294,15 @@ def spans_of(column_runs: list[Run], *, alive_at_end: bool) -> list[SpanReading]
         before = column_runs[index - 1] if index else None
         after = column_runs[index + 1] if index + 1 < len(column_runs) else None
         cells = [run]
-        start = PartialDate.parse(str(run.first))
+        start = _date(str(run.first))
         earlier = column_runs[index - 2] if index >= 2 else None
         bridged = earlier is not None and earlier.code == run.code \
             and earlier.last == before.first - 1
         if before and before.code == MISSING and before.last == run.first - 1 \
                 and not bridged:
-            start = PartialDate.parse(f"[{before.first}..{run.first}]")
+            start = _date(f"[{before.first}..{run.first}]")
             cells.insert(0, before)
-        end: PartialDate | None = PartialDate.parse(str(run.last))
+        end: PartialDate | None = _date(str(run.last))
         reasoning = None
         unknown_after = after and after.code == MISSING and after.first == run.last + 1
         if unknown_after:
@@ -301,7 +313,7 @@ def spans_of(column_runs: list[Run], *, alive_at_end: bool) -> list[SpanReading]
                 reasoning = (f"COW codes {status} to {run.last} and no data (-9) from "
                              f"{after.first} to the end of the file: left open")
             else:
-                end = PartialDate.parse(f"[{run.last}..{after.last}]")
+                end = _date(f"[{run.last}..{after.last}]")
         elif after is None and run.last >= LAST_YEAR and alive_at_end:
             end = None
             reasoning = (f"COW codes {status} in {run.last}, the file's last year, for an "
@@ -445,6 +457,8 @@ def import_rows(data: CowFile, curated: Curated) -> tuple[ImportRows, list[str]]
             organizations += 1
         alive = not organization.dead
         for column, cells in organization.codes.items():
+            if STATUS_CODES.isdisjoint(cells):
+                continue
             for reading in spans_of(runs(organization.years, cells), alive_at_end=alive):
                 _span_rows(rows, data.name, organization, column, iso3_of[column], reading)
                 spans += 1
