@@ -153,12 +153,16 @@ def test_a_membership_ended_in_a_year_is_possible_that_year_only(imported):
     assert "FRA" in on["1966-06-01"] and "FRA" in on["1967-06-01"]
 
 
-def test_a_state_without_an_iso_code_loads(imported):
+def test_a_state_without_an_iso_code_loads(imported, connection_to):
+    from sqlalchemy import select
+
+    from csto_db.models import State
+
     url, _before, _result = imported
-    rows = run_cli_json(url, "sql", "SELECT iso3, iso2, numeric, name, cow_ccode FROM states"
-                                    " WHERE cow_ccode = 300")
-    assert rows == [{"iso3": "XAH", "iso2": None, "numeric": None, "name": "Austria-Hungary",
-                     "cow_ccode": 300}]
+    with connection_to() as connection:
+        rows = connection.execute(select(State.iso3, State.iso2, State.numeric, State.name)
+                                  .where(State.cow_ccode == 300)).all()
+    assert [tuple(row) for row in rows] == [("XAH", None, None, "Austria-Hungary")]
     timeline = run_cli_json(url, "timeline", "XAH")
     assert {entry["organization"] for entry in timeline} == {"IPrizeC"}
 
@@ -200,16 +204,20 @@ def test_associates_and_observers_are_spans_but_not_members(imported):
     assert listed == {"member"}
 
 
-def test_a_span_cites_its_cells_by_locator(imported):
-    url, _before, _result = imported
-    rows = run_cli_json(url, "sql", "SELECT c.quote, c.locator_file, c.locator_record,"
-                                    " c.locator_column, c.locator_first_year,"
-                                    " c.locator_last_year FROM fact_citations AS f JOIN"
-                                    " citations AS c ON c.\"key\" = f.citation_key WHERE"
-                                    " f.fact_key = 'cow:NATO:USA:1949'")
-    assert rows == [{"quote": "1", "locator_file": "cow-igo-v3-excerpt.csv",
-                     "locator_record": "NATO", "locator_column": "usa",
-                     "locator_first_year": 1949, "locator_last_year": 2014}]
+def test_a_span_cites_its_cells_by_locator(connection_to):
+    from sqlalchemy import select
+
+    from csto_db.models import Citation, FactCitation
+
+    with connection_to() as connection:
+        rows = connection.execute(
+            select(Citation.quote, Citation.locator_file, Citation.locator_record,
+                   Citation.locator_column, Citation.locator_first_year,
+                   Citation.locator_last_year)
+            .join(FactCitation, FactCitation.citation_key == Citation.key)
+            .where(FactCitation.fact_key == "cow:NATO:USA:1949")).all()
+    assert [tuple(row) for row in rows] == [
+        ("1", "cow-igo-v3-excerpt.csv", "NATO", "usa", 1949, 2014)]
 
 
 def test_missing_data_stays_unknown(imported):
@@ -221,9 +229,10 @@ def test_missing_data_stays_unknown(imported):
 
 
 def test_check_verifies_locators_against_the_file(imported, connection_to, tmp_path):
-    from sqlalchemy import text
+    from sqlalchemy import update
 
     from csto_db.cow import verify_locators
+    from csto_db.models import Citation
 
     url, _before, _result = imported
     assert "ok" in run_cli("check", "--cow-file", str(EXCERPT), db=url).stdout
@@ -232,8 +241,8 @@ def test_check_verifies_locators_against_the_file(imported, connection_to, tmp_p
     result = run_cli("check", "--cow-file", str(other), db=url, expect=1)
     assert "the import recorded" in result.stdout
     with connection_to() as connection:
-        connection.execute(text("UPDATE citations SET quote = '2'"
-                                " WHERE \"key\" = 'cow:NATO:usa:1949-2014'"))
+        connection.execute(update(Citation).where(Citation.key == "cow:NATO:usa:1949-2014")
+                           .values(quote="2"))
         problems = verify_locators(connection, EXCERPT)
         connection.rollback()
     assert problems == ["citation cow:NATO:usa:1949-2014: NATO usa in 1949 is '1', not '2'"]
