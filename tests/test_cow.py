@@ -351,3 +351,16 @@ def test_crosscheck_atop_reads_the_full_file_the_same(built_db_url):
                         str(SHARED / "atop-5.1" / "atop5_1m.csv"))
     packaged = run_cli_json(built_db_url, "crosscheck", "atop")
     assert full["differences"] == packaged["differences"]
+
+
+def test_another_file_replaces_what_the_previous_import_wrote(built, tmp_path):
+    run_cli("import-cow", str(EXCERPT), db=built)
+    lines = EXCERPT.read_text("utf-8").split("\n")
+    smaller = tmp_path / "igo_year_formatv3.csv"
+    smaller.write_text("\n".join(line for line in lines if not line.startswith("OEEC,")),
+                       "utf-8")
+    result = run_cli("import-cow", str(smaller), db=built)
+    assert "3 organizations" in result.stdout
+    gone = run_cli("members", "--org", "OEEC", "--on", "1960-06-01", db=built, expect=1)
+    assert "unknown organization 'OEEC'" in gone.stderr
+    assert run_cli_json(built, "members", "--org", "NATO", "--on", "1990-06-01")
