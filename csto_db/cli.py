@@ -457,9 +457,10 @@ class ProgressBar:
 @main.command("import-cow")
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--quiet", is_flag=True, help="No progress bar.")
+@json_option
 @click.pass_context
 @reports_errors
-def import_cow_command(ctx: click.Context, path, quiet: bool) -> None:
+def import_cow_command(ctx: click.Context, path, quiet: bool, as_json: bool) -> None:
     """Import COW IGO v3 (igo_year_formatv3.csv) whole, as the source cow-igo-v3-file.
 
     Every organization, state and year-precision membership span; the curated record is
@@ -483,6 +484,9 @@ def import_cow_command(ctx: click.Context, path, quiet: bool) -> None:
     finally:
         bar.close()
         engine.dispose()
+    if as_json:
+        emit(report.to_dict(), True)
+        return
     for line in report.lines():
         click.echo(line)
 

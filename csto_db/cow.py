@@ -524,6 +524,11 @@ class ImportReport:
     rows: int
     skipped: list[str]
 
+    def to_dict(self) -> dict:
+        return {"source": SOURCE_KEY, "file": self.file, "changed": self.changed,
+                "organizations": self.organizations, "spans": self.spans,
+                "states": self.states, "rows": self.rows, "left_to_the_record": self.skipped}
+
     def lines(self) -> list[str]:
         if not self.changed:
             return [f"{self.file} already imported as {SOURCE_KEY}: nothing changed"]

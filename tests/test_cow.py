@@ -364,3 +364,9 @@ def test_another_file_replaces_what_the_previous_import_wrote(built, tmp_path):
     gone = run_cli("members", "--org", "OEEC", "--on", "1960-06-01", db=built, expect=1)
     assert "unknown organization 'OEEC'" in gone.stderr
     assert run_cli_json(built, "members", "--org", "NATO", "--on", "1990-06-01")
+
+
+def test_the_import_report_as_json(built):
+    report = run_cli_json(built, "import-cow", str(EXCERPT))
+    assert report["changed"] and report["organizations"] == 4 and report["spans"] == 186
+    assert run_cli_json(built, "import-cow", str(EXCERPT))["changed"] is False
