@@ -555,9 +555,11 @@ def import_cow(connection: Connection, path: Path, *,
     if previous is not None:
         remove_import(connection)
     rows, skipped = import_rows(data, curated_of(connection))
+    name = data.name
+    del data  # the parsed cells are in the rows now; free them before the inserts
     write_rows(connection, rows, progress)
     summary = rows.dataset_imports[0]
-    return ImportReport(data.name, True, summary["organizations"], summary["spans"],
+    return ImportReport(name, True, summary["organizations"], summary["spans"],
                         len(rows.states), rows.count(), skipped)
 
 
