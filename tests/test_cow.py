@@ -370,3 +370,28 @@ def test_the_import_report_as_json(built):
     report = run_cli_json(built, "import-cow", str(EXCERPT))
     assert report["changed"] and report["organizations"] == 4 and report["spans"] == 186
     assert run_cli_json(built, "import-cow", str(EXCERPT))["changed"] is False
+
+
+def test_downgrading_below_the_import_schema_removes_the_imported_rows(built):
+    from sqlalchemy import func, select
+
+    from csto_db.db import make_engine
+    from csto_db.models import MembershipSpan, State
+    from csto_db.schema import downgrade, upgrade
+
+    before = dump_of(built)
+    run_cli("import-cow", str(EXCERPT), db=built)
+    engine = make_engine(built)
+    try:
+        with engine.connect() as connection:
+            downgrade(connection, "0002")
+        with engine.connect() as connection:
+            upgrade(connection)
+        with engine.connect() as connection:
+            assert connection.execute(select(func.count()).select_from(State)
+                                      .where(State.iso2.is_(None))).scalar() == 0
+            assert connection.execute(select(func.count()).select_from(MembershipSpan)
+                                      .where(MembershipSpan.key.like("cow:%"))).scalar() == 0
+    finally:
+        engine.dispose()
+    assert dump_of(built) == before

@@ -240,8 +240,9 @@ def downgrade() -> None:
         batch.drop_constraint(batch.f("fk_states_dataset_key_sources"), type_="foreignkey")
         batch.drop_column("dataset_key")
     with op.batch_alter_table("facts") as batch:
-        batch.drop_index(batch.f("ix_facts_dataset_key"))
+        # MariaDB keeps an index while a foreign key needs it: the key goes first.
         batch.drop_constraint(batch.f("fk_facts_dataset_key_sources"), type_="foreignkey")
+        batch.drop_index(batch.f("ix_facts_dataset_key"))
         batch.drop_column("dataset_key")
     for column in reversed(_locator_columns()):
         op.drop_column("citations", column.name)
