@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, delete, or_, select
 
+from .asof import reach_of
 from .dates import PartialDate
 from .errors import Error
 from .models import (
@@ -328,7 +329,9 @@ def spans_of(column_runs: list[Run], *, alive_at_end: bool) -> list[SpanReading]
 def membership_span_row(*, key: str, state_iso3: str, organization_code: str, status: str,
                         start: PartialDate, end: PartialDate | None,
                         reasoning: str | None = None, note: str | None = None) -> dict:
-    """One ``membership_spans`` row, every column set: the one place an import builds it."""
+    """One ``membership_spans`` row, every column set: the one place an import builds it.
+    An imported span has no competing readings, so its reach is its own outer bounds."""
+    reach_start, reach_end = reach_of(start, end, ())
     return {
         "key": key, "state_iso3": state_iso3, "organization_code": organization_code,
         "status": status,
@@ -338,7 +341,7 @@ def membership_span_row(*, key: str, state_iso3: str, organization_code: str, st
         "end_upper": end.upper if end else None, "end_precision": end.precision if end else None,
         "start_document_key": None, "start_event_key": None, "end_document_key": None,
         "end_event_key": None, "inferred": reasoning is not None, "reasoning": reasoning,
-        "note": note,
+        "note": note, "reach_start": reach_start, "reach_end": reach_end,
     }
 
 

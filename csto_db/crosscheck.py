@@ -12,9 +12,11 @@ from pathlib import Path
 
 from sqlalchemy import Connection, select
 
+from .asof import SeenSpan, certainty_on, spans_seen
 from .cow import DatasetError, cow_states, parse_cow
+from .dates import PartialDate
 from .errors import QueryError
-from .evidence import Quote
+from .evidence import Quote, competing
 from .models import (
     MEMBER_STATUSES,
     DisputeSubject,
@@ -23,7 +25,6 @@ from .models import (
     Source,
     State,
 )
-from .queries import SpanView, span_views
 
 #: The source whose held text is COW's rows for the CSTO (the seeds hold it).
 COW_HELD_SOURCE = "cow-igo-v3"
@@ -54,6 +55,49 @@ class SpanEvidence:
                 "disputes": self.disputes}
 
 
+@dataclass
+class RecordSpan:
+    """A curated span with every reading of its dates: where a day falls, by the as-of
+    rule."""
+
+    seen: SeenSpan
+    starts: list[PartialDate]
+    ends: list[PartialDate | None]
+
+    @classmethod
+    def of(cls, seen: SeenSpan) -> RecordSpan:
+        def values(name: str, preferred):
+            others = competing([r for r in seen.readings if r.field == name])
+            return [preferred] + [value for value in others if value != preferred]
+        return cls(seen, values("start", seen.start), values("end", seen.end))
+
+    @property
+    def key(self) -> str:
+        return self.seen.key
+
+    @property
+    def row(self):
+        return self.seen.row
+
+    @property
+    def start(self) -> PartialDate:
+        return self.seen.start
+
+    @property
+    def end(self) -> PartialDate | None:
+        return self.seen.end
+
+    @property
+    def citations(self) -> list[Quote]:
+        return self.seen.citations
+
+    def certainty(self, on: date) -> str | None:
+        """``certain``, ``possible``, ``disputed`` or None; a day only another reading puts
+        inside (``contested``) counts as disputed."""
+        answer = certainty_on(self.starts, self.ends, on)
+        return "disputed" if answer == "contested" else answer
+
+
 def _disputes_of(connection: Connection, keys: list[str]) -> dict[str, list[str]]:
     found: dict[str, list[str]] = defaultdict(list)
     if not keys:
@@ -67,19 +111,22 @@ def _disputes_of(connection: Connection, keys: list[str]) -> dict[str, list[str]
     return found
 
 
-def _evidence(span: SpanView, disputes: dict[str, list[str]]) -> SpanEvidence:
+def _evidence(span: RecordSpan, disputes: dict[str, list[str]]) -> SpanEvidence:
     return SpanEvidence(span.key, span.row.organization_code, span.row.status, span.start.edtf,
                         span.end.edtf if span.end else None, span.citations,
                         disputes.get(span.key, []))
 
 
 def _record_spans(connection: Connection, organizations: tuple[str, ...]
-                  ) -> tuple[dict[str, list[SpanView]], dict[str, list[str]]]:
+                  ) -> tuple[dict[str, list[RecordSpan]], dict[str, list[str]]]:
     """The curated member spans of ``organizations``, by state, and their disputes."""
-    spans = span_views(connection, None,
-                       MembershipSpan.organization_code.in_(organizations),
-                       MembershipSpan.status.in_(MEMBER_STATUSES))
-    by_state: dict[str, list[SpanView]] = defaultdict(list)
+    spans_table = MembershipSpan.__table__
+    statement = (select(spans_table)
+                 .where(spans_table.c.organization_code.in_(organizations),
+                        spans_table.c.status.in_(MEMBER_STATUSES))
+                 .order_by(spans_table.c.state_iso3, spans_table.c.start_lower))
+    spans = [RecordSpan.of(seen) for seen in spans_seen(connection, statement, {})]
+    by_state: dict[str, list[RecordSpan]] = defaultdict(list)
     for span in spans:
         by_state[span.row.state_iso3].append(span)
     return by_state, _disputes_of(connection, [span.key for span in spans])
@@ -134,7 +181,7 @@ class CowCrosscheck:
                 "comparisons": [item.to_dict() for item in self.comparisons]}
 
 
-def _record_in_year(spans: list[SpanView], year: int) -> tuple[str, list[SpanView]]:
+def _record_in_year(spans: list[RecordSpan], year: int) -> tuple[str, list[RecordSpan]]:
     """``member`` when some day of ``year`` is certainly inside a member span, ``possible``
     when only the imprecision of a date allows it, else ``not a member``."""
     first, last = date(year, 1, 1), date(year, 12, 31)
@@ -316,7 +363,7 @@ class AtopCrosscheck:
                 "differences": [r.to_dict() for r in self.ranges if r.agreement != "agree"]}
 
 
-def _record_on(spans: list[SpanView], day: date) -> tuple[str, list[SpanView]]:
+def _record_on(spans: list[RecordSpan], day: date) -> tuple[str, list[RecordSpan]]:
     best, chosen = None, []
     rank = {"certain": 3, "disputed": 2, "possible": 1}
     for span in spans:
@@ -371,7 +418,7 @@ def crosscheck_atop(connection: Connection, *, path: Path | None = None) -> Atop
 
 
 def _compare_days(phase: int, iso3: str, first: date, last: date,
-                  atop_days: list[tuple[date, date]], spans: list[SpanView],
+                  atop_days: list[tuple[date, date]], spans: list[RecordSpan],
                   disputes: dict[str, list[str]]) -> list[DayRange]:
     found: list[DayRange] = []
     day, current = first, None
@@ -405,7 +452,7 @@ def _compare_days(phase: int, iso3: str, first: date, last: date,
     return [r for r in found if not (r.agreement == "agree" and r.atop == "not a member")]
 
 
-def _range(phase: int, iso3: str, current: list, spans: list[SpanView],
+def _range(phase: int, iso3: str, current: list, spans: list[RecordSpan],
            disputes: dict[str, list[str]]) -> DayRange:
     (atop, record, agreement, _keys), first, last, chosen = current
     shown = chosen or spans
