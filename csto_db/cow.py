@@ -251,14 +251,17 @@ def runs(years: list[int], cells: tuple[str, ...]) -> list[Run]:
     file breaks a run (the organization has no row for it)."""
     found: list[Run] = []
     index = 0
-    # groupby and list() walk the cells in C: this runs for every column of every IGO.
+    # groupby and list() walk the cells in C: this runs for every column of every IGO. Only
+    # an organization with a year missing from the file needs its runs cut at the gap.
+    contiguous = not years or years[-1] - years[0] == len(years) - 1
     for code, group in groupby(cells):
         length = len(list(group))
         first = index
-        for gap in range(index + 1, index + length):  # rare: a year without a row
-            if years[gap] != years[gap - 1] + 1:
-                found.append(Run(code, years[first], years[gap - 1]))
-                first = gap
+        if not contiguous:
+            for gap in range(index + 1, index + length):
+                if years[gap] != years[gap - 1] + 1:
+                    found.append(Run(code, years[first], years[gap - 1]))
+                    first = gap
         found.append(Run(code, years[first], years[index + length - 1]))
         index += length
     return found
