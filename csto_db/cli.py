@@ -202,7 +202,8 @@ def _certainty(row: dict) -> str:
 
 
 @main.command()
-@click.option("--org", required=True, metavar="CODE", help="Organization code: CST or CSTO.")
+@click.option("--org", required=True, metavar="CODE",
+              help="Organization code: CST, CSTO, or any other the database holds (any case).")
 @click.option("--on", "on", required=True, metavar="YYYY-MM-DD", callback=_parse_day,
               help="The day to ask about.")
 @source_option
@@ -214,12 +215,14 @@ def members(ctx: click.Context, org: str, on: date, source: str | None, with_con
             as_json: bool) -> None:
     """The states in membership of an organization on a day, with certainty and sources."""
     from .asof import lifetime_of
+    from .evidence import organization_code
     from .queries import members_on
 
     with reading(ctx) as connection:
-        rows = [m.to_dict() for m in members_on(connection, org.upper(), on, source=source,
+        org = organization_code(connection, org)
+        rows = [m.to_dict() for m in members_on(connection, org, on, source=source,
                                                 contested=True)]
-        outside = lifetime_of(connection, org.upper()).explain(on)
+        outside = lifetime_of(connection, org).explain(on)
     result, notes = _split_contested(rows, with_contested, lambda m: f"{m['state']} {m['name']}")
     emit(result, as_json, ["state", "name", "status", "certainty", "since", "until", "span",
                            "sources"],
@@ -311,12 +314,14 @@ def chair(ctx: click.Context, on: date, org: str, source: str | None, with_conte
     JSON: one object; `state` is null when no source names a chair that day, or when the
     day falls on an edge the sources leave open (the terms are then in `candidates`).
     """
+    from .evidence import organization_code
     from .record import chair_answer, chair_on
 
     with reading(ctx) as connection:
-        terms = chair_on(connection, on, org.upper(), source=source, contested=True)
+        org = organization_code(connection, org)
+        terms = chair_on(connection, on, org, source=source, contested=True)
     shown = [term for term in terms if with_contested or not term.contested]
-    answer = chair_answer(shown, on, org.upper())
+    answer = chair_answer(shown, on, org)
     if as_json:
         emit(answer, True)
         return
@@ -618,9 +623,10 @@ def crosscheck_cow_command(ctx: click.Context, org: str, path: Path | None, show
     """The record against COW, year by year, state by state, by COW's rule (a member at any
     time in a year is a member that year)."""
     from .crosscheck import crosscheck_cow
+    from .evidence import organization_code
 
     with reading(ctx) as connection:
-        result = crosscheck_cow(connection, org.upper(), path=path)
+        result = crosscheck_cow(connection, organization_code(connection, org), path=path)
     data = result.to_dict()
     if not show_all:
         data["comparisons"] = [c for c in data["comparisons"] if c["agreement"] != "agree"]

@@ -144,6 +144,18 @@ def test_members_of_nato_on_a_day(imported):
     assert len(members) == 16
 
 
+def test_the_command_line_finds_a_code_in_any_case(imported):
+    url, _before, _result = imported
+    # COW's short names mix cases (CfRN); a code typed in another case still finds its one
+    # organization, and a code that matches none is one line naming the closest.
+    exact = run_cli_json(url, "members", "--org", "CfRN", "--on", "2010-06-01")
+    assert len(exact) > 10
+    assert exact == run_cli_json(url, "members", "--org", "cfrn", "--on", "2010-06-01")
+    assert run_cli_json(url, "members", "--org", "nato", "--on", "1990-06-01")
+    missing = run_cli("members", "--org", "NATOO", "--on", "1990-06-01", db=url, expect=2)
+    assert "unknown organization 'NATOO'" in missing.stderr and "NATO" in missing.stderr
+
+
 def test_a_membership_ended_in_a_year_is_possible_that_year_only(imported):
     url, _before, _result = imported
     on = {day: {m["state"] for m in run_cli_json(url, "members", "--org", "NATO", "--on", day)}
