@@ -189,11 +189,15 @@ def load_seed_file(path: Path) -> list[dict]:
         mark = getattr(error, "problem_mark", None)
         place = f" line {mark.line + 1}:" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+        context = getattr(error, "context", None)
+        if context and problem and str(problem).startswith("but "):
+            problem = f"{context}, {problem}"  # "expected ..., but found ..."
         raise SeedError(f"{path}:{place} not valid YAML: {' '.join(str(problem).split())}"
                         ) from None
-    except (ValueError, OverflowError, RecursionError) as error:
-        # PyYAML's constructors raise these for some malformed scalars (an ``!!int`` tag on
-        # text, a huge exponent) and for absurd nesting.
+    except Exception as error:
+        # PyYAML's constructors raise plain Python errors for some malformed input (ValueError
+        # for ``!!int x``, IndexError for an empty ``!!int``, RecursionError for absurd
+        # nesting): whatever the cause, the text is not YAML we can read.
         raise SeedError(f"{path}: not valid YAML: {type(error).__name__}: "
                         f"{' '.join(str(error).split())[:200]}") from None
     if records is None or records == []:
