@@ -178,7 +178,7 @@ def _init_sqlite_file(path: Path, seeds: SeedSet, seeds_sha256: str, prune: bool
     """
     if not path.parent.is_dir():
         raise DatabaseError(f"cannot create {path}: folder {path.parent} does not exist")
-    with _file_lock(path.with_name(path.name + "-init.lock"), lock_wait, path):
+    with _file_lock(sqlite_lock_path(path), lock_wait, path):
         _remove_stale_copies(path)
         work = path.with_name(f".{path.name}.init-{uuid.uuid4().hex[:12]}")
         try:
@@ -200,6 +200,11 @@ def _init_sqlite_file(path: Path, seeds: SeedSet, seeds_sha256: str, prune: bool
             for stray in (work, work.with_name(work.name + "-journal")):
                 with contextlib.suppress(FileNotFoundError):
                     stray.unlink()
+
+
+def sqlite_lock_path(database: Path) -> Path:
+    """The file beside a SQLite database that ``init`` locks for its whole run."""
+    return database.with_name(database.name + "-init.lock")
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
@@ -294,8 +299,7 @@ def _init_postgresql(connection: Connection, seeds: SeedSet, seeds_sha256: str, 
 
 def _init_mariadb(connection: Connection, seeds: SeedSet, seeds_sha256: str, prune: bool,
                   lock_wait: float, url: str) -> InitReport:
-    database = make_url(url).database
-    name = f"{LOCK_NAME} {database}"[:64]
+    name = mariadb_lock_name(make_url(url).database or "")
     got = connection.execute(text("SELECT GET_LOCK(:name, :wait)"),
                              {"name": name, "wait": max(0, int(lock_wait + 0.999))}).scalar()
     connection.commit()
@@ -322,6 +326,12 @@ def _init_mariadb(connection: Connection, seeds: SeedSet, seeds_sha256: str, pru
         connection.rollback()
         connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": name})
         connection.commit()
+
+
+def mariadb_lock_name(database: str) -> str:
+    """The ``GET_LOCK`` name of ``init`` for one database (locks are server-wide; at most
+    64 characters)."""
+    return f"{LOCK_NAME} {database}"[:64]
 
 
 def _mariadb_unfinished(connection: Connection) -> bool:
