@@ -11,33 +11,56 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 
-#: A child that imports everything, says "go", then runs init: the parent times its kill
-#: from "go", so the delays spread over the work, not over Python's start.
+#: A child that imports everything, says "ready", reads its arguments from a line of stdin,
+#: says "go" and runs init. Started ahead of time, its imports overlap the parent's work;
+#: the parent times its kill from "go", so the delays spread over the work, not over
+#: Python's start.
 CHILD = """
 import sys
 from pathlib import Path
 from csto_db.build import init_database
 import csto_db.checks, alembic.command  # imported before "go", as a warm process would be
+print("ready", flush=True)
+url, seeds, prune, wait = sys.stdin.readline().rstrip("\\n").split("\\t")
 print("go", flush=True)
-report = init_database(sys.argv[1], Path(sys.argv[2]) if sys.argv[2] != "-" else None,
-                       prune=sys.argv[3] == "prune", lock_wait=float(sys.argv[4]))
+init_database(url, Path(seeds) if seeds != "-" else None, prune=prune == "prune",
+              lock_wait=float(wait))
 print("done", flush=True)
 """
+
+
+class InitChild:
+    """An ``init_database`` in a child process, started before it is told what to build."""
+
+    def __init__(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-c", CHILD], cwd=REPOSITORY, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+    def _expect(self, word: str) -> None:
+        line = self.process.stdout.readline()
+        if line.strip() != word:
+            self.process.kill()
+            raise AssertionError(f"child said {line!r}, not {word!r}: "
+                                 f"{self.process.stderr.read()}")
+
+    def run(self, url: str, seeds: Path | None, *, prune: bool = True,
+            lock_wait: float = 120) -> subprocess.Popen:
+        """Start the build; returns once the child has said "go"."""
+        self._expect("ready")
+        fields = [url, str(seeds) if seeds else "-", "prune" if prune else "keep",
+                  str(lock_wait)]
+        self.process.stdin.write("\t".join(fields) + "\n")
+        self.process.stdin.flush()
+        self._expect("go")
+        return self.process
 
 
 def start_init(url: str, seeds: Path | None, *, prune: bool = True,
                lock_wait: float = 120) -> subprocess.Popen:
     """Start ``init_database`` in a child process; returns once it has said "go"."""
-    child = subprocess.Popen(
-        [sys.executable, "-c", CHILD, url, str(seeds) if seeds else "-",
-         "prune" if prune else "keep", str(lock_wait)],
-        cwd=REPOSITORY, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    line = child.stdout.readline()
-    if line.strip() != "go":
-        child.wait()
-        raise AssertionError(f"child did not start: {line!r} {child.stderr.read()}")
-    return child
+    return InitChild().run(url, seeds, prune=prune, lock_wait=lock_wait)
 
 
 def cli(url: str, *args: str) -> subprocess.Popen:

@@ -91,7 +91,7 @@ def test_a_second_init_that_will_not_wait_says_so_in_one_line(empty_db_url):
     before = dump_of(empty_db_url)
     with holding_the_init_lock(empty_db_url):
         run = cli(empty_db_url, "init", "--wait", "0")
-        stdout, stderr = run.communicate(timeout=120)
+        _, stderr = run.communicate(timeout=120)
         assert run.returncode != 0
         lines = stderr.strip().splitlines()
         assert len(lines) == 1, stderr

@@ -1,0 +1,78 @@
+"""Upgrades keep data: a database built by release 0.1.0 (revision 0002), upgraded to the
+newest migration, keeps every row and passes `check`."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import dump_of
+
+from csto_db.build import init_database
+from csto_db.checks import check_database
+from csto_db.db import make_engine
+from csto_db.schema import current_revision, head_revision, upgrade
+
+RELEASE_0_1_0 = Path(__file__).resolve().parent / "data" / "csto-0.1.0.db"
+
+
+@pytest.fixture
+def release_copy(server, tmp_path) -> str:
+    if server is not None:
+        pytest.skip("the release's database is a SQLite file: upgraded in the SQLite run")
+    copy = tmp_path / "csto-0.1.0.db"
+    shutil.copyfile(RELEASE_0_1_0, copy)
+    return f"sqlite:///{copy}"
+
+
+@pytest.fixture(scope="module")
+def release_dump() -> dict[str, list[dict]]:
+    dump = dump_of(f"sqlite:///{RELEASE_0_1_0}")
+    assert len(dump["facts"]) > 300 and dump["citations"], "the release file looks empty"
+    return dump
+
+
+def _rows_with_columns(rows: list[dict], columns: set[str]) -> list[dict]:
+    return [{name: value for name, value in row.items() if name in columns} for row in rows]
+
+
+def test_migrations_alone_keep_every_row(release_copy, release_dump):
+    """The migrations from 0002 to head change no row the release holds."""
+    engine = make_engine(release_copy)
+    try:
+        with engine.connect() as connection:
+            assert current_revision(connection) == "0002"
+            upgrade(connection)
+            assert current_revision(connection) == head_revision()
+    finally:
+        engine.dispose()
+    upgraded = dump_of(release_copy)
+    for table, rows in release_dump.items():
+        columns = set(rows[0]) if rows else set()
+        assert _rows_with_columns(upgraded[table], columns) == rows, table
+
+
+def test_init_upgrades_the_release_keeping_every_fact(release_copy, release_dump):
+    report = init_database(release_copy)
+    assert (report.revision_before, report.revision_after) == ("0002", head_revision())
+    upgraded = dump_of(release_copy)
+    for table in ("facts", "citations", "fact_citations", "sources", "states"):
+        key_columns = {"facts": ("key",), "citations": ("key",), "sources": ("key",),
+                       "states": ("iso3",), "fact_citations": ("fact_key", "citation_key")}[table]
+        kept = {tuple(row[c] for c in key_columns) for row in upgraded[table]}
+        lost = [row for row in release_dump[table]
+                if tuple(row[c] for c in key_columns) not in kept]
+        assert lost == [], f"{table}: {len(lost)} rows lost, first {lost[:1]}"
+    engine = make_engine(release_copy)
+    try:
+        with engine.connect() as connection:
+            assert check_database(connection) == []
+    finally:
+        engine.dispose()
+
+
+def test_upgraded_release_equals_a_fresh_build(release_copy, empty_db_url):
+    init_database(release_copy)
+    init_database(empty_db_url)
+    assert dump_of(release_copy) == dump_of(empty_db_url)
