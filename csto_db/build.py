@@ -208,10 +208,16 @@ def sqlite_lock_path(database: Path) -> Path:
 
 
 def _copy_sqlite(source: Path, target: Path) -> None:
-    """A consistent copy through SQLite's backup API (it honours locks and journals)."""
-    with contextlib.closing(sqlite3.connect(source)) as original, \
-            contextlib.closing(sqlite3.connect(target)) as copy:
-        original.backup(copy)
+    """A consistent copy through SQLite's backup API (it honours locks and journals), in
+    rollback-journal mode: a WAL file left beside the database belongs to the old file and
+    must not be read into the new one."""
+    try:
+        with contextlib.closing(sqlite3.connect(source)) as original, \
+                contextlib.closing(sqlite3.connect(target)) as copy:
+            original.backup(copy)
+            copy.execute("PRAGMA journal_mode=DELETE")
+    except sqlite3.Error as error:
+        raise DatabaseError(f"cannot read {source} as a SQLite database ({error})") from None
     with contextlib.suppress(OSError):
         os.chmod(target, source.stat().st_mode & 0o7777)
 
@@ -242,7 +248,11 @@ def _fsync(path: Path) -> None:
 def _file_lock(lock_path: Path, wait: float, database: Path) -> Iterator[None]:
     """An exclusive lock on a file beside the database, held for the whole run. The
     operating system releases it when the process dies, however it dies."""
-    handle = open(lock_path, "a+b")  # noqa: SIM115  (held open for the lock's lifetime)
+    try:
+        handle = open(lock_path, "a+b")  # noqa: SIM115  (held open for the lock's lifetime)
+    except OSError as error:
+        raise DatabaseError(f"cannot create the lock file {lock_path} beside the database: "
+                            f"{error.strerror or error}") from None
     try:
         deadline = time.monotonic() + wait
         while not _try_lock(handle):

@@ -4,6 +4,7 @@ database is as it was or complete (on MariaDB also: half migrated and marked so)
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import signal
 import time
@@ -23,7 +24,7 @@ from csto_db.seeding import seeds_dir
 pytestmark = pytest.mark.slow
 
 #: Kills per engine: SQLite's are cheap, a server's cost a database each.
-KILLS = {"sqlite": 9, "postgresql": 4, "mariadb": 4}
+KILLS = {"sqlite": 100, "postgresql": 20, "mariadb": 20}
 
 RELEASE_0_1_0 = Path(__file__).resolve().parent / "data" / "csto-0.1.0.db"
 
@@ -59,9 +60,10 @@ def test_init_survives_sigkill_at_any_moment(server, tmp_path):
     engine_name = "mariadb" if engine_name == "mysql" else engine_name
     package_seeds, changed = seeds_dir(), changed_seeds(tmp_path / "changed", seeds_dir())
     made: list[str] = []
+    numbers = itertools.count()
 
     def fresh_url() -> str:
-        folder = tmp_path / f"db{len(made)}"
+        folder = tmp_path / f"db{next(numbers)}"
         folder.mkdir()
         made.append(_fresh_url(server, folder))
         return made[-1]
