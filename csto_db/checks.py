@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.orm import aliased
 
+from .digests import compare_with_build, content_tables, seeds_digest
 from .models import (
     FACT_MODELS,
+    IMPORT_TABLES,
     Citation,
     Fact,
     FactCitation,
@@ -16,14 +19,36 @@ from .models import (
     fact_key_column,
 )
 from .schema import current_revision, head_revision
+from .seeding import seeds_dir
 
 
-def check_database(connection: Connection) -> list[str]:
-    """Every problem found, one line each; an empty list means the database is sound."""
+def _tables_loaded(connection: Connection) -> list[str]:
+    """Every table the seeds fill holds rows: an empty one means a load that never ran or
+    did not finish."""
+    problems = []
+    for table in content_tables():
+        if table.name in IMPORT_TABLES:
+            continue  # filled by a dataset import, if one ran; the seeds never fill it
+        if connection.execute(select(table).limit(1)).first() is None:
+            problems.append(f"table {table.name} is empty: the seeds are not loaded; "
+                            "run `csto-db init`")
+    return problems
+
+
+def check_database(connection: Connection, seeds_directory: Path | None = None) -> list[str]:
+    """Every problem found, one line each; an empty list means the database is sound.
+
+    Besides the rules facts obey, it compares the database with what ``init`` recorded when
+    it built it: a table left empty, a row changed, added or removed since (named by table
+    and key), or seed files in ``seeds_directory`` (default: the package's) other than the
+    ones it was built from.
+    """
     revision, head = current_revision(connection), head_revision()
     if revision != head:
         return [f"schema at {revision or 'no revision'}, expected {head}: run `csto-db init`"]
     return [
+        *_tables_loaded(connection),
+        *compare_with_build(connection, seeds_digest(seeds_directory or seeds_dir())),
         *_source_texts(connection),
         *_quotes_verbatim(connection),
         *_facts_cited(connection),

@@ -169,14 +169,42 @@ def emit(data, as_json: bool, columns: Sequence[str] | None = None,
 
 
 @main.command()
+@click.option("--prune", is_flag=True,
+              help="Delete rows the seed files no longer hold (listed by table and key).")
+@click.option("--wait", "wait", type=click.FloatRange(min=0), default=60, show_default=True,
+              metavar="SECONDS", help="How long to wait for another `init` of the database.")
+@json_option
 @click.pass_context
 @reports_errors
-def init(ctx: click.Context) -> None:
-    """Migrate the database to the newest schema, then load the seeds. Safe to repeat."""
-    from .build import init_database
+def init(ctx: click.Context, prune: bool, wait: float, as_json: bool) -> None:
+    """Migrate the database to the newest schema, then load the seeds. Safe to repeat.
 
-    click.echo(f"database: {display_url(ctx.obj)}")
-    for line in init_database(ctx.obj).lines():
+    Rows the database holds but the seed files do not are listed by table and key and
+    deleted only with --prune; without it nothing changes and the exit status is non-zero,
+    so a seed file cut short costs no fact. One `init` at a time: another waits up to
+    --wait seconds. Killed at any moment, the database is left as it was or complete, and
+    the next `init` finishes the job.
+    """
+    from .build import init_database, prune_list
+    from .seeding import PruneRefused
+
+    if not as_json:
+        click.echo(f"database: {display_url(ctx.obj)}")
+    try:
+        report = init_database(ctx.obj, prune=prune, lock_wait=wait)
+    except PruneRefused as refused:
+        if as_json:
+            click.echo(json.dumps({"database": display_url(ctx.obj), "pruned": False,
+                                   "would_prune": prune_list(refused.rows)}, indent=2))
+        else:
+            for table, key in refused.rows:
+                click.echo(f"would delete {table} {key}")
+        raise
+    if as_json:
+        click.echo(json.dumps({"database": display_url(ctx.obj), **report.to_dict()},
+                              indent=2))
+        return
+    for line in report.lines():
         click.echo(line)
 
 

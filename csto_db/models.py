@@ -285,6 +285,10 @@ class State(Base):
         comment="The dataset import that added the state; empty for the seeds' states")
 
 
+#: Tables only a dataset import fills (``csto-db import-cow``); the seeds leave them empty.
+IMPORT_TABLES = ("dataset_imports",)
+
+
 class DatasetImport(Base):
     __tablename__ = "dataset_imports"
     __table_args__ = {"comment": "Each dataset file imported whole, as its own source."}
@@ -721,6 +725,40 @@ class BodyObserver(FactMixin, Base):
     end_edtf, end_lower, end_upper, end_precision = partial_date(
         "end", nullable=True, comment="First day no longer observer; empty while open")
     note: Mapped[str | None] = mapped_column(Text)
+
+
+# --- What init built the database from ------------------------------------------------------
+
+
+class BuildRecord(Base):
+    __tablename__ = "build_record"
+    __table_args__ = (
+        CheckConstraint("id = 1", name="one_row"),
+        {"comment": "What `csto-db init` last built the database from; `check` compares."},
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False,
+                                    comment="Always 1: one build record")
+    revision: Mapped[str] = mapped_column(String(32), comment="Schema revision of the build")
+    seeds_sha256: Mapped[str] = mapped_column(
+        String(64), comment="SHA-256 over the seed files' names and bytes")
+    content_sha256: Mapped[str] = mapped_column(
+        String(64), comment="SHA-256 over every row digest, in table and key order")
+    row_count: Mapped[int] = mapped_column(Integer, comment="Rows the seeds put in the database")
+
+
+class RowDigest(Base):
+    __tablename__ = "row_digests"
+    __table_args__ = {"comment": "A digest of each row `init` wrote; `check` recomputes them."}
+
+    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    row_key: Mapped[str] = mapped_column(
+        String(400), primary_key=True, comment="The row's primary key as text")
+    sha256: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the row's values")
+
+
+#: Tables ``init`` keeps about the build, not filled from the seeds.
+BUILD_TABLES = ("build_record", "row_digests")
 
 
 #: MariaDB table options: utf8mb4 whatever the server's default, and a binary collation so

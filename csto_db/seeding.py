@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Boolean, Connection, Enum, Integer, String, Table, and_, select
+from sqlalchemy import Boolean, Connection, Enum, Integer, String, Table, and_, inspect, select
 
 from .datasets import imported_keys
 from .dates import PartialDate, PartialDateError
+from .digests import content_tables, row_key_text
 from .errors import SeedError
 from .models import FACT_MODELS, Base, fact_key_column
 
@@ -142,7 +143,28 @@ def read_seed_set(directory: Path | None = None) -> SeedSet:
 class _SeedLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
     """Safe YAML without implicit timestamps: ``1992-05-15`` stays text, parsed as a partial
     date by our own rules (PyYAML would turn ``2003-13-18`` into a traceback, not a message).
-    Built on libyaml where PyYAML has it: parsing is most of a load's time."""
+    Built on libyaml where PyYAML has it: parsing is most of a load's time.
+
+    A key written twice in one mapping is refused: YAML forbids it, but PyYAML silently
+    keeps the last value, so a second ``start:`` would replace the first unnoticed."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            first_line: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue  # ``<<: *base`` merges defaults; a key after it overrides one
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    line = first_line.get(key)
+                except TypeError:
+                    continue  # an unhashable key: the base constructor says so
+                if line is not None:
+                    raise yaml.constructor.ConstructorError(
+                        "while reading a mapping", node.start_mark,
+                        f"duplicate key {key!r} (first on line {line})", key_node.start_mark)
+                first_line[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
 
 
 _SeedLoader.yaml_implicit_resolvers = {
@@ -152,24 +174,61 @@ _SeedLoader.yaml_implicit_resolvers = {
 
 
 def _load_yaml(path: Path) -> list:
+    return load_seed_file(path)
+
+
+def load_seed_file(path: Path) -> list[dict]:
+    """The records of one seed file: a YAML list of mappings, at least one.
+
+    Raises :class:`SeedError` (one line naming the file, and the line where YAML gives one)
+    for a missing, undecodable, empty or comment-only file, invalid YAML, a key written
+    twice in a mapping, or a document that is not a list of records. An empty file is
+    refused rather than read as "no records": loading it would delete every row it held.
+    """
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise SeedError(f"{path}: seed file missing") from None
     except UnicodeDecodeError as error:
         raise SeedError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
+    except OSError as error:
+        raise SeedError(f"{path}: cannot read ({error.strerror or error})") from None
     try:
         records = yaml.load(text, Loader=_SeedLoader)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
-        place = f" line {mark.line + 1}" if mark else ""
+        place = f" line {mark.line + 1}:" if mark else ""
         problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-        raise SeedError(f"{path}:{place}: not valid YAML: {problem}") from None
-    if records is None:
-        return []
+        context = getattr(error, "context", None)
+        if context and problem and str(problem).startswith("but "):
+            problem = f"{context}, {problem}"  # "expected ..., but found ..."
+        raise SeedError(f"{path}:{place} not valid YAML: {' '.join(str(problem).split())}"
+                        ) from None
+    except Exception as error:
+        # PyYAML's constructors raise plain Python errors for some malformed input (ValueError
+        # for ``!!int x``, IndexError for an empty ``!!int``, RecursionError for absurd
+        # nesting): whatever the cause, the text is not YAML we can read.
+        raise SeedError(f"{path}: not valid YAML: {type(error).__name__}: "
+                        f"{' '.join(str(error).split())[:200]}") from None
+    if records is None or records == []:
+        raise SeedError(f"{path}: no records (the file is empty or holds only comments); "
+                        "a seed file lists at least one record")
     if not isinstance(records, list):
-        raise SeedError(f"{path}: expected a list of records, got {type(records).__name__}")
+        raise SeedError(f"{path}: line 1: expected a list of records (lines starting with "
+                        f"'- '), got {_yaml_kind(records)}")
+    for index, record in enumerate(records):
+        if not isinstance(record, dict):
+            raise SeedError(f"{path}: record #{index + 1}: a record must be a mapping of "
+                            f"fields, got {_yaml_kind(record)}")
     return records
+
+
+def _yaml_kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"a single value ({type(value).__name__})"
 
 
 def _where(path: Path, directory: Path, record: Any, index: int) -> str:
@@ -540,6 +599,8 @@ class SyncReport:
     updated: dict[str, int] = field(default_factory=dict)
     deleted: dict[str, int] = field(default_factory=dict)
     total_rows: int = 0
+    #: Rows the database holds and the seeds do not, as (table, key): deleted when pruning.
+    prunable: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -554,12 +615,13 @@ class SyncReport:
 
 
 def _seeded_tables() -> list[Table]:
-    """Every table, parents first; the seeds own them all (Alembic's table is not in them).
+    """Every table, parents first; the seeds own them all (not Alembic's, nor the digests
+    ``init`` records after loading).
 
     ``fact_citations`` moves up to just after ``facts`` and ``citations``, so each fact row
     finds its citation already written: the database refuses a fact without one.
     """
-    tables = list(Base.metadata.sorted_tables)
+    tables = content_tables()
     links = table_of("fact_citations")
     tables.remove(links)
     after = max(tables.index(table_of("facts")), tables.index(table_of("citations")))
@@ -587,13 +649,54 @@ def _normalise(column, value: Any) -> Any:
     return value
 
 
-def sync(connection: Connection, seeds: SeedSet) -> SyncReport:
-    """Make the seeded tables hold exactly ``seeds``: insert, update, delete; nothing else.
+class PruneRefused(SeedError):
+    """The seeds lack rows the database holds, and deleting them was not asked for."""
 
-    Runs inside the caller's transaction; the caller commits or rolls back. A second run
-    with the same seeds changes nothing.
+    def __init__(self, rows: list[tuple[str, str]]) -> None:
+        self.rows = rows
+        table, key = rows[0]
+        super().__init__(
+            f"the seed files lack {len(rows)} row(s) the database holds (first: {table} "
+            f"{key}); nothing was changed. If a seed file was cut short, restore it; to "
+            "delete these rows, run `csto-db init --prune`")
+
+
+def planned_deletions(connection: Connection, seeds: SeedSet) -> list[tuple[str, str]]:
+    """Every row the database holds that the seeds do not, as (table, key), in the order of
+    the tables. Reads only tables that exist and keys as the database has them, so it works
+    before migrating, on a schema of any revision."""
+    inspector = inspect(connection)
+    existing_tables = set(inspector.get_table_names())
+    # Rows a dataset import wrote are not the seeds' to delete (imports came with 0005).
+    imported = imported_keys(connection) if "dataset_imports" in existing_tables else {}
+    planned = []
+    for table in _seeded_tables():
+        if table.name not in existing_tables:
+            continue
+        key_names = [column.name for column in table.primary_key.columns]
+        if inspector.get_pk_constraint(table.name).get("constrained_columns") != key_names:
+            continue  # an older schema keyed otherwise: its rows are judged after migrating
+        desired = seeds.rows.get(table.name, {})
+        keys = connection.execute(select(*(table.c[name] for name in key_names))).all()
+        planned += [(table.name, row_key_text(tuple(key))) for key in sorted(
+            tuple(key) for key in keys)
+            if tuple(key) not in desired and tuple(key) not in imported.get(table.name, ())]
+    return planned
+
+
+def sync(connection: Connection, seeds: SeedSet, *, prune: bool = False) -> SyncReport:
+    """Make the seeded tables hold exactly ``seeds``: insert, update and, with ``prune``,
+    delete; nothing else.
+
+    Without ``prune`` a database holding rows the seeds lack is refused with
+    :class:`PruneRefused` before anything is written: a seed file cut short must not cost
+    the facts it held. Runs inside the caller's transaction; the caller commits or rolls
+    back. A second run with the same seeds changes nothing.
     """
-    report = SyncReport(total_rows=seeds.count())
+    prunable = planned_deletions(connection, seeds)
+    if prunable and not prune:
+        raise PruneRefused(prunable)
+    report = SyncReport(total_rows=seeds.count(), prunable=prunable)
     deletions: dict[str, list[tuple]] = {}
     # Rows a dataset import wrote are not the seeds' to delete.
     imported = imported_keys(connection)

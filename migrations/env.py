@@ -48,6 +48,9 @@ def _migrate(connection: Connection) -> None:
             connection.rollback()
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             raise RuntimeError(f"migration broke foreign keys: {problems[:5]}")
+    elif config.attributes.get("caller_commits"):
+        # `csto-db init` on PostgreSQL: the schema and the data commit together, or not at all.
+        return
     connection.commit()
     if sqlite:
         # Only after the commit: inside a transaction the pragma is silently ignored, and the

@@ -114,6 +114,18 @@ def _fresh_url(server: ServerDatabases | None, directory) -> str:
 
 
 @pytest.fixture
+def seed_copy(tmp_path):
+    """A private copy of the seeds to break."""
+    import shutil
+
+    from csto_db.seeding import seeds_dir
+
+    copy = tmp_path / "seeds"
+    shutil.copytree(seeds_dir(), copy)
+    return copy
+
+
+@pytest.fixture
 def empty_db_url(server, tmp_path) -> Iterator[str]:
     """A new, empty database on the engine under test."""
     url = _fresh_url(server, tmp_path)

@@ -1,22 +1,12 @@
 """The seed loader: idempotent, all-or-nothing, and precise about what is wrong in a bad file."""
 
-import shutil
-
 import pytest
 from conftest import dump_of
 from sqlalchemy import text
 
 from csto_db.build import init_database
 from csto_db.db import make_engine
-from csto_db.seeding import SeedError, read_seed_set, seeds_dir
-
-
-@pytest.fixture
-def seed_copy(tmp_path):
-    """A private copy of the seeds to break."""
-    copy = tmp_path / "seeds"
-    shutil.copytree(seeds_dir(), copy)
-    return copy
+from csto_db.seeding import SeedError, read_seed_set
 
 
 def test_every_quote_sits_at_its_offsets_in_the_stored_text(connection):

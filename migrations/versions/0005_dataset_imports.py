@@ -1,7 +1,7 @@
 """dataset imports: whole datasets as sources, states without ISO codes, cell locators
 
 Revision ID: 0005
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-02 14:30:00
 
 * ``dataset_imports``: each dataset file imported whole (its source, file name, sha256);
@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

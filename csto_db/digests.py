@@ -1,0 +1,146 @@
+"""Digests of what ``init`` built: the seed files, and every row, so changes can be named."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from sqlalchemy import Connection, Table, delete, insert, inspect, select
+
+from .dump import canonical_value
+from .models import BUILD_TABLES, Base, BuildRecord, RowDigest
+
+#: At most this many keys are named per table and kind of difference; the rest are counted.
+NAMED_PER_TABLE = 10
+
+
+def seeds_digest(directory: Path) -> str:
+    """SHA-256 over every file under ``data/`` and ``texts/``: each relative path, then its
+    bytes, in path order. Any edit, added or removed file changes it."""
+    digest = hashlib.sha256()
+    for folder in ("data", "texts"):
+        for path in sorted((directory / folder).rglob("*")):
+            if path.is_file():
+                name = path.relative_to(directory).as_posix().encode("utf-8")
+                content = path.read_bytes()
+                digest.update(b"%d:%s%d:" % (len(name), name, len(content)))
+                digest.update(content)
+    return digest.hexdigest()
+
+
+def content_tables() -> list[Table]:
+    """The tables whose rows the seeds describe (all but Alembic's and the build's own)."""
+    return [table for table in Base.metadata.sorted_tables if table.name not in BUILD_TABLES]
+
+
+def row_key_text(values: tuple) -> str:
+    """A primary key as text: the value itself, or a JSON list for a composite key."""
+    if len(values) == 1:
+        return str(values[0])
+    return json.dumps([canonical_value(v) for v in values], ensure_ascii=False)
+
+
+def row_digests(connection: Connection) -> dict[tuple[str, str], str]:
+    """The digest of every row of the content tables, by (table, key text). Values are read
+    through the models' column types and written as JSON sees them, so every engine gives
+    the same digest for the same row."""
+    digests: dict[tuple[str, str], str] = {}
+    existing = set(inspect(connection).get_table_names())
+    for table in content_tables():
+        if table.name not in existing:
+            continue
+        key_columns = [column.name for column in table.primary_key.columns]
+        for row in connection.execute(select(table)):
+            values = {name: canonical_value(value) for name, value in row._mapping.items()}
+            text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+            key = row_key_text(tuple(row._mapping[name] for name in key_columns))
+            digests[(table.name, key)] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return digests
+
+
+def content_digest(digests: dict[tuple[str, str], str]) -> str:
+    """One digest over all row digests, in table and key order."""
+    whole = hashlib.sha256()
+    for (table, key), value in sorted(digests.items()):
+        whole.update(json.dumps([table, key, value], ensure_ascii=False).encode("utf-8"))
+        whole.update(b"\n")
+    return whole.hexdigest()
+
+
+def reseal_build(connection: Connection) -> None:
+    """Record the digests anew after a writer the package itself runs (a dataset import), so
+    that `check` reports only changes made behind the package's back. A database without a
+    build record (never built by ``init``) stays without one."""
+    current = connection.execute(select(BuildRecord.revision, BuildRecord.seeds_sha256)).first()
+    if current is not None:
+        record_build(connection, current.revision, current.seeds_sha256)
+
+
+def record_build(connection: Connection, revision: str, seeds_sha256: str) -> bool:
+    """Write the build record and the row digests of what the database now holds, in the
+    caller's transaction. Returns True when anything of them changed."""
+    digests = row_digests(connection)
+    stored = dict(((table, key), value) for table, key, value in connection.execute(
+        select(RowDigest.table_name, RowDigest.row_key, RowDigest.sha256)))
+    record = {"id": 1, "revision": revision, "seeds_sha256": seeds_sha256,
+              "content_sha256": content_digest(digests), "row_count": len(digests)}
+    current = connection.execute(select(BuildRecord.__table__)).mappings().first()
+    changed = False
+    if current is None or dict(current) != record:
+        connection.execute(delete(BuildRecord))
+        connection.execute(insert(BuildRecord), [record])
+        changed = True
+    if stored != digests:
+        gone = [key for key in stored if key not in digests]
+        for table, key in gone:
+            connection.execute(delete(RowDigest).where(
+                RowDigest.table_name == table, RowDigest.row_key == key))
+        for (table, key), value in digests.items():
+            if stored.get((table, key)) not in (None, value):
+                connection.execute(RowDigest.__table__.update().where(
+                    RowDigest.table_name == table, RowDigest.row_key == key).values(sha256=value))
+        new = [{"table_name": table, "row_key": key, "sha256": value}
+               for (table, key), value in digests.items() if (table, key) not in stored]
+        if new:
+            connection.execute(insert(RowDigest), new)
+        changed = True
+    return changed
+
+
+def compare_with_build(connection: Connection, seeds_sha256: str | None) -> list[str]:
+    """Problems where the database no longer holds what ``init`` wrote: no build record, a
+    row changed, added or removed (named by table and key), digests edited, or seed files
+    that differ from the ones it was built from (when ``seeds_sha256`` is given)."""
+    record = connection.execute(select(BuildRecord.__table__)).mappings().first()
+    if record is None:
+        return ["no build record: the schema was not loaded by `csto-db init` "
+                "(run `csto-db init`)"]
+    problems = []
+    if seeds_sha256 is not None and record["seeds_sha256"] != seeds_sha256:
+        problems.append("built from other seed files than these (seeds sha256 "
+                        f"{record['seeds_sha256'][:12]}, now {seeds_sha256[:12]}): "
+                        "run `csto-db init`")
+    stored = dict(((table, key), value) for table, key, value in connection.execute(
+        select(RowDigest.table_name, RowDigest.row_key, RowDigest.sha256)))
+    if content_digest(stored) != record["content_sha256"] or len(stored) != record["row_count"]:
+        problems.append("row_digests no longer match the build record: the digests were "
+                        "edited; run `csto-db init`")
+    actual = row_digests(connection)
+    kinds = {
+        "removed": sorted(key for key in stored if key not in actual),
+        "added": sorted(key for key in actual if key not in stored),
+        "changed": sorted(key for key in actual if key in stored and actual[key] != stored[key]),
+    }
+    for kind, keys in kinds.items():
+        by_table: dict[str, list[str]] = {}
+        for table, key in keys:
+            by_table.setdefault(table, []).append(key)
+        for table, table_keys in sorted(by_table.items()):
+            for key in table_keys[:NAMED_PER_TABLE]:
+                problems.append(f"{table} {key}: row {kind} since `csto-db init` built the "
+                                "database")
+            if len(table_keys) > NAMED_PER_TABLE:
+                problems.append(f"{table}: {len(table_keys) - NAMED_PER_TABLE} more rows "
+                                f"{kind} since `csto-db init` built the database")
+    return problems
