@@ -25,10 +25,11 @@ class UserError(click.ClickException):
 def _known_errors() -> tuple[type[Exception], ...]:
     from sqlalchemy.exc import SQLAlchemyError
 
+    from .errors import Error
     from .queries import QueryError
     from .seeding import SeedError
 
-    return (DatabaseError, SeedError, QueryError, PartialDateError, SQLAlchemyError)
+    return (DatabaseError, SeedError, QueryError, PartialDateError, SQLAlchemyError, Error)
 
 
 def reports_errors(command: Callable) -> Callable:
@@ -407,6 +408,30 @@ def check(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{len(problems)} problem(s)" if problems else "ok: no problems found")
     if problems:
         sys.exit(1)
+
+
+# --- Exports, the web view and the chart ----------------------------------------------------
+
+
+@main.command()
+@click.option("--format", "export_format", required=True,
+              type=click.Choice(["csv", "json", "popolo", "datapackage"]),
+              help="csv: one file per table; json: the record nested; popolo: organizations "
+                   "and memberships; datapackage: the CSV files with datapackage.json.")
+@click.option("--out", required=True, metavar="DIR", type=click.Path(file_okay=False),
+              help="The folder to write into (created if missing).")
+@click.pass_context
+@reports_errors
+def export(ctx: click.Context, export_format: str, out: str) -> None:
+    """Write the whole record in an open format into a folder; prints each file's size."""
+    from pathlib import Path
+
+    from .export import export as export_record
+
+    with reading(ctx) as connection:
+        sizes = export_record(connection, export_format, Path(out))
+    for name, size in sizes.items():
+        click.echo(f"{size:>9}  {Path(out) / name}")
 
 
 if __name__ == "__main__":
