@@ -434,5 +434,29 @@ def export(ctx: click.Context, export_format: str, out: str) -> None:
         click.echo(f"{size:>9}  {Path(out) / name}")
 
 
+@main.command()
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535),
+              help="The port to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on (0.0.0.0 for every interface).")
+@click.pass_context
+@reports_errors
+def serve(ctx: click.Context, port: int, host: str) -> None:
+    """Browse and query the SQLite database in Datasette, read-only (needs csto-db[web]).
+
+    Canned queries: members on a day, a state's timeline, documents with their parties,
+    disputes with their readings, the quotes behind a fact.
+    """
+    from .web import serve as serve_web
+    from .web import sqlite_path
+
+    sqlite_path(ctx.obj)
+    with reading(ctx):
+        pass  # refuses a database that is not built at the newest schema
+    click.echo(f"serving {display_url(ctx.obj)} read-only on http://{host}:{port}/ "
+               "(Ctrl-C stops)")
+    serve_web(ctx.obj, host=host, port=port)
+
+
 if __name__ == "__main__":
     main()
