@@ -458,5 +458,33 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
     serve_web(ctx.obj, host=host, port=port)
 
 
+@main.group()
+def chart() -> None:
+    """Charts of the record, drawn with matplotlib (needs csto-db[chart])."""
+
+
+@chart.command("members")
+@click.option("--org", default="both", show_default=True,
+              type=click.Choice(["CST", "CSTO", "both"], case_sensitive=False),
+              help="The Treaty's parties, the Organization's members, or both.")
+@click.option("--out", default="members.svg", show_default=True, metavar="FILE",
+              help="Where to write the chart: a .svg or .png file.")
+@click.pass_context
+@reports_errors
+def chart_members(ctx: click.Context, org: str, out: str) -> None:
+    """Membership over time: one row per state, a bar per span coloured by status.
+
+    A date known only within a range fades in or out over it; a date the sources dispute
+    is marked; the Treaty's and the Charter's entry into force are drawn across.
+    """
+    from .chart import save_chart
+
+    org = "both" if org.lower() == "both" else org.upper()
+    with reading(ctx.parent) as connection:
+        data = save_chart(connection, out, org)
+    spans = sum(len(row.spans) for row in data.rows)
+    click.echo(f"{out}: {len(data.rows)} states, {spans} spans")
+
+
 if __name__ == "__main__":
     main()
