@@ -466,6 +466,7 @@ def chart() -> None:
 @chart.command("members")
 @click.option("--org", default="both", show_default=True,
               type=click.Choice(["CST", "CSTO", "both"], case_sensitive=False),
+              metavar="[CST|CSTO|both]",
               help="The Treaty's parties, the Organization's members, or both.")
 @click.option("--out", default="members.svg", show_default=True, metavar="FILE",
               help="Where to write the chart: a .svg or .png file.")

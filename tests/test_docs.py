@@ -3,6 +3,8 @@
 import re
 from pathlib import Path
 
+import pytest
+
 from csto_db.cli import main
 from csto_db.docs import render_readme
 from csto_db.schema import SCHEMA_REVISION, head_revision
@@ -29,3 +31,40 @@ def test_readme_shows_every_command():
 
 def test_schema_revision_constant_is_the_migrations_head():
     assert head_revision() == SCHEMA_REVISION, "update csto_db.schema.SCHEMA_REVISION"
+
+
+def test_docs_generated_sections_match_the_code():
+    from csto_db.docs import DOCUMENTS, render
+
+    for relative, names in DOCUMENTS.items():
+        text = (ROOT / relative).read_text(encoding="utf-8")
+        assert render(text, names, relative) == text, (
+            f"{relative} drifted: run `python -m csto_db.docs` to regenerate")
+
+
+def test_command_reference_has_every_command_and_option():
+    reference = (ROOT / "docs" / "commands.md").read_text(encoding="utf-8")
+    for name, command in main.commands.items():
+        assert f"### `csto-db {name}`" in reference, name
+        for sub_name in getattr(command, "commands", {}):
+            assert f"### `csto-db {name} {sub_name}`" in reference, (name, sub_name)
+        for parameter in command.params:
+            for option in getattr(parameter, "opts", []):
+                if option.startswith("--"):
+                    assert option in reference, (name, option)
+
+
+def test_the_chart_in_the_docs_shows_every_span(connection):
+    """docs/membership.svg (drawn by `csto-db chart members --out docs/membership.svg`) has a
+    bar for every span the command draws today, and a row for every state."""
+    pytest.importorskip("matplotlib", reason="the chart needs the chart extra (matplotlib)")
+    from csto_db.chart import chart_data
+
+    svg = (ROOT / "docs" / "membership.svg").read_text(encoding="utf-8")
+    data = chart_data(connection, "both")
+    bars = set(re.findall(r'<g id="([a-z0-9-]+)">', svg))
+    assert {span.key for row in data.rows for span in row.spans} <= bars, (
+        "run `csto-db chart members --out docs/membership.svg` to redraw it")
+    assert sorted(re.findall(r"\(([A-Z]{3})\)</text>", svg)) == sorted(
+        row.state for row in data.rows)
+    assert "csto-db chart members --out docs/membership.svg" in README
