@@ -420,9 +420,10 @@ def check(ctx: click.Context, as_json: bool) -> None:
                    "and memberships; datapackage: the CSV files with datapackage.json.")
 @click.option("--out", required=True, metavar="DIR", type=click.Path(file_okay=False),
               help="The folder to write into (created if missing).")
+@json_option
 @click.pass_context
 @reports_errors
-def export(ctx: click.Context, export_format: str, out: str) -> None:
+def export(ctx: click.Context, export_format: str, out: str, as_json: bool) -> None:
     """Write the whole record in an open format into a folder; prints each file's size."""
     from pathlib import Path
 
@@ -430,8 +431,8 @@ def export(ctx: click.Context, export_format: str, out: str) -> None:
 
     with reading(ctx) as connection:
         sizes = export_record(connection, export_format, Path(out))
-    for name, size in sizes.items():
-        click.echo(f"{size:>9}  {Path(out) / name}")
+    files = [{"bytes": size, "file": str(Path(out) / name)} for name, size in sizes.items()]
+    emit(files, as_json, ["bytes", "file"])
 
 
 @main.command()
@@ -470,9 +471,10 @@ def chart() -> None:
               help="The Treaty's parties, the Organization's members, or both.")
 @click.option("--out", default="members.svg", show_default=True, metavar="FILE",
               help="Where to write the chart: a .svg or .png file.")
+@json_option
 @click.pass_context
 @reports_errors
-def chart_members(ctx: click.Context, org: str, out: str) -> None:
+def chart_members(ctx: click.Context, org: str, out: str, as_json: bool) -> None:
     """Membership over time: one row per state, a bar per span coloured by status.
 
     A date known only within a range fades in or out over it; a date the sources dispute
@@ -483,8 +485,12 @@ def chart_members(ctx: click.Context, org: str, out: str) -> None:
     org = "both" if org.lower() == "both" else org.upper()
     with reading(ctx.parent) as connection:
         data = save_chart(connection, out, org)
-    spans = sum(len(row.spans) for row in data.rows)
-    click.echo(f"{out}: {len(data.rows)} states, {spans} spans")
+    summary = {"file": out, "states": len(data.rows),
+               "spans": sum(len(row.spans) for row in data.rows)}
+    if as_json:
+        emit(summary, True)
+    else:
+        click.echo(f"{out}: {summary['states']} states, {summary['spans']} spans")
 
 
 if __name__ == "__main__":

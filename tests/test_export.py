@@ -194,9 +194,14 @@ def test_reduced_iso_keeps_only_what_both_bounds_share():
 def test_export_command_prints_sizes(built_db_url, tmp_path):
     result = run_cli("export", "--format", "popolo", "--out", str(tmp_path / "p"),
                      db=built_db_url)
-    size, path = result.stdout.split()
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["bytes", "file"]
+    size, path = lines[2].split()
     assert path.endswith("popolo.json") and int(size) == (tmp_path / "p" / "popolo.json").stat(
     ).st_size
+    listed = json.loads(run_cli("export", "--format", "csv", "--out", str(tmp_path / "c"),
+                                "--json", db=built_db_url).stdout)
+    assert len(listed) == len(list((tmp_path / "c").glob("*.csv"))) > 20
 
 
 def test_export_into_a_file_is_one_line_error(built_db_url, tmp_path):
