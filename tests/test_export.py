@@ -211,3 +211,11 @@ def test_export_into_a_file_is_one_line_error(built_db_url, tmp_path):
                      expect=2)
     assert "a-file" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_unknown_format_writes_nothing(connection, tmp_path):
+    from csto_db.export import ExportError
+
+    with pytest.raises(ExportError, match="unknown export format 'xml'"):
+        export(connection, "xml", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
