@@ -454,9 +454,8 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
     sqlite_path(ctx.obj)
     with reading(ctx):
         pass  # refuses a database that is not built at the newest schema
-    click.echo(f"serving {display_url(ctx.obj)} read-only on http://{host}:{port}/ "
-               "(Ctrl-C stops)")
-    serve_web(ctx.obj, host=host, port=port)
+    serve_web(ctx.obj, host=host, port=port, on_ready=lambda: click.echo(
+        f"serving {display_url(ctx.obj)} read-only on http://{host}:{port}/ (Ctrl-C stops)"))
 
 
 @main.group()

@@ -199,10 +199,14 @@ def datasette_app(path: Path):
                      settings={"sql_time_limit_ms": 2000})
 
 
-def serve(url: str, host: str = "127.0.0.1", port: int = 8001) -> None:
-    """Serve the SQLite database of ``url`` on ``host:port`` until interrupted."""
+def serve(url: str, host: str = "127.0.0.1", port: int = 8001, on_ready=None) -> None:
+    """Serve the SQLite database of ``url`` on ``host:port`` until interrupted; ``on_ready``
+    is called once everything the server needs is found, just before it listens."""
     path = sqlite_path(url)
     app = datasette_app(path).app()
     import uvicorn
+
+    if on_ready is not None:
+        on_ready()
 
     uvicorn.run(app, host=host, port=port, log_level="warning")
