@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 import pytest
-from conftest import run_cli
+from conftest import require_module, run_cli
 from sqlalchemy import select
 
 from csto_db.chart import (
@@ -21,7 +21,7 @@ from csto_db.chart import (
 )
 from csto_db.models import MembershipSpan
 
-pytest.importorskip("matplotlib", reason="the chart needs the chart extra (matplotlib)")
+require_module("matplotlib", "chart")
 
 
 def _expected(connection, organizations):

@@ -10,7 +10,7 @@ import shutil
 from datetime import date
 
 import pytest
-from conftest import run_cli
+from conftest import require_module, run_cli
 from sqlalchemy import func, select
 
 from csto_db.build import init_database
@@ -66,7 +66,7 @@ def test_same_bytes_as_a_sqlite_build(built_db_url, exported, tmp_path_factory):
 
 
 def test_csv_has_one_file_per_table_with_every_row(exported, tables):
-    pandas = pytest.importorskip("pandas", reason="pandas comes with the test extra")
+    pandas = require_module("pandas", "test")
     directory, files = exported
     assert sorted(files["csv"]) == sorted(f"{name}.csv" for name in tables)
     assert "alembic_version.csv" not in files["csv"]
@@ -91,8 +91,7 @@ def test_csv_writes_nulls_empty_dates_iso_and_booleans_as_words(exported):
 
 
 def test_datapackage_validates_with_frictionless(exported):
-    frictionless = pytest.importorskip("frictionless",
-                                       reason="frictionless comes with the test extra")
+    frictionless = require_module("frictionless", "test")
     directory, _ = exported
     report = frictionless.validate(str(directory / "datapackage" / "datapackage.json"))
     errors = [(task.name, error.type, error.message) for task in report.tasks
@@ -104,8 +103,7 @@ def test_datapackage_validates_with_frictionless(exported):
 
 def test_frictionless_catches_a_broken_foreign_key(exported, tmp_path):
     """The validation above can fail: a span pointing at a state that does not exist."""
-    frictionless = pytest.importorskip("frictionless",
-                                       reason="frictionless comes with the test extra")
+    frictionless = require_module("frictionless", "test")
     directory, _ = exported
     broken = tmp_path / "broken"
     shutil.copytree(directory / "datapackage", broken)

@@ -9,14 +9,14 @@ import html
 from datetime import date
 
 import pytest
-from conftest import run_cli
+from conftest import require_module, run_cli
 
 from csto_db.build import init_database
 from csto_db.db import make_engine
 from csto_db.queries import members_on
 from csto_db.web import CANNED_QUERIES, datasette_app, metadata, sqlite_path
 
-pytest.importorskip("datasette", reason="the web view needs the web extra (datasette)")
+require_module("datasette", "web")
 
 #: Days across the record's turns: signature, entry into force, departures, the Charter,
 #: Uzbekistan's return and suspension, Armenia's freeze.
