@@ -13,17 +13,17 @@ from .dates import PartialDate
 from .evidence import (
     Answer,
     FieldReading,
-    QueryError,
     Quote,
     SourceView,
     connection_of,
     edtf_of,
     nulls_last,
+    require_organization,
     require_source,
     spans_on,
     stored_date,
 )
-from .models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation, Organization
+from .models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation
 
 #: The organ whose meetings are the Council's sessions.
 COUNCIL = "CSC"
@@ -116,8 +116,7 @@ def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
     :class:`csto_db.evidence.QueryError` for an unknown organization or source.
     """
     conn = connection_of(db)
-    if conn.execute(select(Organization.code).where(Organization.code == org)).first() is None:
-        raise QueryError(f"unknown organization {org!r}")
+    require_organization(conn, org)
     require_source(conn, source)
     rows = conn.execute(select(ChairSpan).where(ChairSpan.organization_code == org)
                         .order_by(ChairSpan.start_lower, ChairSpan.key)).all()

@@ -91,7 +91,7 @@ def test_chart_command_and_bad_file_type(built_db_url, tmp_path):
     assert out.read_bytes()[:4] == b"\x89PNG"
     assert result.stdout.strip().endswith("7 states, 9 spans")
     bad = run_cli("chart", "members", "--out", str(tmp_path / "members.gif"),
-                  db=built_db_url, expect=1)
+                  db=built_db_url, expect=2)
     assert "svg or .png" in bad.stderr and "Traceback" not in bad.output
     with pytest.raises(ChartError):
         chart_data(None, "NATO")

@@ -161,12 +161,12 @@ def test_writing_sql_is_refused(get):
 
 
 def test_serve_on_a_server_url_says_so_in_one_line():
-    result = run_cli("serve", db="postgresql+psycopg://nobody@127.0.0.1:1/none", expect=1)
+    result = run_cli("serve", db="postgresql+psycopg://nobody@127.0.0.1:1/none", expect=2)
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "serves a SQLite file" in lines[0]
     assert "sqlite:///csto.db init" in lines[0]
 
 
 def test_serve_without_a_database_is_one_line_error(tmp_path):
-    result = run_cli("serve", db=f"sqlite:///{tmp_path / 'none.db'}", expect=1)
+    result = run_cli("serve", db=f"sqlite:///{tmp_path / 'none.db'}", expect=2)
     assert "no database at" in result.stderr and "Traceback" not in result.output
