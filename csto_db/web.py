@@ -30,12 +30,13 @@ CANNED_QUERIES: dict[str, dict] = {
         "title": "Members of an organization on a day",
         "description": (
             "The states in membership (party, member or frozen) of an organization (CST or "
-            "CSTO) on a day (YYYY-MM-DD), by the preferred reading: the dates stored on each "
-            "span. certain: the latest possible start is on or before the day and the day "
-            "is before the earliest possible end; possible: only the imprecision of a date "
+            "CSTO) on a day (YYYY-MM-DD) within the organization's lifetime, by the "
+            "preferred reading: the dates stored on each span. certain: the latest "
+            "possible start is on or before the day and the day is before the earliest "
+            "possible end; possible: only the imprecision of a date "
             "leaves it open. fields_with_other_readings names the span's dates that other "
             "sources read differently (see the disputes query; `csto-db members` weighs "
-            "them)."),
+            "them, and calls a day another reading puts outside the span disputed)."),
         "sql": f"""
 SELECT m.state_iso3 AS state, s.name AS name, m.status AS status,
   CASE WHEN m.start_upper <= :day AND (m.end_lower IS NULL OR :day < m.end_lower)
@@ -46,9 +47,13 @@ SELECT m.state_iso3 AS state, s.name AS name, m.status AS status,
       ORDER BY ds.field)) AS fields_with_other_readings,
   {_SOURCES_OF.format(key="m.key")} AS sources,
   m.key AS span
-FROM membership_spans m JOIN states s ON s.iso3 = m.state_iso3
+FROM membership_spans m
+JOIN states s ON s.iso3 = m.state_iso3
+JOIN organizations o ON o.code = m.organization_code
 WHERE m.organization_code = upper(:org)
   AND m.status IN ({_MEMBER_STATUSES_SQL})
+  AND (o.membership_start_lower IS NULL OR o.membership_start_lower <= :day)
+  AND (o.membership_end_lower IS NULL OR :day < o.membership_end_lower)
   AND m.start_lower <= :day AND (m.end_upper IS NULL OR :day < m.end_upper)
 ORDER BY m.state_iso3""".strip(),
     },
