@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from .dates import PartialDate
@@ -152,13 +153,40 @@ def require_organization(db: Session | Connection, code: str) -> None:
         raise unknown_organization(conn, code)
 
 
-def unknown_organization(db: Session | Connection, code: str) -> QueryError:
-    """The error for an organization code the database does not have, naming those it has."""
+def organization_code(db: Session | Connection, text: str) -> str:
+    """The organization code ``text`` names: the code itself, or the one code that matches
+    it ignoring case (``csto`` for ``CSTO``; COW's codes such as ``AfDB`` mix cases).
+    Raises :class:`QueryError` naming the codes there are."""
     from .models import Organization
 
-    codes = connection_of(db).execute(
-        select(Organization.code).order_by(Organization.code)).scalars()
-    return QueryError(f"unknown organization {code!r}; the database has: {', '.join(codes)}")
+    conn = connection_of(db)
+    matches = list(conn.execute(select(Organization.code).where(
+        func.lower(Organization.code) == text.lower())).scalars())
+    if text in matches:
+        return text
+    if len(matches) == 1:
+        return matches[0]
+    raise unknown_organization(conn, text)
+
+
+#: Up to this many codes, an unknown organization's message names them all.
+_CODES_NAMED = 20
+
+
+def unknown_organization(db: Session | Connection, code: str) -> QueryError:
+    """The error for an organization code the database does not have, naming those it has
+    (or, once it holds many, the closest to what was asked and how to list them all)."""
+    from .models import Organization
+
+    codes = list(connection_of(db).execute(
+        select(Organization.code).order_by(Organization.code)).scalars())
+    if len(codes) <= _CODES_NAMED:
+        return QueryError(f"unknown organization {code!r}; the database has: {', '.join(codes)}")
+    close = difflib.get_close_matches(code, codes, n=5, cutoff=0.5)
+    hint = f"closest: {', '.join(close)}; " if close else ""
+    return QueryError(
+        f"unknown organization {code!r}; {hint}{len(codes)} codes in all "
+        f"(see `csto-db sql \"SELECT o.code, o.name FROM organizations o\"`)")
 
 
 def nulls_last(column) -> tuple:

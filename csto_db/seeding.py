@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 from sqlalchemy import Boolean, Connection, Enum, Integer, String, Table, and_, select
 
+from .datasets import imported_keys
 from .dates import PartialDate, PartialDateError
 from .errors import SeedError
 from .models import FACT_MODELS, Base, fact_key_column
@@ -70,6 +71,9 @@ class SeedSet:
         if pk in self.rows[table]:
             raise SeedError(f"{where}: duplicate key {pk_text(pk)} in {table} "
                             f"(first in {self.origin[(table, pk)]})")
+        # Columns the seed format does not write (a dataset import's marks) are empty.
+        for column in table_of(table).columns:
+            row.setdefault(column.name, None)
         self.rows[table][pk] = row
         self.origin[(table, pk)] = where
 
@@ -591,6 +595,8 @@ def sync(connection: Connection, seeds: SeedSet) -> SyncReport:
     """
     report = SyncReport(total_rows=seeds.count())
     deletions: dict[str, list[tuple]] = {}
+    # Rows a dataset import wrote are not the seeds' to delete.
+    imported = imported_keys(connection)
     for table in _seeded_tables():
         desired = seeds.rows.get(table.name, {})
         pk_columns = list(table.primary_key.columns)
@@ -606,7 +612,8 @@ def sync(connection: Connection, seeds: SeedSet) -> SyncReport:
             elif any(_normalise(c, current[c.name]) != _normalise(c, row[c.name])
                      for c in table.columns):
                 updates.append(row)
-        removed = [pk for pk in existing if pk not in desired]
+        removed = [pk for pk in existing
+                   if pk not in desired and pk not in imported.get(table.name, ())]
         report.inserted[table.name] = len(inserts)
         report.updated[table.name] = len(updates)
         model = FACT_MODELS.get(table.name)
