@@ -228,11 +228,12 @@ def popolo(tables: dict[str, list[dict]]) -> dict:
         organization["sources"] = _popolo_sources(evidence.quotes.get(row["code"], []), sources)
         organizations.append(organization)
     for row in tables["states"]:
-        identifiers = [{"scheme": "iso3166-1-alpha3", "identifier": row["iso3"]},
-                       {"scheme": "iso3166-1-alpha2", "identifier": row["iso2"]},
-                       {"scheme": "iso3166-1-numeric", "identifier": row["numeric"]}]
-        if row["cow_ccode"] is not None:
-            identifiers.append({"scheme": "cow-state", "identifier": str(row["cow_ccode"])})
+        codes = (("iso3166-1-alpha3", row["iso3"]), ("iso3166-1-alpha2", row["iso2"]),
+                 ("iso3166-1-numeric", row["numeric"]), ("cow-state", row["cow_ccode"]))
+        # A state ISO never coded has a user-assigned X.. key and no ISO codes to give.
+        identifiers = [{"scheme": scheme, "identifier": str(code)} for scheme, code in codes
+                       if code is not None and not (scheme.startswith("iso")
+                                                    and row["iso2"] is None)]
         organizations.append({"id": row["iso3"], "name": row["name"], "classification": "state",
                               "identifiers": identifiers})
     names = {row["iso3"]: row["name"] for row in tables["states"]}
