@@ -110,7 +110,7 @@ DOCUMENTS = {
 }
 
 
-def render(text: str, names=tuple(GENERATED), where: str = "README") -> str:
+def render(text: str, names=tuple(GENERATED), where: str = "the document") -> str:
     """``text`` with each named generated section replaced by what the code says today."""
     for name in names:
         begin, end = BEGIN.format(name=name), END.format(name=name)
@@ -120,11 +120,6 @@ def render(text: str, names=tuple(GENERATED), where: str = "README") -> str:
         replacement = f"{begin}\n{GENERATED[name]()}\n{end}"
         text = pattern.sub(lambda _match, new=replacement: new, text)
     return text
-
-
-def render_readme(readme: str) -> str:
-    """The README with its schema sections replaced by what the models say today."""
-    return render(readme, ("diagram", "data-dictionary"))
 
 
 def main(root: str | None = None) -> int:
