@@ -50,7 +50,7 @@ SELECT m.state_iso3 AS state, s.name AS name, m.status AS status,
 FROM membership_spans m
 JOIN states s ON s.iso3 = m.state_iso3
 JOIN organizations o ON o.code = m.organization_code
-WHERE m.organization_code = upper(:org)
+WHERE upper(o.code) = upper(:org)
   AND m.status IN ({_MEMBER_STATUSES_SQL})
   AND (o.membership_start_lower IS NULL OR o.membership_start_lower <= :day)
   AND (o.membership_end_lower IS NULL OR :day < o.membership_end_lower)
