@@ -29,14 +29,32 @@ class Quote:
     translation: str | None = None
     char_start: int | None = None
     char_end: int | None = None
+    #: Where a dataset's cells are, for a citation of cells rather than of words.
+    locator_file: str | None = None
+    locator_record: str | None = None
+    locator_column: str | None = None
+    locator_first_year: int | None = None
+    locator_last_year: int | None = None
 
     def to_dict(self) -> dict:
-        data = {"source": self.source, "quote": self.quote}
+        data: dict = {"source": self.source, "quote": self.quote}
         if self.translation:
             data["translation"] = self.translation
         if self.char_start is not None:
             data["char_start"], data["char_end"] = self.char_start, self.char_end
+        if self.locator_file is not None:
+            data["locator"] = {"file": self.locator_file, "record": self.locator_record,
+                               "column": self.locator_column,
+                               "first_year": self.locator_first_year,
+                               "last_year": self.locator_last_year}
         return data
+
+
+#: The columns of ``citations`` that make a :class:`Quote`, in the order of its fields.
+QUOTE_COLUMNS = (Citation.source_key, Citation.quote, Citation.translation, Citation.char_start,
+                 Citation.char_end, Citation.locator_file, Citation.locator_record,
+                 Citation.locator_column, Citation.locator_first_year,
+                 Citation.locator_last_year)
 
 
 @dataclass(frozen=True)
@@ -94,15 +112,13 @@ def citations_for(db: Session | Connection, fact_keys: Iterable[str]) -> dict[st
     if not keys:
         return found
     query = (
-        select(FactCitation.fact_key, Citation.source_key, Citation.quote, Citation.translation,
-               Citation.char_start, Citation.char_end)
+        select(FactCitation.fact_key, *QUOTE_COLUMNS)
         .join(Citation, Citation.key == FactCitation.citation_key)
         .where(FactCitation.fact_key.in_(keys))
         .order_by(FactCitation.fact_key, Citation.source_key, Citation.char_start, Citation.key)
     )
-    for row in connection_of(db).execute(query):
-        found[row.fact_key].append(Quote(row.source_key, row.quote, row.translation,
-                                         row.char_start, row.char_end))
+    for fact_key, *quote in connection_of(db).execute(query):
+        found[fact_key].append(Quote(*quote))
     return found
 
 

@@ -140,7 +140,11 @@ def test_members_of_nato_on_a_day(imported):
     assert members["USA"]["certainty"] == "certain"
     assert members["USA"]["since"] == "1949" and members["USA"]["until"] is None
     assert members["DEU"]["certainty"] == "possible"  # COW codes Germany from 1990
-    assert members["USA"]["citations"] == [{"source": "cow-igo-v3-file", "quote": "1"}]
+    # A cell citation says where its cells are: the answer carries the locator.
+    [cited] = members["USA"]["citations"]
+    assert cited["source"] == "cow-igo-v3-file" and cited["quote"] == "1"
+    assert cited["locator"]["record"] == "NATO" and cited["locator"]["column"] == "usa"
+    assert cited["locator"]["first_year"] == 1949 and cited["locator"]["last_year"] == 2014
     assert len(members) == 16
 
 
