@@ -1,7 +1,8 @@
-"""Documentation generated from the models: the schema diagram and data dictionary in the README.
+"""Documentation generated from the code: the schema diagram and data dictionary from the
+models, and the command reference from the command line's ``--help``.
 
-Run ``python -m csto_db.docs`` to rewrite the generated parts of README.md; a test fails
-when they differ from what the models say.
+Run ``python -m csto_db.docs`` to rewrite the generated parts of the files in ``docs/``; a test
+fails when they differ from what the code says.
 """
 
 from __future__ import annotations
@@ -71,25 +72,62 @@ def _table_section(table: Table) -> str:
     return "\n".join(rows)
 
 
-GENERATED = {"diagram": mermaid_diagram, "data-dictionary": data_dictionary}
+#: The width the command reference is wrapped at, whatever the terminal generating it.
+HELP_WIDTH = 96
 
 
-def render_readme(readme: str) -> str:
-    """The README with every generated section replaced by what the models say today."""
-    for name, make in GENERATED.items():
+def _command_help(command, name: str, parent=None) -> list[tuple[str, str]]:
+    """``(full name, help text)`` of a command and, for a group, of each subcommand."""
+    # make_context applies the command's context settings (``-h`` as well as ``--help``);
+    # resilient parsing lets it build a context without the required options.
+    context = command.make_context(name, [], parent=parent, resilient_parsing=True,
+                                   terminal_width=HELP_WIDTH, max_content_width=HELP_WIDTH)
+    helps = [(context.command_path, command.get_help(context))]
+    if hasattr(command, "list_commands"):
+        for sub_name in command.list_commands(context):
+            helps += _command_help(command.get_command(context, sub_name), sub_name, context)
+    return helps
+
+
+def command_reference() -> str:
+    """Every command's ``--help``, in the order ``csto-db --help`` lists them."""
+    from .cli import main as cli_main
+
+    parts = []
+    for path, text in _command_help(cli_main, "csto-db"):
+        parts.append(f"### `{path}`\n\n```text\n{text}\n```")
+    return "\n\n".join(parts)
+
+
+GENERATED = {"diagram": mermaid_diagram, "data-dictionary": data_dictionary,
+             "commands": command_reference}
+
+ROOT = Path(__file__).resolve().parent.parent
+#: The generated sections each documentation file holds, relative to the repository root.
+DOCUMENTS = {
+    "docs/schema.md": ("diagram", "data-dictionary"),
+    "docs/commands.md": ("commands",),
+}
+
+
+def render(text: str, names=tuple(GENERATED), where: str = "the document") -> str:
+    """``text`` with each named generated section replaced by what the code says today."""
+    for name in names:
         begin, end = BEGIN.format(name=name), END.format(name=name)
         pattern = re.compile(re.escape(begin) + r".*?" + re.escape(end), re.DOTALL)
-        if not pattern.search(readme):
-            raise ValueError(f"README has no {begin} ... {end} section")
-        replacement = f"{begin}\n{make()}\n{end}"
-        readme = pattern.sub(lambda _match, text=replacement: text, readme)
-    return readme
+        if not pattern.search(text):
+            raise ValueError(f"{where} has no {begin} ... {end} section")
+        replacement = f"{begin}\n{GENERATED[name]()}\n{end}"
+        text = pattern.sub(lambda _match, new=replacement: new, text)
+    return text
 
 
-def main(path: str = "README.md") -> int:
-    readme = Path(path)
-    updated = render_readme(readme.read_text(encoding="utf-8"))
-    readme.write_text(updated, encoding="utf-8")
+def main(root: str | None = None) -> int:
+    base = Path(root) if root else ROOT
+    for relative, names in DOCUMENTS.items():
+        path = base / relative
+        path.write_text(render(path.read_text(encoding="utf-8"), names, relative),
+                        encoding="utf-8")
     return 0
 
 

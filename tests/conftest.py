@@ -45,6 +45,18 @@ def run_cli_json(db: str, *args: str):
     return json.loads(run_cli(*args, "--json", db=db).stdout)
 
 
+def require_module(name: str, extra: str):
+    """Import an optional package the tests need: skip, saying which extra brings it, when it
+    is missing; fail instead in CI, where `pip install -e '.[test]'` must have brought it."""
+    try:
+        return __import__(name)
+    except ImportError:
+        message = f"{name} is not installed: pip install 'csto-db[{extra}]'"
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message, allow_module_level=True)
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--db-url", default=None,
                      help=f"server to run the suite against (or set {TEST_URL_VARIABLE}); "

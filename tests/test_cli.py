@@ -106,7 +106,7 @@ def test_every_query_command_takes_json():
             del commands[name]
             commands.update({f"{name} {sub}": c for sub, c in group.commands.items()})
     for name, command in commands.items():
-        if name == "init":
+        if name in ("init", "serve"):  # they answer no query: nothing to print
             continue
         options = {opt for param in command.params if isinstance(param, click.Option)
                    for opt in param.opts}

@@ -181,13 +181,14 @@ def test_init_json_is_one_object_with_revisions_and_counts(empty_db_url):
                for counts in second["tables"].values())
 
 
-def test_init_help_and_readme_mention_prune():
+def test_init_help_and_the_building_page_mention_prune():
     help_text = run_cli("init", "--help").stdout
     assert "--prune" in help_text
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    assert "--prune" in readme
+    root = Path(__file__).resolve().parent.parent
+    assert "--prune" in (root / "docs" / "building.md").read_text(encoding="utf-8")
+    assert "docs/building.md" in (root / "README.md").read_text(encoding="utf-8")
 
 
 # --- Property-based: never a traceback, a value or one line ------------------------------------

@@ -1,0 +1,388 @@
+"""Exports of the whole record in open formats: CSV, nested JSON, Popolo and a Data Package.
+
+Every export is computed from the canonical dump (rows sorted by primary key in Python, values
+as JSON sees them), so the same database gives the same bytes on SQLite, PostgreSQL and
+MariaDB.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+from sqlalchemy import Boolean, Connection, Date, Enum, Integer, Table
+
+from .dump import canonical_dump
+from .errors import Error
+from .models import FACT_MODELS, Base, fact_key_column
+
+FORMATS = ("csv", "json", "popolo", "datapackage")
+
+TITLE = "csto-db: the history of the Collective Security Treaty Organization"
+DESCRIPTION = (
+    "A cited relational database of the Collective Security Treaty (1992) and the "
+    "Collective Security Treaty Organization (2002–): member states over time, legal "
+    "documents and their parties, sessions, chairs, officials, forces and operations. "
+    "Every fact carries the verbatim sentence of its source; dates are as precise as the "
+    "sources, as EDTF text beside their earliest and latest possible day; where sources "
+    "disagree every reading is kept and one is preferred, with the reason."
+)
+#: The licence of the compilation (the project's). The quotes stay their sources' words.
+LICENSE = {"name": "MIT", "path": "https://opensource.org/licenses/MIT", "title": "MIT License"}
+LICENSE_NOTE = ("The compilation is under the MIT License; each quote remains the work of "
+                "the source it is cited from.")
+
+#: Bookkeeping rows that are not part of the record (the canonical dump already drops them).
+NOT_EXPORTED = ("alembic_version",)
+
+
+class ExportError(Error):
+    """An export that cannot be written as asked (unknown format, unusable folder)."""
+
+
+# --- Rows ----------------------------------------------------------------------------------
+
+
+def record_tables(connection: Connection) -> dict[str, list[dict]]:
+    """Every table of the record with its rows, in primary-key order (engine-independent)."""
+    return canonical_dump(connection)
+
+
+def _columns(name: str, rows: list[dict]) -> list[str]:
+    table = Base.metadata.tables.get(name)
+    if table is not None:
+        return [column.name for column in table.columns]
+    return list(rows[0]) if rows else []
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def csv_text(name: str, rows: list[dict]) -> str:
+    """One table as CSV: a header row, then one line per row; empty cells are NULL."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    columns = _columns(name, rows)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_csv_cell(row.get(column)) for column in columns])
+    return out.getvalue()
+
+
+# --- JSON: the record nested for a reader --------------------------------------------------
+
+
+class _Evidence:
+    """The citations and readings behind each fact, indexed once from the dump."""
+
+    def __init__(self, tables: dict[str, list[dict]]) -> None:
+        citations = {row["key"]: row for row in tables["citations"]}
+        self.quotes: dict[str, list[dict]] = defaultdict(list)
+        for link in tables["fact_citations"]:
+            citation = citations[link["citation_key"]]
+            self.quotes[link["fact_key"]].append(_quote(citation))
+        for quotes in self.quotes.values():
+            quotes.sort(key=lambda q: (q["source"], q.get("char_start") is None,
+                                       q.get("char_start") or 0, q["citation"]))
+        readings_by_dispute = defaultdict(list)
+        for reading in tables["readings"]:
+            readings_by_dispute[reading["dispute_key"]].append(reading)
+        self.readings: dict[str, list[dict]] = defaultdict(list)
+        for subject in tables["dispute_subjects"]:
+            for reading in readings_by_dispute[subject["dispute_key"]]:
+                self.readings[subject["fact_key"]].append({
+                    "field": subject["field"], "dispute": subject["dispute_key"],
+                    "reading": reading["key"],
+                    "value": reading["value_date_edtf"] or reading["value_text"],
+                    "preferred": bool(reading["preferred"]),
+                    "citations": self.quotes.get(reading["key"], []),
+                })
+
+    def attach(self, row: dict, key: str) -> dict:
+        data = dict(row)
+        data["citations"] = self.quotes.get(key, [])
+        if self.readings.get(key):
+            data["readings"] = self.readings[key]
+        return data
+
+
+def _quote(citation: dict) -> dict:
+    quote = {"citation": citation["key"], "source": citation["source_key"],
+             "quote": citation["quote"]}
+    if citation["translation"]:
+        quote["translation"] = citation["translation"]
+    if citation["char_start"] is not None:
+        quote["char_start"], quote["char_end"] = citation["char_start"], citation["char_end"]
+    return quote
+
+
+#: Fact tables shown inside a parent rather than at the top: (parent table, its key column
+#: in the child, the name of the list in the parent).
+NESTED = {
+    "membership_spans": ("states", "state_iso3", "membership_spans"),
+    "document_parties": ("documents", "document_key", "parties"),
+}
+
+
+def record_json(tables: dict[str, list[dict]]) -> dict:
+    """The whole record as one JSON document: sources; states with their membership spans;
+    documents with their parties; disputes with their subjects and readings; every other
+    fact table as a list. Each fact carries its quotes and the readings of its disputed
+    fields."""
+    evidence = _Evidence(tables)
+    facts = {}
+    for name, model in FACT_MODELS.items():
+        if name == "readings" or name not in tables:
+            continue
+        key_column = fact_key_column(model)
+        facts[name] = [evidence.attach(row, row[key_column]) for row in tables[name]]
+    children: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    for child, (_parent, column, _label) in NESTED.items():
+        for row in facts.pop(child):
+            children[(child, row[column])].append(row)
+
+    def with_children(parent: str, key_column: str, row: dict) -> dict:
+        for child, (owner, _column, label) in NESTED.items():
+            if owner == parent:
+                row = {**row, label: children.get((child, row[key_column]), [])}
+        return row
+
+    reading_rows = defaultdict(list)
+    for reading in tables["readings"]:
+        reading_rows[reading["dispute_key"]].append(evidence.attach(reading, reading["key"]))
+    subjects = defaultdict(list)
+    for subject in tables["dispute_subjects"]:
+        subjects[subject["dispute_key"]].append(
+            {"fact": subject["fact_key"], "field": subject["field"]})
+    record = {
+        "title": TITLE,
+        "description": DESCRIPTION,
+        "license": LICENSE_NOTE,
+        "sources": tables["sources"],
+        "states": [with_children("states", "iso3", row) for row in tables["states"]],
+        "documents": [with_children("documents", "key", row) for row in facts.pop("documents")],
+        "disputes": [{**row, "subjects": subjects[row["key"]], "readings": reading_rows[row["key"]]}
+                     for row in tables["disputes"]],
+    }
+    record.update(facts)
+    return record
+
+
+# --- Popolo --------------------------------------------------------------------------------
+
+
+def reduced_iso(lower: date, upper: date) -> str | None:
+    """The most precise ISO 8601 date (day, month or year) that holds every day from ``lower``
+    to ``upper``, as Popolo writes dates of reduced precision; None when not within one year."""
+    if lower == upper:
+        return lower.isoformat()
+    if (lower.year, lower.month) == (upper.year, upper.month):
+        return f"{lower.year:04d}-{lower.month:02d}"
+    if lower.year == upper.year:
+        return f"{lower.year:04d}"
+    return None
+
+
+def _day(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _popolo_sources(quotes: list[dict], sources: dict[str, dict]) -> list[dict]:
+    links = []
+    for quote in quotes:
+        source = sources[quote["source"]]
+        address = source["address"] or ""
+        url = address if address.startswith(("http://", "https://")) else None
+        link = {"url": url or f"urn:csto-db:source:{source['key']}",
+                "note": f"{source['title']}: “{quote['quote']}”"}
+        links.append(link)
+    return links
+
+
+def popolo(tables: dict[str, list[dict]]) -> dict:
+    """Popolo organizations and memberships: the treaty system, the Organization and its
+    organs as organizations, each state a member organization, and each membership span a
+    membership with reduced-precision ISO dates and its sources' quotes.
+
+    Popolo's ``end_date`` is the last day in the status; the database's ``end`` is the first
+    day out of it, so the end is moved back a day before it is reduced."""
+    evidence = _Evidence(tables)
+    sources = {row["key"]: row for row in tables["sources"]}
+    organizations = []
+    for row in tables["organizations"]:
+        organization = {"id": row["code"], "name": row["name"], "classification": row["kind"]}
+        if row["parent_code"]:
+            organization["parent_id"] = row["parent_code"]
+        if row["cow_ionum"] is not None:
+            organization["identifiers"] = [
+                {"scheme": "cow-igo", "identifier": str(row["cow_ionum"])}]
+        organization["sources"] = _popolo_sources(evidence.quotes.get(row["code"], []), sources)
+        organizations.append(organization)
+    for row in tables["states"]:
+        codes = (("iso3166-1-alpha3", row["iso3"]), ("iso3166-1-alpha2", row["iso2"]),
+                 ("iso3166-1-numeric", row["numeric"]), ("cow-state", row["cow_ccode"]))
+        # A state ISO never coded has a user-assigned X.. key and no ISO codes to give.
+        identifiers = [{"scheme": scheme, "identifier": str(code)} for scheme, code in codes
+                       if code is not None and not (scheme.startswith("iso")
+                                                    and row["iso2"] is None)]
+        organizations.append({"id": row["iso3"], "name": row["name"], "classification": "state",
+                              "identifiers": identifiers})
+    names = {row["iso3"]: row["name"] for row in tables["states"]}
+    memberships = []
+    for row in tables["membership_spans"]:
+        start = reduced_iso(_day(row["start_lower"]), _day(row["start_upper"]))
+        end = None
+        if row["end_lower"]:
+            end = reduced_iso(_day(row["end_lower"]) - timedelta(days=1),
+                              _day(row["end_upper"]) - timedelta(days=1))
+        membership = {
+            "id": row["key"],
+            "label": (f"{names[row['state_iso3']]}: {row['status']} of "
+                      f"{row['organization_code']}, [{row['start_edtf']}, "
+                      f"{row['end_edtf'] or '..'})"),
+            "role": row["status"],
+            "member": {"@type": "Organization", "id": row["state_iso3"]},
+            "organization_id": row["organization_code"],
+        }
+        if start:
+            membership["start_date"] = start
+        if end:
+            membership["end_date"] = end
+        membership["sources"] = _popolo_sources(evidence.quotes.get(row["key"], []), sources)
+        memberships.append(membership)
+    return {"organizations": organizations, "memberships": memberships}
+
+
+# --- Data Package --------------------------------------------------------------------------
+
+
+def _field(column) -> dict:
+    field: dict = {"name": column.name}
+    if isinstance(column.type, Boolean):
+        field.update(type="boolean", trueValues=["true"], falseValues=["false"])
+    elif isinstance(column.type, Integer):
+        field["type"] = "integer"
+    elif isinstance(column.type, Date):
+        field["type"] = "date"
+    else:
+        field["type"] = "string"
+    if column.comment:
+        field["description"] = column.comment
+    constraints: dict = {}
+    if not column.nullable:
+        constraints["required"] = True
+    if isinstance(column.type, Enum):
+        constraints["enum"] = list(column.type.enums)
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def _foreign_keys(table: Table) -> list[dict]:
+    keys = []
+    for constraint in sorted(table.foreign_key_constraints,
+                             key=lambda c: [column.name for column in c.columns]):
+        target = constraint.referred_table.name
+        keys.append({
+            "fields": [column.name for column in constraint.columns],
+            "reference": {"resource": "" if target == table.name else target,
+                          "fields": [element.column.name for element in constraint.elements]},
+        })
+    return keys
+
+
+def table_schema(table: Table) -> dict:
+    """A Frictionless Table Schema for one table: typed fields with descriptions and
+    constraints, the primary key and the foreign keys."""
+    schema = {"fields": [_field(column) for column in table.columns],
+              "missingValues": [""],
+              "primaryKey": [column.name for column in table.primary_key.columns]}
+    foreign_keys = _foreign_keys(table)
+    if foreign_keys:
+        schema["foreignKeys"] = foreign_keys
+    return schema
+
+
+def datapackage(tables: dict[str, list[dict]]) -> dict:
+    """The ``datapackage.json`` describing the CSV files of :func:`csv_text`."""
+    resources = []
+    for name in tables:
+        table = Base.metadata.tables.get(name)
+        if table is None:
+            continue  # a table the models do not describe has no schema to give
+        resources.append({
+            "name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "description": table.comment or "",
+            "schema": table_schema(table),
+        })
+    sources = []
+    for row in tables["sources"]:
+        source = {"title": row["title"]}
+        if (row["address"] or "").startswith(("http://", "https://")):
+            source["path"] = row["address"]
+        sources.append(source)
+    return {
+        "profile": "tabular-data-package",
+        "name": "csto-db",
+        "title": TITLE,
+        "description": f"{DESCRIPTION} {LICENSE_NOTE}",
+        "licenses": [LICENSE],
+        "sources": sources,
+        "resources": resources,
+    }
+
+
+# --- Writing -------------------------------------------------------------------------------
+
+
+def _json_text(data) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_files(tables: dict[str, list[dict]], export_format: str) -> dict[str, str]:
+    """The files of one export, by name, as text."""
+    if export_format == "csv":
+        return {f"{name}.csv": csv_text(name, rows) for name, rows in tables.items()}
+    if export_format == "json":
+        return {"csto-db.json": _json_text(record_json(tables))}
+    if export_format == "popolo":
+        return {"popolo.json": _json_text(popolo(tables))}
+    if export_format == "datapackage":
+        files = export_files(tables, "csv")
+        files["datapackage.json"] = _json_text(datapackage(tables))
+        return files
+    raise ExportError(f"unknown export format {export_format!r}; known: {', '.join(FORMATS)}")
+
+
+def export(connection: Connection, export_format: str, out: Path) -> dict[str, int]:
+    """Write one export of the database into the folder ``out`` (created if missing).
+
+    Returns the size in bytes of each file written. The files are computed in full before
+    the first is written, so a failure leaves no half export behind.
+    """
+    if export_format not in FORMATS:
+        raise ExportError(f"unknown export format {export_format!r}; known: {', '.join(FORMATS)}")
+    files = export_files(record_tables(connection), export_format)
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ExportError(f"{out} is a file; --out takes a folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        sizes = {}
+        for name, text in files.items():
+            data = text.encode("utf-8")
+            (out / name).write_bytes(data)
+            sizes[name] = len(data)
+    except OSError as error:
+        raise ExportError(f"cannot write to {out}: {error.strerror or error}") from None
+    return sizes
