@@ -208,7 +208,7 @@ def documents(ctx: click.Context, kind: str | None, source: str | None, as_json:
     from .queries import documents as list_documents
 
     with reading(ctx) as connection:
-        result = list_documents(connection, source=source, kind=kind)
+        result = [d.to_dict() for d in list_documents(connection, source=source, kind=kind)]
     emit(result, as_json, ["key", "kind", "signed", "place", "in_force", "parties", "title"],
          lambda d: {**d, "parties": len(d["parties"])})
 
@@ -223,7 +223,7 @@ def initiatives(ctx: click.Context, source: str | None, as_json: bool) -> None:
     from .queries import initiatives as list_initiatives
 
     with reading(ctx) as connection:
-        result = list_initiatives(connection, source=source)
+        result = [i.to_dict() for i in list_initiatives(connection, source=source)]
     emit(result, as_json, ["key", "proposer", "date", "area", "outcome", "title"],
          lambda i: {**i, "outcome": (i["outcome"] or {}).get("document")})
 
@@ -264,7 +264,7 @@ def chair(ctx: click.Context, on: date, org: str, source: str | None, as_json: b
 
     with reading(ctx) as connection:
         answer = chair_answer(chair_on(connection, on, org.upper(), source=source), on,
-                              org.upper())
+                              org.upper()).to_dict()
     if as_json:
         emit(answer, True)
         return
@@ -316,7 +316,8 @@ def disputes(ctx: click.Context, include_refinements: bool, as_json: bool) -> No
     from .queries import disputes as list_disputes
 
     with reading(ctx) as connection:
-        result = list_disputes(connection, include_refinements=include_refinements)
+        result = [d.to_dict() for d in
+                  list_disputes(connection, include_refinements=include_refinements)]
     if as_json:
         emit(result, True)
         return
@@ -340,7 +341,7 @@ def evidence(ctx: click.Context, fact_key: str, as_json: bool) -> None:
     from .queries import evidence as fact_evidence
 
     with reading(ctx) as connection:
-        result = fact_evidence(connection, fact_key)
+        result = fact_evidence(connection, fact_key).to_dict()
     if as_json:
         emit(result, True)
         return

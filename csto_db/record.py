@@ -24,6 +24,7 @@ from .evidence import (
     stored_date,
 )
 from .models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation, Organization
+from .plain import FrozenAnswer
 
 #: The organ whose meetings are the Council's sessions.
 COUNCIL = "CSC"
@@ -133,22 +134,36 @@ def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
     return results
 
 
-def chair_answer(terms: list[ChairTerm], on: date, org: str = "CSTO") -> dict:
+@dataclass(frozen=True)
+class ChairAnswer(FrozenAnswer):
+    """The chair of an organization on a day, as one answer (see :func:`chair_answer`)."""
+
+    organization: str
+    on: date
+    state: str | None
+    key: str | None
+    start: str | None
+    end: str | None
+    certainty: str | None
+    citations: tuple[Quote, ...]
+    candidates: tuple[ChairTerm, ...]
+
+
+def chair_answer(terms: list[ChairTerm], on: date, org: str = "CSTO") -> ChairAnswer:
     """The chair on a day as one object: the state, its term and certainty when one term
     holds the day; ``state`` null when none does or when the record cannot tell between
     several (an edge known only to a month, or disputed), whose terms are the
     ``candidates``. The record never picks one of them."""
-    answer = {"organization": org, "on": on.isoformat(), "state": None, "key": None,
-              "start": None, "end": None, "certainty": None, "citations": [],
-              "candidates": [term.to_dict() for term in terms]}
+    candidates = tuple(terms)
     if len(terms) == 1:
-        only = answer["candidates"][0]
-        answer.update({name: only[name] for name in
-                       ("state", "key", "start", "end", "certainty", "citations")})
-    elif terms:
+        only = terms[0]
+        return ChairAnswer(org, on, only.state, only.key, only.start, only.end, only.certainty,
+                           tuple(only.citations), candidates)
+    certainty = None
+    if terms:
         certainties = {term.certainty for term in terms}
-        answer["certainty"] = "disputed" if "disputed" in certainties else "possible"
-    return answer
+        certainty = "disputed" if "disputed" in certainties else "possible"
+    return ChairAnswer(org, on, None, None, None, None, certainty, (), candidates)
 
 
 # --- Officers ------------------------------------------------------------------------------

@@ -492,8 +492,8 @@ def test_no_state_holds_observer_or_partner_status_at_the_csto(connection):
     ],
 )
 def test_the_conflicts_of_the_record_are_disputes(connection, key, preferred, disagreement):
-    [dispute] = [d for d in queries.disputes(connection, include_refinements=True)
-                 if d["key"] == key]
+    [dispute] = [d.to_dict() for d in queries.disputes(connection, include_refinements=True)
+                 if d.key == key]
     assert dispute["preferred"] == preferred
     assert dispute["disagreement"] is disagreement
     assert len(dispute["readings"]) >= 2
@@ -510,8 +510,8 @@ def test_the_conflicts_of_the_record_are_disputes(connection, key, preferred, di
      ("csto-kazakhstan-2022", "end", "2022-01-19")],
 )
 def test_a_disputed_field_holds_the_preferred_reading(connection, fact, field, value):
-    readings = queries.evidence(connection, fact)["readings"]
-    preferred = {r["value"] for r in readings if r["field"] == field and r["preferred"]}
+    readings = queries.evidence(connection, fact).readings
+    preferred = {r.value for r in readings if r.field == field and r.preferred}
     assert preferred == {value}
 
 
@@ -549,7 +549,7 @@ ARMENIA_EVENTS = [
 
 @pytest.fixture
 def armenia(connection):
-    return {e.key: e for e in timeline.timeline(connection, "ARM")}
+    return {e.key: e for e in timeline(connection, "ARM")}
 
 
 @pytest.mark.parametrize("key,event_kind,happened", ARMENIA_EVENTS)
@@ -560,7 +560,7 @@ def test_armenias_events_are_in_its_timeline(armenia, key, event_kind, happened)
 
 
 def test_armenias_timeline_is_in_date_order_and_holds_its_chairs(connection, armenia):
-    entries = timeline.timeline(connection, "ARM")
+    entries = timeline(connection, "ARM")
     assert [e.sort_date for e in entries] == sorted(e.sort_date for e in entries)
     chairs = sorted(k for k, e in armenia.items() if e.entry == "chair")
     assert chairs == ["chair-arm-2008", "chair-arm-2015", "chair-arm-2021"]
@@ -578,5 +578,5 @@ def test_armenia_remains_a_member_through_its_freeze(connection, on):
 
 
 def test_the_chair_is_in_a_timeline_from_one_source(connection):
-    entries = timeline.timeline(connection, "KAZ", source="odkb-csto-session-2023")
+    entries = timeline(connection, "KAZ", source="odkb-csto-session-2023")
     assert [(e.entry, e.key) for e in entries] == [("chair", "chair-kaz-2024")]
