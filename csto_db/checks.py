@@ -13,6 +13,7 @@ from .models import (
     Fact,
     FactCitation,
     Source,
+    SpanMixin,
     fact_key_column,
 )
 from .schema import current_revision, head_revision
@@ -37,6 +38,7 @@ def _source_texts(connection: Connection) -> list[str]:
     for key, text, digest in connection.execute(
             select(Source.key, Source.full_text, Source.full_text_sha256)
             .where(Source.full_text.is_not(None))):
+        assert text is not None  # the query keeps the sources that hold a text
         actual = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if actual != digest:
             problems.append(f"source {key}: stored text has sha256 {actual}, recorded {digest}")
@@ -93,7 +95,7 @@ def _spans_coherent(connection: Connection) -> list[str]:
     """
     problems = []
     for table, model in FACT_MODELS.items():
-        if not model.span_group:
+        if not issubclass(model, SpanMixin) or not model.span_group:
             continue
         key = getattr(model, fact_key_column(model))
         first, second = aliased(model), aliased(model)

@@ -4,38 +4,42 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import wraps
+from typing import IO, Any, ParamSpec, TypeVar
 
 import click
+from sqlalchemy import Connection
 
-from .dates import PartialDateError, parse_day
-from .db import DatabaseError, database_url, display_url, make_engine
+from .dates import parse_day
+from .db import database_url, display_url, make_engine
+from .errors import DatabaseError, Error, PartialDateError
+
+P = ParamSpec("P")
+R = TypeVar("R")
+Command = TypeVar("Command", bound=Callable[..., Any])
 
 
 class UserError(click.ClickException):
     """Printed as one line, ``csto-db: error: ...``, with exit status 1."""
 
-    def show(self, file=None) -> None:
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"csto-db: error: {self.format_message()}", err=True)
 
 
 def _known_errors() -> tuple[type[Exception], ...]:
     from sqlalchemy.exc import SQLAlchemyError
 
-    from .queries import QueryError
-    from .seeding import SeedError
-
-    return (DatabaseError, SeedError, QueryError, PartialDateError, SQLAlchemyError)
+    return (Error, SQLAlchemyError)
 
 
-def reports_errors(command: Callable) -> Callable:
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn the library's errors into one line and exit status 1, never a traceback."""
 
     @wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return command(*args, **kwargs)
         except _known_errors() as error:
@@ -56,7 +60,7 @@ def _one_line(error: Exception) -> str:
     return " ".join(text.split()) or type(error).__name__
 
 
-def _parse_day(_ctx, _param, value: str | None) -> date | None:
+def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
@@ -65,12 +69,12 @@ def _parse_day(_ctx, _param, value: str | None) -> date | None:
         raise click.BadParameter(str(error)) from None
 
 
-def json_option(command: Callable) -> Callable:
+def json_option(command: Command) -> Command:
     return click.option("--json", "as_json", is_flag=True,
                         help="Print JSON instead of a table.")(command)
 
 
-def source_option(command: Callable) -> Callable:
+def source_option(command: Command) -> Command:
     return click.option("--source", metavar="KEY",
                         help="Answer from this source's claims alone (a key of `sources`).")(
         command)
@@ -90,7 +94,7 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 
 
 @contextmanager
-def reading(ctx: click.Context):
+def reading(ctx: click.Context) -> Iterator[Connection]:
     """A read-only connection to a database at the newest schema."""
     from .schema import SCHEMA_REVISION, current_revision
 
@@ -108,8 +112,8 @@ def reading(ctx: click.Context):
         engine.dispose()
 
 
-def emit(data, as_json: bool, columns: Sequence[str] | None = None,
-         render: Callable[[dict], dict] | None = None) -> None:
+def emit(data: Any, as_json: bool, columns: Sequence[str] | None = None,
+         render: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
     """Print ``data`` as JSON, or as an aligned table of ``columns``."""
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -119,7 +123,7 @@ def emit(data, as_json: bool, columns: Sequence[str] | None = None,
     click.echo(format_table(shown, columns or list(shown[0]) if shown else []))
 
 
-def format_table(rows: Iterable[dict], columns: Sequence[str]) -> str:
+def format_table(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
     """Rows as a plain table: a header, a rule, one line per row."""
     rows = list(rows)
     if not rows:
@@ -134,7 +138,7 @@ def format_table(rows: Iterable[dict], columns: Sequence[str]) -> str:
     return "\n".join(lines)
 
 
-def _cell(value) -> str:
+def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -144,7 +148,7 @@ def _cell(value) -> str:
     return " ".join(str(value).split())
 
 
-def _sources(citations: list[dict]) -> str:
+def _sources(citations: list[dict[str, Any]]) -> str:
     return ", ".join(sorted({c["source"] for c in citations}))
 
 
@@ -373,7 +377,7 @@ def sql(ctx: click.Context, query: str, as_json: bool) -> None:
     emit(rows, as_json, columns)
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, bytes):

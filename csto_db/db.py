@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -28,7 +29,7 @@ def database_url(explicit: str | None = None) -> str:
     return explicit or os.environ.get(URL_VARIABLE) or DEFAULT_URL
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     # SQLite checks foreign keys only when asked, per connection. Python before 3.12 has no
     # ``autocommit`` attribute on sqlite3 connections, so the pragma runs directly.
     cursor = dbapi_connection.cursor()
@@ -71,7 +72,7 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     return engine
 
 
-def _begin_read_only(connection) -> None:
+def _begin_read_only(connection: Connection) -> None:
     connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Enum, Table
+from sqlalchemy import Column, Enum, Table
 
 from .models import Base
 
@@ -18,7 +20,7 @@ BEGIN = "<!-- BEGIN GENERATED: {name} -->"
 END = "<!-- END GENERATED: {name} -->"
 
 
-def _type_name(column) -> str:
+def _type_name(column: Column[Any]) -> str:
     if isinstance(column.type, Enum):
         return "vocab"
     name = type(column.type).__name__.lower()
@@ -82,8 +84,13 @@ def render_readme(readme: str) -> str:
         if not pattern.search(readme):
             raise ValueError(f"README has no {begin} ... {end} section")
         replacement = f"{begin}\n{make()}\n{end}"
-        readme = pattern.sub(lambda _match, text=replacement: text, readme)
+        readme = pattern.sub(_literally(replacement), readme)
     return readme
+
+
+def _literally(text: str) -> Callable[[re.Match[str]], str]:
+    """A replacement that ``re.sub`` inserts as it is (no backslash escapes)."""
+    return lambda _match: text
 
 
 def main(path: str = "README.md") -> int:

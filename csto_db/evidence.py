@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, fields
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from .dates import PartialDate
-from .errors import QueryError
+from .errors import QueryError as QueryError  # the question modules raise it from here
 from .models import Citation, DisputeSubject, FactCitation, Reading, Source
 
 
@@ -30,8 +31,8 @@ class Quote:
     char_start: int | None = None
     char_end: int | None = None
 
-    def to_dict(self) -> dict:
-        data = {"source": self.source, "quote": self.quote}
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"source": self.source, "quote": self.quote}
         if self.translation:
             data["translation"] = self.translation
         if self.char_start is not None:
@@ -59,7 +60,7 @@ class FieldReading:
     def sources(self) -> frozenset[str]:
         return frozenset(c.source for c in self.citations)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"field": self.field, "value": self.value, "preferred": self.preferred,
                 "dispute": self.dispute,
                 "citations": [c.to_dict() for c in self.citations]}
@@ -71,7 +72,7 @@ class Answer:
     citations as dicts, and the readings only when there are any. A field whose metadata
     says ``internal`` stays out of it (a sort key, say)."""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = {}
         for item in fields(self):
             if item.metadata.get("internal"):
@@ -144,7 +145,8 @@ def require_source(db: Session | Connection, key: str | None) -> None:
             f"unknown source {key!r} (see `csto-db sql \"SELECT s.key FROM sources s\"`)")
 
 
-def nulls_last(column) -> tuple:
+def nulls_last(
+        column: QueryableAttribute[Any]) -> tuple[ColumnElement[bool], QueryableAttribute[Any]]:
     """ORDER BY terms that put NULLs last on every engine (SQLite and MariaDB sort them
     first, PostgreSQL last), so answers come out in the same order everywhere."""
     return (column.is_(None), column)
@@ -208,10 +210,11 @@ class SourceView:
             return best.date
         return stored
 
-    def span(self, row) -> tuple[PartialDate, PartialDate | None]:
+    def span(self, row: Any) -> tuple[PartialDate, PartialDate | None]:
         """The start and end of a span row as this view reads them."""
-        return (self.date(row.key, "start", stored_date(row, "start")),
-                self.date(row.key, "end", stored_date(row, "end")))
+        start = self.date(row.key, "start", stored_date(row, "start"))
+        assert start is not None, row.key  # a span's start is NOT NULL in every span table
+        return start, self.date(row.key, "end", stored_date(row, "end"))
 
     def text(self, fact_key: str, field_name: str, stored: str | None) -> str | None:
         readings = self.field_readings(fact_key, field_name)
@@ -237,7 +240,7 @@ def competing(readings: list[FieldReading]) -> list[PartialDate]:
     return kept
 
 
-def stored_date(row, name: str) -> PartialDate | None:
+def stored_date(row: Any, name: str) -> PartialDate | None:
     """The partial date ``name`` of a row, or None when it is empty."""
     edtf = getattr(row, f"{name}_edtf")
     if edtf is None:
@@ -250,12 +253,13 @@ def view_certainty(view: SourceView, fact_key: str, start: PartialDate,
                    end: PartialDate | None, on: date) -> str | None:
     """Where ``on`` falls in the span ``fact_key`` as ``view`` sees it: every competing
     reading of its start and end counts; without readings, the dates given."""
-    starts = competing(view.field_readings(fact_key, "start")) or [start]
-    ends: list[PartialDate | None] = competing(view.field_readings(fact_key, "end")) or [end]
+    starts: list[PartialDate] = competing(view.field_readings(fact_key, "start")) or [start]
+    ends: list[PartialDate | None] = [*competing(view.field_readings(fact_key, "end"))] or [end]
     return span_certainty(starts, ends, on)
 
 
-def spans_on(view: SourceView, rows, on: date):
+def spans_on(view: SourceView, rows: Iterable[Any], on: date
+             ) -> Iterator[tuple[Any, PartialDate, PartialDate | None, str]]:
     """Each row of a span table that ``view`` holds and whose span can hold ``on``, as
     ``(row, start, end, certainty)`` with the dates as the view reads them."""
     for row in rows:

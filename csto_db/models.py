@@ -238,8 +238,9 @@ def optional_date_of(name: str) -> Composite[PartialDate | None]:
                      comparator_factory=PartialDateComparator)
 
 
-def _fact_key(model: type[Any]) -> Any:
-    return model.code if model.__name__ == "Organization" else model.key
+def _fact_key(model: object) -> ColumnElement[str]:
+    column: ColumnElement[str] = getattr(model, fact_key_column(model))
+    return column
 
 
 class FactMixin:
@@ -249,6 +250,10 @@ class FactMixin:
     disputes about its fields. Both load for many rows in one query (``selectin``), so a
     loop over facts and their citations costs the same few statements however long it is.
     """
+
+    if TYPE_CHECKING:
+        # What each fact model sets, for code that walks FACT_MODELS.
+        __tablename__: str
 
     #: Names of the partial dates the table carries (each is four columns).
     partial_dates: ClassVar[tuple[str, ...]] = ()
@@ -313,7 +318,7 @@ class SpanMixin:
             return True
         return day < (self.end.lower if certain else self.end.upper)
 
-    @holds.inplace.expression
+    @holds.expression
     @classmethod
     def _holds_expression(cls, day: date, certain: bool = False) -> ColumnElement[bool]:
         first = cls.start_upper if certain else cls.start_lower
@@ -1005,7 +1010,7 @@ for _table in Base.metadata.tables.values():
             _table.dialect_kwargs[f"{_prefix}_{_option}"] = _value
 
 
-FACT_MODELS: dict[str, type[Base]] = {
+FACT_MODELS: dict[str, type[FactMixin]] = {
     model.__tablename__: model
     for model in (
         Organization, MembershipSpan, Document, DocumentParty, Meeting, Event,
@@ -1015,6 +1020,6 @@ FACT_MODELS: dict[str, type[Base]] = {
 }
 
 
-def fact_key_column(model: type[Base]) -> str:
+def fact_key_column(model: object) -> str:
     """The column of a fact table that holds its key in ``facts``."""
     return "code" if model is Organization else "key"

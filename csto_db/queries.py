@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import ColumnElement, Connection, func, select
 from sqlalchemy.orm import Session
 
-from .dates import PartialDate
+from .dates import PartialDate, as_day
 from .evidence import (
     Answer,
     FieldReading,
@@ -65,14 +66,15 @@ class Membership(Answer):
 class SpanView:
     """A membership span as one view of the record sees it."""
 
-    row: object
+    row: Any
     start: PartialDate
     end: PartialDate | None
     view: SourceView
 
     @property
     def key(self) -> str:
-        return self.row.key
+        key: str = self.row.key
+        return key
 
     @property
     def citations(self) -> list[Quote]:
@@ -93,7 +95,8 @@ def _organization_exists(conn: Connection, code: str) -> None:
         raise QueryError(f"unknown organization {code!r}; known: {', '.join(codes)}")
 
 
-def span_views(conn: Connection, source: str | None, *conditions) -> list[SpanView]:
+def span_views(conn: Connection, source: str | None,
+               *conditions: ColumnElement[bool]) -> list[SpanView]:
     """The membership spans matching ``conditions``, as the view of ``source`` sees them."""
     rows = conn.execute(
         select(MembershipSpan, State.name.label("state_name"))
@@ -110,7 +113,7 @@ def span_views(conn: Connection, source: str | None, *conditions) -> list[SpanVi
     return spans
 
 
-def members_on(db: Session | Connection, org: str, on: date, *,
+def members_on(db: Session | Connection, org: str, on: date | str, *,
                source: str | None = None) -> list[Membership]:
     """The states in membership of ``org`` on ``on``, each with its status and certainty.
 
@@ -120,6 +123,7 @@ def members_on(db: Session | Connection, org: str, on: date, *,
     members and are not listed. ``source`` answers from that source's claims alone.
     Raises :class:`QueryError` for an unknown organization or source.
     """
+    on = as_day(on)
     conn = connection_of(db)
     _organization_exists(conn, org)
     require_source(conn, source)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
-from .dates import PartialDate
+from .dates import PartialDate, as_day
 from .evidence import (
     Answer,
     FieldReading,
@@ -45,9 +46,9 @@ class CouncilSession(Answer):
     title: str
     date: str
     place: str | None
-    kind: str
+    kind: str | None
     presided_by: str | None
-    adopted: list[dict]
+    adopted: list[dict[str, str]]
     note: str | None
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
@@ -69,7 +70,7 @@ def sessions(db: Session | Connection, year: int | None = None, *,
                         .where(Document.meeting_key.in_(keys))
                         .order_by(*nulls_last(Document.signed_lower), Document.key)).all()
     view = SourceView.load(conn, source, keys + [doc.key for doc in docs])
-    adopted: dict[str, list[dict]] = defaultdict(list)
+    adopted: dict[str, list[dict[str, str]]] = defaultdict(list)
     for doc in docs:
         if view.includes(doc.key):
             adopted[doc.meeting_key].append({"key": doc.key, "title": doc.title})
@@ -78,6 +79,7 @@ def sessions(db: Session | Connection, year: int | None = None, *,
         if not view.includes(row.key):
             continue
         held = view.date(row.key, "held", stored_date(row, "held"))
+        assert held is not None, row.key  # meetings.held is NOT NULL
         if year is not None and not held.lower.year <= year <= held.upper.year:
             continue
         results.append(CouncilSession(
@@ -108,7 +110,7 @@ class ChairTerm(Answer):
     readings: list[FieldReading] = field(default_factory=list)
 
 
-def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
+def chair_on(db: Session | Connection, on: date | str, org: str = "CSTO", *,
              source: str | None = None) -> list[ChairTerm]:
     """Who chaired ``org`` on ``on``: usually one state, ``certain``; at an edge known only
     to a month, a year or a range, the outgoing and incoming states are both ``possible``;
@@ -116,6 +118,7 @@ def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
     empty list means no source states a chair that day. Raises
     :class:`csto_db.evidence.QueryError` for an unknown organization or source.
     """
+    on = as_day(on)
     conn = connection_of(db)
     if conn.execute(select(Organization.code).where(Organization.code == org)).first() is None:
         raise QueryError(f"unknown organization {org!r}")
@@ -189,10 +192,11 @@ class Official(Answer):
     readings: list[FieldReading] = field(default_factory=list)
 
 
-def officials_on(db: Session | Connection, on: date, *,
+def officials_on(db: Session | Connection, on: date | str, *,
                  source: str | None = None) -> list[Official]:
     """Who held each office (the Secretary General, acting or not; the Council's Secretary
     General before the Organization) on ``on``, with certainty as for :func:`chair_on`."""
+    on = as_day(on)
     conn = connection_of(db)
     require_source(conn, source)
     rows = conn.execute(select(OfficeTerm).order_by(
@@ -254,7 +258,7 @@ def operations(db: Session | Connection, *, source: str | None = None) -> list[O
     contributions = conn.execute(select(Contribution).where(
         Contribution.operation_key.in_(keys)).order_by(Contribution.state_iso3)).all()
     view = SourceView.load(conn, source, keys + [c.key for c in contributions])
-    by_operation: dict[str, list] = defaultdict(list)
+    by_operation: dict[str, list[Any]] = defaultdict(list)
     for contribution in contributions:
         if view.includes(contribution.key):
             by_operation[contribution.operation_key].append(contribution)

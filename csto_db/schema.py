@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -23,7 +27,7 @@ def migrations_dir() -> Path:
     return Path(str(resources.files("csto_db") / "_migrations"))
 
 
-def alembic_config(url: str | None = None, connection: Connection | None = None):
+def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
     """An Alembic ``Config`` built in code; no ``alembic.ini`` needed."""
     from alembic.config import Config
 

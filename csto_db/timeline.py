@@ -88,6 +88,7 @@ def _event_entries(conn: Connection, iso3: str, source: str | None) -> list[Time
         if not view.includes(row.key):
             continue
         happened = view.date(row.key, "happened", stored_date(row, "happened"))
+        assert happened is not None, row.key  # events.happened is NOT NULL
         entries.append(TimelineEntry(
             "event", row.key, row.organization_code, row.kind, row.title, happened.edtf, None,
             happened.lower, bool(row.inferred), row.reasoning, view.quotes(row.key),
