@@ -753,8 +753,7 @@ class Dispute(Base):
         "in precision (a refinement)")
 
     subjects: Mapped[list[DisputeSubject]] = relationship(
-        back_populates="dispute", lazy="selectin",
-        order_by="(DisputeSubject.fact_key, DisputeSubject.field)")
+        back_populates="dispute", order_by="(DisputeSubject.fact_key, DisputeSubject.field)")
     readings: Mapped[list[Reading]] = relationship(
         back_populates="dispute", lazy="selectin", order_by="Reading.key")
 
@@ -792,7 +791,7 @@ class Reading(FactMixin, Base):
         Boolean, comment="1 for the preferred reading, NULL for the others")
     note: Mapped[str | None] = mapped_column(Text)
 
-    dispute: Mapped[Dispute] = relationship(back_populates="readings")
+    dispute: Mapped[Dispute] = relationship(back_populates="readings", lazy="selectin")
 
 
 # --- The Organization's record: chair, officers, forces, operations ------------------------
