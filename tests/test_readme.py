@@ -1,0 +1,68 @@
+"""The README's Python examples run, in order, against a built database, as a reader would
+run them; and the library's first example runs in a fresh interpreter."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
+
+
+def python_blocks() -> list[tuple[int, str]]:
+    """Each ```python block of the README with the line it starts on."""
+    text = README.read_text(encoding="utf-8")
+    return [(text.count("\n", 0, match.start()) + 1, match.group(1))
+            for match in PYTHON_BLOCK.finditer(text)]
+
+
+def test_the_readme_has_the_library_examples():
+    blocks = python_blocks()
+    assert len(blocks) >= 4
+    code = "\n".join(block for _, block in blocks)
+    for needed in ("make_engine()", ".memberships", ".citations", "select(", ".join(",
+                   "read_sql", "members_on(", "documents(", "evidence("):
+        assert needed in code, needed
+
+
+def test_every_python_block_of_the_readme_runs(built_db_url, monkeypatch, tmp_path):
+    # The examples open the database by the URL rule, as the reader's would after `init`.
+    monkeypatch.setenv("CSTO_DB_URL", built_db_url)
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {"__name__": "__readme__"}
+    for line, block in python_blocks():
+        output = io.StringIO()
+        code = compile(block, f"README.md, the block at line {line}", "exec")
+        with contextlib.redirect_stdout(output):
+            exec(code, namespace)
+        assert output.getvalue().strip(), f"the block at line {line} printed nothing"
+    engine = namespace.get("engine")
+    if engine is not None:
+        engine.dispose()  # type: ignore[attr-defined]
+
+
+DONE_WHEN = """
+import csto_db
+from sqlalchemy.orm import Session
+with Session(csto_db.make_engine()) as s:
+    blr = s.get(csto_db.State, "BLR")
+    for span in blr.memberships:
+        print(span.organization.code, span.start, span.end, [c.source.key for c in span.citations])
+    print(csto_db.members_on(s, "CSTO", "2005-01-01")[0].to_dict())
+"""
+
+
+def test_the_first_steps_run_in_a_fresh_interpreter(built_db_url, tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-c", DONE_WHEN], capture_output=True, text=True, cwd=tmp_path,
+        env={**os.environ, "CSTO_DB_URL": built_db_url}, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines[:2]] == ["CST", "CSTO"]
+    assert "'state': 'ARM'" in lines[2]
