@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 README = Path(__file__).resolve().parent.parent / "README.md"
 PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```$", re.DOTALL | re.MULTILINE)
 
@@ -31,20 +33,34 @@ def test_the_readme_has_the_library_examples():
         assert needed in code, needed
 
 
-def test_every_python_block_of_the_readme_runs(built_db_url, monkeypatch, tmp_path):
-    # The examples open the database by the URL rule, as the reader's would after `init`.
-    monkeypatch.setenv("CSTO_DB_URL", built_db_url)
-    monkeypatch.chdir(tmp_path)
+def run_blocks(blocks: list[tuple[int, str]]) -> dict[str, object]:
+    """Run the blocks in order in one namespace, as a reader pastes them one after another;
+    each must print something. Returns the namespace."""
     namespace: dict[str, object] = {"__name__": "__readme__"}
-    for line, block in python_blocks():
+    for line, block in blocks:
         output = io.StringIO()
         code = compile(block, f"README.md, the block at line {line}", "exec")
         with contextlib.redirect_stdout(output):
             exec(code, namespace)
         assert output.getvalue().strip(), f"the block at line {line} printed nothing"
+    return namespace
+
+
+def test_every_python_block_of_the_readme_runs(built_db_url, monkeypatch, tmp_path):
+    # The examples open the database by the URL rule, as the reader's would after `init`.
+    monkeypatch.setenv("CSTO_DB_URL", built_db_url)
+    monkeypatch.chdir(tmp_path)
+    namespace = run_blocks(python_blocks())
     engine = namespace.get("engine")
     if engine is not None:
         engine.dispose()  # type: ignore[attr-defined]
+
+
+def test_a_broken_block_fails_the_run():
+    with pytest.raises(NameError):
+        run_blocks([(1, "print('fine')\n"), (5, "print(no_such_name)\n")])
+    with pytest.raises(AssertionError, match="line 9 printed nothing"):
+        run_blocks([(9, "x = 1\n")])
 
 
 DONE_WHEN = """
