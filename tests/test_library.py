@@ -152,6 +152,20 @@ def test_a_date_is_one_partial_date_and_an_empty_one_is_none(built_engine):
         assert all(isinstance(span.start, PartialDate) for span in open_spans)
 
 
+def test_every_partial_date_of_every_fact_table_is_one_attribute():
+    from sqlalchemy import inspect
+
+    from csto_db.models import FACT_MODELS
+
+    for model in FACT_MODELS.values():
+        composites = inspect(model).composites
+        for name in model.partial_dates:
+            assert name in composites, f"{model.__name__}.{name}"
+            columns = [prop.key for prop in composites[name].props]
+            assert columns == [f"{name}_{part}" for part in ("edtf", "lower", "upper",
+                                                              "precision")]
+
+
 def test_partial_dates_compare_by_their_bounds():
     year, day = PartialDate.parse("1999"), PartialDate.parse("1999-04-02")
     assert year < day < PartialDate.parse("1999-05")
