@@ -220,6 +220,16 @@ class PartialDateComparator(Composite.Comparator[PartialDate]):
     def precision(self) -> ColumnElement[str]:
         return self._column(3)
 
+    # Over four columns the test is a conjunction, not the one binary expression SQLAlchemy's
+    # column operators are typed to return.
+    def is_(self, other: None) -> ColumnElement[bool]:  # type: ignore[override]
+        """``Model.end.is_(None)``: the date is empty, its four columns NULL."""
+        return and_(*(column.is_(other) for column in self.clauses.clauses))
+
+    def is_not(self, other: None) -> ColumnElement[bool]:  # type: ignore[override]
+        """``Model.end.is_not(None)``: the date is given, its four columns set."""
+        return and_(*(column.is_not(other) for column in self.clauses.clauses))
+
 
 def _date_columns(name: str) -> tuple[str, str, str, str]:
     return f"{name}_edtf", f"{name}_lower", f"{name}_upper", f"{name}_precision"

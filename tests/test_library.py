@@ -178,7 +178,7 @@ def test_a_partial_date_in_a_query(built_engine):
     with Session(built_engine) as session:
         by_bounds = set(session.scalars(select(MembershipSpan.key).where(
             MembershipSpan.start.lower <= day,
-            (MembershipSpan.end == None) | (MembershipSpan.end.upper > day))))  # noqa: E711
+            MembershipSpan.end.upper.is_(None) | (MembershipSpan.end.upper > day))))
         by_method = set(session.scalars(
             select(MembershipSpan.key).where(MembershipSpan.holds(day))))
         loaded = {span.key for span in session.scalars(select(MembershipSpan))
@@ -187,10 +187,18 @@ def test_a_partial_date_in_a_query(built_engine):
             select(MembershipSpan.key).where(MembershipSpan.holds(day, certain=True))))
         treaty = session.scalars(select(csto_db.Document).where(
             csto_db.Document.signed == PartialDate.parse("1992-05-15"))).all()
+        undated = session.scalars(select(csto_db.Initiative.key).where(
+            csto_db.Initiative.proposed.is_(None))).all()
+        undated_by_column = session.scalars(select(csto_db.Initiative.key).where(
+            csto_db.Initiative.proposed_edtf.is_(None))).all()
+        dated = session.scalars(select(csto_db.Initiative.key).where(
+            csto_db.Initiative.proposed.is_not(None))).all()
     assert by_bounds == by_method == loaded
     assert certain <= by_method and certain
     assert "csto-arm-member" in certain
     assert {doc.key for doc in treaty} >= {"cst"}
+    assert undated == undated_by_column and undated and dated
+    assert not set(undated) & set(dated)
 
 
 def test_setting_a_partial_date_sets_its_four_columns():
