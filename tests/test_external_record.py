@@ -34,7 +34,7 @@ def one(connection, sql, **params):
 DISPUTES = {
     "cst-geo-accession-day": ("editorial", "1993-12-09", {"1993-12-09", "1993-09-09"}, True),
     "cst-blr-accession-day": ("source_rank", "1993-12-31", {"1993-12-31", "1994-01-03"}, True),
-    "uzb-cst-exit-year": ("source_rank", "1999-04-21", {"1999-04-21", "1998"}, True),
+    "uzb-cst-exit-year": ("source_rank", "1999-04-21", {"1999-04-21", "1998", "1999"}, True),
     "uzb-csto-return-day": ("editorial", "2006-08-16", {"2006-08-16", "2006-08-17"}, True),
     "uzb-csto-membership-cow": ("editorial", "2006-08-16", {"2006-08-16", "2002"}, True),
     "uzb-csto-leaving": ("editorial", "2012-12-19", {"2012-12-19", "2012-06-29"}, True),
@@ -84,14 +84,16 @@ def test_disagreements_are_listed_and_refinements_are_not(connection):
      {"gibler-2009", "atop-5.1-codesheet-phase1", "wikipedia-en-2006"}),
     ("cst-geo-accession-day", "1993-09-09", {"kremlin-note", "wikipedia-ru-2022"}),
     ("cst-blr-accession-day", "1994-01-03", {"atop-5.1-codesheet-phase1"}),
-    ("uzb-cst-exit-year", "1998", {"lenta-2006"}),
+    ("uzb-cst-exit-year", "1998", {"lenta-2006", "obozrevatel-2006", "rian-56848596"}),
+    ("uzb-cst-exit-year", "1999", {"ria-2008", "narodinfo-46314"}),
     ("uzb-csto-return-day", "2006-08-17", {"atop-5.1-codesheet-phase2"}),
     ("uzb-csto-return-day", "2006-08-16", {"obozrevatel-2006", "tass-678014"}),
     ("uzb-csto-membership-cow", "2002", {"cow-igo-v3"}),
     ("uzb-csto-leaving", "2012-12-19", {"tass-687141"}),
     ("uzb-csto-leaving", "2012-06-29", {"atop-5.1-codesheet-phase2"}),
     ("csto-charter-place", "Tashkent", {"tass-685227"}),
-    ("csto-charter-place", "Chișinău", {"kremlin-charter", "csto-general", OVERVIEW}),
+    ("csto-charter-place", "Chișinău", {"kremlin-charter", "csto-general", OVERVIEW,
+                                        "odkb-gov-aengl", "zakonpravo-charter-2003"}),
 ])
 def test_readings_carry_their_sources(all_disputes, key, value, sources):
     reading = next(r for r in all_disputes[key]["readings"] if r["value"] == value)
