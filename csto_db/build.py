@@ -36,7 +36,8 @@ def init_database(url: str | None = None, seeds_directory: Path | None = None) -
     database cannot be reached.
     """
     seeds = read_seed_set(seeds_directory)
-    engine = make_engine(url)
+    # The schema gate: a database from a newer or foreign release is refused untouched.
+    engine = make_engine(url, check_revision=True, upgrading=True)
     try:
         with engine.connect() as connection:
             before = current_revision(connection)

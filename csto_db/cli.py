@@ -4,63 +4,95 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import wraps
-from typing import IO, Any, ParamSpec, TypeVar
 
 import click
-from sqlalchemy import Connection
 
-from .dates import parse_day
-from .db import database_url, display_url, make_engine
-from .errors import DatabaseError, Error, PartialDateError
+from .dates import PartialDateError, parse_day
+from .db import database_url, describe_error, display_url, make_engine
+from .errors import Error
+from .render import (
+    chair_verdict,
+    format_table,
+    paragraph,
+    parties_cell,
+)
+from .render import (
+    sources_of as _sources,
+)
 
-P = ParamSpec("P")
-R = TypeVar("R")
-Command = TypeVar("Command", bound=Callable[..., Any])
+#: Exit status for an error the user caused (as click's own usage errors).
+USER_ERROR_STATUS = 2
 
 
 class UserError(click.ClickException):
-    """Printed as one line, ``csto-db: error: ...``, with exit status 1."""
+    """Printed as one line, ``csto-db: error: ...``, with exit status 2."""
 
-    def show(self, file: IO[Any] | None = None) -> None:
+    exit_code = USER_ERROR_STATUS
+
+    def show(self, file=None) -> None:
         click.echo(f"csto-db: error: {self.format_message()}", err=True)
 
 
-def _known_errors() -> tuple[type[Exception], ...]:
-    from sqlalchemy.exc import SQLAlchemyError
-
-    return (Error, SQLAlchemyError)
-
-
-def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn the library's errors into one line and exit status 1, never a traceback."""
+def reports_errors(command: Callable) -> Callable:
+    """Turn the errors a user can cause into one line and exit status 2, never a
+    traceback; no password of a URL given on the command line reaches the line."""
 
     @wraps(command)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+    def wrapper(*args, **kwargs):
+        from sqlalchemy.exc import SQLAlchemyError
+
         try:
             return command(*args, **kwargs)
-        except _known_errors() as error:
-            raise UserError(_one_line(error)) from None
+        except Error as error:
+            raise UserError(_hide_secrets(_one_line(str(error)))) from None
+        except SQLAlchemyError as error:
+            url = click.get_current_context().obj
+            raise UserError(_hide_secrets(_one_line(describe_error(error, url)))) from None
 
     return wrapper
 
 
-def _one_line(error: Exception) -> str:
-    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-
-    if isinstance(error, DBAPIError) and error.orig is not None:
-        text = str(error.orig)
-    elif isinstance(error, SQLAlchemyError):
-        text = str(error).split("\n(Background on this error")[0]
-    else:
-        text = str(error)
-    return " ".join(text.split()) or type(error).__name__
+def _one_line(text: str) -> str:
+    return " ".join(text.split()) or "unknown error"
 
 
-def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+def _hide_secrets(text: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    context = click.get_current_context(silent=True)
+    secrets = context.meta.get("csto_db.secrets", []) if context else []
+    for secret in secrets:
+        if secret.startswith("url:"):
+            url = secret[4:]
+            try:
+                password = make_url(url).password
+            except (ArgumentError, ValueError):  # unparseable: the URL is hidden whole
+                password = None
+            if url in text:
+                text = text.replace(url, display_url(url))
+        else:
+            password = secret[9:]
+        if password:
+            text = text.replace(str(password), "***")
+    return text
+
+
+def _remember_secret(ctx: click.Context, url: str | None = None,
+                     password: str | None = None) -> None:
+    """Note a URL or password given on the command line, to keep it out of messages."""
+    secrets = ctx.find_root().meta.setdefault("csto_db.secrets", [])
+    if url:
+        secrets.append(f"url:{url}")
+    if password:
+        secrets.append(f"password:{password}")
+
+
+def _parse_day(_ctx, _param, value: str | None) -> date | None:
     if value is None:
         return None
     try:
@@ -69,18 +101,33 @@ def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) 
         raise click.BadParameter(str(error)) from None
 
 
-def json_option(command: Command) -> Command:
+def json_option(command: Callable) -> Callable:
     return click.option("--json", "as_json", is_flag=True,
                         help="Print JSON instead of a table.")(command)
 
 
-def source_option(command: Command) -> Command:
+def source_option(command: Callable) -> Callable:
     return click.option("--source", metavar="KEY",
                         help="Answer from this source's claims alone (a key of `sources`).")(
         command)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class CommandGroup(click.Group):
+    """A group whose command list shows each command's whole first sentence, wrapped to
+    the terminal, instead of cutting it off with "..."."""
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = []
+        for name in self.list_commands(ctx):
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit=10_000)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db_url", metavar="URL",
               help="Database URL (default: $CSTO_DB_URL, else sqlite:///csto.db).")
 @click.version_option(package_name="csto-db")
@@ -91,65 +138,30 @@ def main(ctx: click.Context, db_url: str | None) -> None:
     Build it with `csto-db init`, then ask it: `csto-db members --org CSTO --on 2005-01-01`.
     """
     ctx.obj = database_url(db_url)
+    _remember_secret(ctx, url=ctx.obj)
 
 
 @contextmanager
-def reading(ctx: click.Context) -> Iterator[Connection]:
-    """A read-only connection to a database at the newest schema."""
-    from .schema import SCHEMA_REVISION, current_revision
-
-    engine = make_engine(ctx.obj, read_only=True)
+def reading(ctx: click.Context):
+    """A read-only connection to a database at the newest schema (the schema gate refuses
+    any other with one line saying what to do)."""
+    engine = make_engine(ctx.obj, read_only=True, check_revision=True)
     try:
         with engine.connect() as connection:
-            revision = current_revision(connection)
-            if revision != SCHEMA_REVISION:
-                found = f"at {revision}" if revision else "not built"
-                raise DatabaseError(
-                    f"database {display_url(ctx.obj)} is {found}, expected {SCHEMA_REVISION}: "
-                    f"run `csto-db init`")
             yield connection
     finally:
         engine.dispose()
 
 
-def emit(data: Any, as_json: bool, columns: Sequence[str] | None = None,
-         render: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
-    """Print ``data`` as JSON, or as an aligned table of ``columns``."""
+def emit(data, as_json: bool, columns: Sequence[str] | None = None,
+         render: Callable[[dict], dict] | None = None, empty: str | None = "(none)") -> None:
+    """Print ``data`` as JSON, or as a table of ``columns`` fitted to the terminal."""
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
         return
     rows = data if isinstance(data, list) else [data]
     shown = [render(row) if render else row for row in rows]
-    click.echo(format_table(shown, columns or list(shown[0]) if shown else []))
-
-
-def format_table(rows: Iterable[dict[str, Any]], columns: Sequence[str]) -> str:
-    """Rows as a plain table: a header, a rule, one line per row."""
-    rows = list(rows)
-    if not rows:
-        return "(none)"
-    cells = [[_cell(row.get(column)) for column in columns] for row in rows]
-    widths = [max(len(column), *(len(line[i]) for line in cells))
-              for i, column in enumerate(columns)]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)).rstrip(),
-             "  ".join("-" * w for w in widths)]
-    lines += ["  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
-              for line in cells]
-    return "\n".join(lines)
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(_cell(v) for v in value)
-    return " ".join(str(value).split())
-
-
-def _sources(citations: list[dict[str, Any]]) -> str:
-    return ", ".join(sorted({c["source"] for c in citations}))
+    click.echo(format_table(shown, columns or (list(shown[0]) if shown else []), empty=empty))
 
 
 # --- Commands -------------------------------------------------------------------------------
@@ -181,7 +193,8 @@ def members(ctx: click.Context, org: str, on: date, source: str | None, as_json:
 
     with reading(ctx) as connection:
         result = [m.to_dict() for m in members_on(connection, org.upper(), on, source=source)]
-    emit(result, as_json, ["state", "name", "status", "certainty", "since", "until", "sources"],
+    emit(result, as_json, ["state", "name", "status", "certainty", "since", "until", "span",
+                           "sources"],
          lambda m: {**m, "sources": _sources(m["citations"])})
 
 
@@ -197,7 +210,8 @@ def timeline(ctx: click.Context, iso3: str, source: str | None, as_json: bool) -
 
     with reading(ctx) as connection:
         result = [e.to_dict() for e in state_timeline(connection, iso3, source=source)]
-    emit(result, as_json, ["entry", "organization", "status", "start", "end", "title", "sources"],
+    emit(result, as_json, ["entry", "key", "organization", "status", "start", "end", "title",
+                           "sources"],
          lambda e: {**e, "sources": _sources(e["citations"])})
 
 
@@ -214,7 +228,7 @@ def documents(ctx: click.Context, kind: str | None, source: str | None, as_json:
     with reading(ctx) as connection:
         result = [d.to_dict() for d in list_documents(connection, source=source, kind=kind)]
     emit(result, as_json, ["key", "kind", "signed", "place", "in_force", "parties", "title"],
-         lambda d: {**d, "parties": len(d["parties"])})
+         lambda d: {**d, "parties": parties_cell(d["parties"])})
 
 
 @main.command()
@@ -272,8 +286,11 @@ def chair(ctx: click.Context, on: date, org: str, source: str | None, as_json: b
     if as_json:
         emit(answer, True)
         return
-    emit(answer["candidates"], False, ["state", "certainty", "start", "end", "sources"],
-         lambda c: {**c, "sources": _sources(c["citations"])})
+    click.echo(paragraph(chair_verdict(answer), hanging=""))
+    if answer["candidates"]:
+        emit(answer["candidates"], False,
+             ["state", "certainty", "start", "end", "key", "sources"],
+             lambda c: {**c, "sources": _sources(c["citations"])})
 
 
 @main.command()
@@ -326,11 +343,13 @@ def disputes(ctx: click.Context, include_refinements: bool, as_json: bool) -> No
         emit(result, True)
         return
     for dispute in result:
-        click.echo(f"{dispute['key']}: {dispute['question']}")
+        click.echo(paragraph(f"{dispute['key']}: {dispute['question']}"))
         for reading_ in dispute["readings"]:
             mark = "*" if reading_["preferred"] else " "
-            click.echo(f"  {mark} {reading_['value']}  ({', '.join(reading_['sources'])})")
-        click.echo(f"    preferred ({dispute['rule']}): {' '.join(dispute['reason'].split())}")
+            click.echo(paragraph(f"{reading_['value']}  ({', '.join(reading_['sources'])})",
+                                 indent=f"  {mark} ", hanging="      "))
+        click.echo(paragraph(f"preferred ({dispute['rule']}): {dispute['reason']}",
+                             indent="    ", hanging="      "))
     if not result:
         click.echo("(none)")
 
@@ -350,41 +369,90 @@ def evidence(ctx: click.Context, fact_key: str, as_json: bool) -> None:
         emit(result, True)
         return
     for quote in result["citations"]:
-        click.echo(f"[{quote['source']}] {quote['quote']}")
+        click.echo(paragraph(f"[{quote['source']}] {quote['quote']}"))
         if quote.get("translation"):
-            click.echo(f"    ({quote['translation']})")
+            click.echo(paragraph(f"({quote['translation']})", indent="    ", hanging="     "))
     for reading_ in result["readings"]:
         mark = "preferred" if reading_["preferred"] else "other reading"
-        click.echo(f"{reading_['field']} = {reading_['value']} ({mark}, {reading_['dispute']})")
+        click.echo(paragraph(
+            f"{reading_['field']} = {reading_['value']} ({mark}, {reading_['dispute']})"))
 
 
 @main.command()
 @click.argument("query")
+@click.option("--reader-url", metavar="URL",
+              help="Run as a role that can only read (default: $CSTO_DB_READER_URL; make one "
+                   "with `csto-db grant-reader`).")
 @json_option
 @click.pass_context
 @reports_errors
-def sql(ctx: click.Context, query: str, as_json: bool) -> None:
-    """Run one read-only SQL query and print its rows."""
-    from sqlalchemy import text
+def sql(ctx: click.Context, query: str, reader_url: str | None, as_json: bool) -> None:
+    """Run one read-only SQL statement and print its rows.
 
-    with reading(ctx) as connection:
-        result = connection.execute(text(query))
-        if not result.returns_rows:
-            raise UserError("the query returned no rows; only SELECT-like queries are allowed")
-        columns = list(result.keys())
-        rows = [dict(zip(columns, (_jsonable(v) for v in row), strict=True)) for row in result]
-        connection.rollback()
-    emit(rows, as_json, columns)
+    The database refuses anything else: a second statement, a write, a change of schema,
+    a file written or a program run. The statement runs in a read-only transaction that is
+    rolled back; a SQLite file is opened read-only. On PostgreSQL and MariaDB only a role
+    that cannot write makes this certain: pass one with --reader-url (or
+    $CSTO_DB_READER_URL); without it, a line on stderr says the role used could write.
+    """
+    from .query_door import QueryRefused, run_query
+    from .query_door import reader_url as resolve_reader_url
+
+    reader = resolve_reader_url(reader_url)
+    _remember_secret(ctx, url=reader)
+    try:
+        result = run_query(query, ctx.obj, reader=reader)
+    except QueryRefused as refused:
+        _warn_of_writer(refused.role_can_write)
+        raise
+    _warn_of_writer(result.role_can_write)
+    rows = [dict(zip(result.columns, (_jsonable(v) for v in row), strict=True))
+            for row in result.rows]
+    emit(rows, as_json, result.columns, empty=None)
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return value.hex()
+def _warn_of_writer(role: str | None) -> None:
+    if role:
+        click.echo(f"csto-db: warning: sql runs as {role}, a role that could write; make a "
+                   f"reader with `csto-db grant-reader NAME` and pass --reader-url", err=True)
+
+
+def _jsonable(value):
+    from decimal import Decimal
+
+    from .dump import canonical_value
+
+    value = canonical_value(value)
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)
+
+
+@main.command("grant-reader")
+@click.argument("name")
+@click.option("--password", metavar="TEXT", envvar="CSTO_DB_READER_PASSWORD",
+              help="The reader's password (default: $CSTO_DB_READER_PASSWORD; none set when "
+                   "neither is given, for servers that authenticate otherwise).")
+@json_option
+@click.pass_context
+@reports_errors
+def grant_reader(ctx: click.Context, name: str, password: str | None, as_json: bool) -> None:
+    """Create a role NAME that can only read this database (PostgreSQL, MariaDB).
+
+    Run it as a user who may create roles. It prints the URL to pass to `sql --reader-url`
+    (or to put in $CSTO_DB_READER_URL), with the password hidden.
+    """
+    from .query_door import grant_reader as create_reader
+
+    _remember_secret(ctx, password=password)
+    url = create_reader(ctx.obj, name, password)
+    if as_json:
+        emit({"reader": name, "database": url.database, "reader_url": display_url(url)}, True)
+        return
+    click.echo(f"reader {name} may read {url.database} and nothing else")
+    click.echo(f"use: csto-db sql --reader-url '{display_url(url)}' \"QUERY\"")
 
 
 @main.command()
@@ -398,7 +466,9 @@ def check(ctx: click.Context, as_json: bool) -> None:
     """
     from .checks import check_database
 
-    engine = make_engine(ctx.obj, read_only=True)
+    # An older or empty schema is a problem check reports; a newer or foreign one is
+    # refused by the gate, since this package cannot judge it.
+    engine = make_engine(ctx.obj, read_only=True, check_revision=True, upgrading=True)
     try:
         with engine.connect() as connection:
             problems = check_database(connection)

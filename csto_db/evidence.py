@@ -145,6 +145,16 @@ def require_source(db: Session | Connection, key: str | None) -> None:
             f"unknown source {key!r} (see `csto-db sql \"SELECT s.key FROM sources s\"`)")
 
 
+def require_organization(db: Session | Connection, code: str) -> None:
+    """Raise :class:`QueryError`, naming the organizations there are, unless ``code`` is one."""
+    from .models import Organization
+
+    conn = connection_of(db)
+    if conn.execute(select(Organization.code).where(Organization.code == code)).first() is None:
+        codes = conn.execute(select(Organization.code).order_by(Organization.code)).scalars()
+        raise QueryError(f"unknown organization {code!r}; the database has: {', '.join(codes)}")
+
+
 def nulls_last(
         column: QueryableAttribute[Any]) -> tuple[ColumnElement[bool], QueryableAttribute[Any]]:
     """ORDER BY terms that put NULLs last on every engine (SQLite and MariaDB sort them

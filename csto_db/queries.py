@@ -23,6 +23,7 @@ from .evidence import (
     edtf_of,
     nulls_last,
     readings_for,
+    require_organization,
     require_source,
     stored_date,
     view_certainty,
@@ -35,7 +36,6 @@ from .models import (
     DocumentParty,
     Initiative,
     MembershipSpan,
-    Organization,
     Reading,
     State,
 )
@@ -90,9 +90,7 @@ class SpanView:
 
 
 def _organization_exists(conn: Connection, code: str) -> None:
-    if conn.execute(select(Organization.code).where(Organization.code == code)).first() is None:
-        codes = conn.execute(select(Organization.code).order_by(Organization.code)).scalars()
-        raise QueryError(f"unknown organization {code!r}; known: {', '.join(codes)}")
+    require_organization(conn, code)
 
 
 def span_views(conn: Connection, source: str | None,
@@ -183,6 +181,11 @@ def documents(db: Session | Connection, *, source: str | None = None,
     require_source(conn, source)
     query = select(Document).order_by(*nulls_last(Document.signed_lower), Document.key)
     if kind:
+        kinds = conn.execute(select(Document.kind).distinct().order_by(Document.kind)).scalars()
+        kinds = list(kinds)
+        if kind not in kinds:
+            raise QueryError(f"no document of kind {kind!r}; the database has: "
+                             f"{', '.join(kinds)}")
         query = query.where(Document.kind == kind)
     docs = conn.execute(query).all()
     parties = conn.execute(select(DocumentParty).order_by(
@@ -353,7 +356,9 @@ def evidence(db: Session | Connection, fact_key: str) -> FactEvidence:
     conn = connection_of(db)
     quotes = citations_for(conn, [fact_key]).get(fact_key)
     if quotes is None:
-        raise QueryError(f"no fact with key {fact_key!r}")
+        raise QueryError(f"no fact with key {fact_key!r}: pass a key the other commands print "
+                         f"(the `key` or `span` column), or see `csto-db sql \"SELECT key "
+                         f"FROM facts\"`")
     readings = readings_for(conn, [fact_key])
     return FactEvidence(fact=fact_key, citations=tuple(quotes),
                         readings=tuple(r for rs in readings.values() for r in rs))

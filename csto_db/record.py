@@ -14,17 +14,17 @@ from .dates import PartialDate, as_day
 from .evidence import (
     Answer,
     FieldReading,
-    QueryError,
     Quote,
     SourceView,
     connection_of,
     edtf_of,
     nulls_last,
+    require_organization,
     require_source,
     spans_on,
     stored_date,
 )
-from .models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation, Organization
+from .models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation
 from .plain import FrozenAnswer
 
 #: The organ whose meetings are the Council's sessions.
@@ -120,8 +120,7 @@ def chair_on(db: Session | Connection, on: date | str, org: str = "CSTO", *,
     """
     on = as_day(on)
     conn = connection_of(db)
-    if conn.execute(select(Organization.code).where(Organization.code == org)).first() is None:
-        raise QueryError(f"unknown organization {org!r}")
+    require_organization(conn, org)
     require_source(conn, source)
     rows = conn.execute(select(ChairSpan).where(ChairSpan.organization_code == org)
                         .order_by(ChairSpan.start_lower, ChairSpan.key)).all()

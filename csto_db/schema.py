@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect, text
 
+from .errors import DatabaseError
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -16,6 +18,10 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 #: The newest migration. Commands that only read compare a database against this without
 #: importing Alembic (a test keeps it equal to the head of ``migrations/``).
 SCHEMA_REVISION = "0002"
+
+
+class SchemaRevisionError(DatabaseError):
+    """A database at a schema revision this package cannot read as it stands."""
 
 
 def migrations_dir() -> Path:
@@ -70,3 +76,40 @@ def downgrade(connection: Connection, revision: str = "base") -> None:
     from alembic import command
 
     command.downgrade(alembic_config(connection=connection), revision)
+
+
+def revision_order(revision: str) -> int | None:
+    """The place of ``revision`` in the chain. Revision ids are numbers counting up from
+    ``0001``, so any number is ordered against the head: a larger one was made by a newer
+    release. Anything else is no revision of this package's (None)."""
+    return int(revision) if revision.isdigit() else None
+
+
+def require_revision(connection: Connection, *, upgrading: bool = False) -> str | None:
+    """The gate every reader and ``init`` pass: the database's revision, or one line saying
+    what to do. A database never built, or at an older revision, is refused for reading
+    ("run `csto-db init`") and let through when ``upgrading``; one at a newer revision
+    (made by a newer csto-db) or at a revision that is not this package's is refused always.
+    Raises :class:`SchemaRevisionError`."""
+    revision = current_revision(connection)
+    if revision == SCHEMA_REVISION:
+        return revision
+    if revision is None:
+        if upgrading:
+            return None
+        raise SchemaRevisionError("the database has no csto-db schema: run `csto-db init`")
+    order, head = revision_order(revision), revision_order(SCHEMA_REVISION)
+    if order is None:
+        raise SchemaRevisionError(
+            f"the database is at schema revision {revision!r}, which is not a csto-db "
+            f"revision (this package knows 0001 to {SCHEMA_REVISION}): check --db names a "
+            f"csto-db database")
+    if order > head:
+        raise SchemaRevisionError(
+            f"this database was made by a newer csto-db (schema {revision}; this package "
+            f"knows up to {SCHEMA_REVISION}): upgrade the package (pip install -U csto-db)")
+    if not upgrading:
+        raise SchemaRevisionError(
+            f"the database is at schema {revision}, older than {SCHEMA_REVISION}: "
+            f"run `csto-db init` to upgrade")
+    return revision

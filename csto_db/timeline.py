@@ -50,7 +50,9 @@ def timeline(db: Session | Connection, iso3: str, *,
     conn = connection_of(db)
     iso3 = iso3.upper()
     if conn.execute(select(State.iso3).where(State.iso3 == iso3)).first() is None:
-        raise QueryError(f"unknown state {iso3!r}: give an ISO 3166-1 alpha-3 code")
+        known = conn.execute(select(State.iso3).order_by(State.iso3)).scalars()
+        raise QueryError(f"unknown state {iso3!r}: it is not in the database, which has "
+                         f"{', '.join(known)}")
     require_source(conn, source)
     entries = [
         TimelineEntry("span", span.key, span.row.organization_code, span.row.status, None,

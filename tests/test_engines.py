@@ -189,7 +189,7 @@ def cli_outputs(url: str, commands: list[list[str]]) -> dict[str, object]:
     for command in commands:
         result = runner.invoke(main, ["--db", url, *command])
         assert result.exit_code == 0, f"{command}: {result.output}"
-        outputs[" ".join(command)] = json.loads(result.output)
+        outputs[" ".join(command)] = json.loads(result.stdout)
     return outputs
 
 

@@ -89,7 +89,8 @@ def test_officials_on_a_day(built_db_url, on, expected):
     assert [(o["person"], o["acting"]) for o in data] == expected
 
 
-def test_operations_table_and_json(built_db_url):
+def test_operations_table_and_json(built_db_url, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # wide enough that no cell wraps
     table = run_cli("operations", db=built_db_url).stdout
     assert table.splitlines()[0].split() == ["key", "kind", "host", "decided", "start", "end",
                                              "contributors", "strength"]
@@ -100,8 +101,9 @@ def test_operations_table_and_json(built_db_url):
 
 
 def test_the_chair_table_lists_sources(built_db_url):
-    lines = run_cli("chair", "--on", "2024-06-01", db=built_db_url).stdout.splitlines()
-    assert lines[0].split() == ["state", "certainty", "start", "end", "sources"]
+    verdict, *lines = run_cli("chair", "--on", "2024-06-01", db=built_db_url).stdout.splitlines()
+    assert verdict.startswith("On 2024-06-01 KAZ held the chair of CSTO (certain")
+    assert lines[0].split() == ["state", "certainty", "start", "end", "key", "sources"]
     assert lines[2].split()[:4] == ["KAZ", "certain", "2024-01-01", "2025-01-01"]
     assert "odkb-csto-session-2023" in lines[2]
 
@@ -115,7 +117,7 @@ def test_the_chair_table_lists_sources(built_db_url):
      (["operations", "--source", "nowhere"], "unknown source")],
 )
 def test_errors_are_one_line(built_db_url, args, message):
-    result = run_cli(*args, db=built_db_url, expect=1)
+    result = run_cli(*args, db=built_db_url, expect=2)
     assert result.stderr.startswith("csto-db: error: ") and message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
