@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import wraps
+from typing import IO, Any, ParamSpec, TypeVar
 
 import click
+from sqlalchemy import Connection
 
-from .dates import PartialDateError, parse_day
+from .dates import parse_day
 from .db import database_url, describe_error, display_url, make_engine
-from .errors import Error
+from .errors import Error, PartialDateError
 from .render import (
     chair_verdict,
     format_table,
@@ -27,22 +29,26 @@ from .render import (
 #: Exit status for an error the user caused (as click's own usage errors).
 USER_ERROR_STATUS = 2
 
+P = ParamSpec("P")
+R = TypeVar("R")
+Command = TypeVar("Command", bound=Callable[..., Any])
+
 
 class UserError(click.ClickException):
     """Printed as one line, ``csto-db: error: ...``, with exit status 2."""
 
     exit_code = USER_ERROR_STATUS
 
-    def show(self, file=None) -> None:
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"csto-db: error: {self.format_message()}", err=True)
 
 
-def reports_errors(command: Callable) -> Callable:
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn the errors a user can cause into one line and exit status 2, never a
     traceback; no password of a URL given on the command line reaches the line."""
 
     @wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
@@ -92,7 +98,7 @@ def _remember_secret(ctx: click.Context, url: str | None = None,
         secrets.append(f"password:{password}")
 
 
-def _parse_day(_ctx, _param, value: str | None) -> date | None:
+def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
@@ -101,12 +107,12 @@ def _parse_day(_ctx, _param, value: str | None) -> date | None:
         raise click.BadParameter(str(error)) from None
 
 
-def json_option(command: Callable) -> Callable:
+def json_option(command: Command) -> Command:
     return click.option("--json", "as_json", is_flag=True,
                         help="Print JSON instead of a table.")(command)
 
 
-def source_option(command: Callable) -> Callable:
+def source_option(command: Command) -> Command:
     return click.option("--source", metavar="KEY",
                         help="Answer from this source's claims alone (a key of `sources`).")(
         command)
@@ -142,7 +148,7 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 
 
 @contextmanager
-def reading(ctx: click.Context):
+def reading(ctx: click.Context) -> Iterator[Connection]:
     """A read-only connection to a database at the newest schema (the schema gate refuses
     any other with one line saying what to do)."""
     engine = make_engine(ctx.obj, read_only=True, check_revision=True)
@@ -153,8 +159,9 @@ def reading(ctx: click.Context):
         engine.dispose()
 
 
-def emit(data, as_json: bool, columns: Sequence[str] | None = None,
-         render: Callable[[dict], dict] | None = None, empty: str | None = "(none)") -> None:
+def emit(data: Any, as_json: bool, columns: Sequence[str] | None = None,
+         render: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+         empty: str | None = "(none)") -> None:
     """Print ``data`` as JSON, or as a table of ``columns`` fitted to the terminal."""
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -417,7 +424,7 @@ def _warn_of_writer(role: str | None) -> None:
                    f"reader with `csto-db grant-reader NAME` and pass --reader-url", err=True)
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     from decimal import Decimal
 
     from .dump import canonical_value

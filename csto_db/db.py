@@ -132,7 +132,7 @@ def _gate_first_connection(engine: Engine, *, upgrading: bool) -> None:
 
     passed = False
 
-    def gate(connection) -> None:
+    def gate(connection: Connection) -> None:
         nonlocal passed
         if passed:
             return
@@ -180,7 +180,7 @@ def driver_message(error: BaseException) -> tuple[object, str]:
     diag = getattr(orig, "diag", None)  # psycopg
     if diag is not None and getattr(diag, "message_primary", None):
         return diag.sqlstate, diag.message_primary
-    args = getattr(orig, "args", ())
+    args: tuple[Any, ...] = getattr(orig, "args", ())
     if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):  # PyMySQL
         return args[0], args[1]
     if isinstance(error, StatementError) and not isinstance(error, DBAPIError):

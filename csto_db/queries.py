@@ -181,8 +181,8 @@ def documents(db: Session | Connection, *, source: str | None = None,
     require_source(conn, source)
     query = select(Document).order_by(*nulls_last(Document.signed_lower), Document.key)
     if kind:
-        kinds = conn.execute(select(Document.kind).distinct().order_by(Document.kind)).scalars()
-        kinds = list(kinds)
+        kinds = list(conn.execute(
+            select(Document.kind).distinct().order_by(Document.kind)).scalars())
         if kind not in kinds:
             raise QueryError(f"no document of kind {kind!r}; the database has: "
                              f"{', '.join(kinds)}")

@@ -98,7 +98,7 @@ def require_revision(connection: Connection, *, upgrading: bool = False) -> str 
         if upgrading:
             return None
         raise SchemaRevisionError("the database has no csto-db schema: run `csto-db init`")
-    order, head = revision_order(revision), revision_order(SCHEMA_REVISION)
+    order, head = revision_order(revision), int(SCHEMA_REVISION)
     if order is None:
         raise SchemaRevisionError(
             f"the database is at schema revision {revision!r}, which is not a csto-db "
