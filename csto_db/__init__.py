@@ -28,6 +28,7 @@ _HOMES: dict[str, str] = {
     "QueryError": "errors",
     "PartialDateError": "errors",
     "SeedError": "errors",
+    "SchemaRevisionError": "schema",
     "members_on": "queries",
     "documents": "queries",
     "initiatives": "queries",
@@ -143,4 +144,5 @@ if TYPE_CHECKING:
     from .record import officials_on as officials_on
     from .record import operations as operations
     from .record import sessions as sessions
+    from .schema import SchemaRevisionError as SchemaRevisionError
     from .timeline import timeline as timeline

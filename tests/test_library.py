@@ -222,7 +222,8 @@ def test_the_public_names():
         assert callable(getattr(csto_db, name)), name
     for name in ["State", "Organization", "MembershipSpan", "Document", "Citation", "Source"]:
         assert issubclass(getattr(csto_db, name), csto_db.Base)
-    for error in ["DatabaseError", "QueryError", "PartialDateError", "SeedError"]:
+    for error in ["DatabaseError", "QueryError", "PartialDateError", "SeedError",
+                  "SchemaRevisionError"]:
         assert issubclass(getattr(csto_db, error), csto_db.Error)
     assert set(PUBLIC_FUNCTIONS) <= set(csto_db.__all__) <= set(dir(csto_db))
     with pytest.raises(AttributeError):
