@@ -30,6 +30,7 @@ def check_database(connection: Connection) -> list[str]:
         *_facts_cited(connection),
         *_facts_registered(connection),
         *_spans_coherent(connection),
+        *_reach_current(connection),
     ]
 
 
@@ -115,4 +116,26 @@ def _spans_coherent(connection: Connection) -> list[str]:
                 model.end_upper < model.start_upper,
             )).order_by(key)).scalars()
         problems += [f"{table}: span {k} ends before it starts" for k in backwards]
+    return problems
+
+
+def _reach_current(connection: Connection) -> list[str]:
+    """Each span's stored reach is the outermost bounds over its readings, as the loader
+    computes it: an as-of question that selects by it misses no span."""
+    from .asof import SPAN_FIELDS, reach_of
+    from .evidence import readings_for, stored_date
+
+    problems = []
+    for table, model in FACT_MODELS.items():
+        if "reach_start" not in model.__table__.columns:
+            continue
+        rows = connection.execute(select(model).order_by(model.key)).all()
+        readings = readings_for(connection, [row.key for row in rows])
+        for row in rows:
+            values = [(name, reading.date) for name in SPAN_FIELDS
+                      for reading in readings.get((row.key, name), [])]
+            wanted = reach_of(stored_date(row, "start"), stored_date(row, "end"), values)
+            if (row.reach_start, row.reach_end) != wanted:
+                problems.append(f"{table}: span {row.key} has reach {row.reach_start}.."
+                                f"{row.reach_end}, its readings give {wanted[0]}..{wanted[1]}")
     return problems

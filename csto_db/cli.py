@@ -186,23 +186,53 @@ def init(ctx: click.Context) -> None:
         click.echo(line)
 
 
+def contested_option(command: Callable) -> Callable:
+    return click.option("--contested", "with_contested", is_flag=True,
+                        help="Also list subjects only a reading the record does not prefer "
+                        "puts in on that day (marked `contested`).")(command)
+
+
+def _split_contested(rows: list[dict], with_contested: bool,
+                     subject: Callable[[dict], str]) -> tuple[list[dict], list[str]]:
+    """The rows to show, and one note line for each contested row: the reading that puts
+    it in, whether the row is shown (``--contested``) or left out."""
+    from .asof import contested_note
+
+    notes = [contested_note(subject(row), row.get("readings", []), listed=with_contested)
+             for row in rows if row["contested"]]
+    return [row for row in rows if with_contested or not row["contested"]], notes
+
+
+def _certainty(row: dict) -> str:
+    return "contested" if row.get("contested") else row["certainty"]
+
+
 @main.command()
 @click.option("--org", required=True, metavar="CODE", help="Organization code: CST or CSTO.")
 @click.option("--on", "on", required=True, metavar="YYYY-MM-DD", callback=_parse_day,
               help="The day to ask about.")
 @source_option
+@contested_option
 @json_option
 @click.pass_context
 @reports_errors
-def members(ctx: click.Context, org: str, on: date, source: str | None, as_json: bool) -> None:
+def members(ctx: click.Context, org: str, on: date, source: str | None, with_contested: bool,
+            as_json: bool) -> None:
     """The states in membership of an organization on a day, with certainty and sources."""
+    from .asof import lifetime_of
     from .queries import members_on
 
     with reading(ctx) as connection:
-        result = [m.to_dict() for m in members_on(connection, org.upper(), on, source=source)]
+        rows = [m.to_dict() for m in members_on(connection, org.upper(), on, source=source,
+                                                contested=True)]
+        outside = lifetime_of(connection, org.upper()).explain(on)
+    result, notes = _split_contested(rows, with_contested, lambda m: f"{m['state']} {m['name']}")
     emit(result, as_json, ["state", "name", "status", "certainty", "since", "until", "span",
                            "sources"],
-         lambda m: {**m, "sources": _sources(m["citations"])})
+         lambda m: {**m, "certainty": _certainty(m), "sources": _sources(m["citations"])})
+    if not as_json:
+        for line in ([outside] if outside else []) + notes:
+            click.echo(paragraph(line))
 
 
 @main.command()
@@ -276,10 +306,12 @@ def sessions(ctx: click.Context, year: int | None, source: str | None, as_json: 
 @click.option("--org", default="CSTO", show_default=True, metavar="CODE",
               help="Organization code.")
 @source_option
+@contested_option
 @json_option
 @click.pass_context
 @reports_errors
-def chair(ctx: click.Context, on: date, org: str, source: str | None, as_json: bool) -> None:
+def chair(ctx: click.Context, on: date, org: str, source: str | None, with_contested: bool,
+          as_json: bool) -> None:
     """Which state held the rotating chair on a day, with certainty and sources.
 
     JSON: one object; `state` is null when no source names a chair that day, or when the
@@ -288,34 +320,46 @@ def chair(ctx: click.Context, on: date, org: str, source: str | None, as_json: b
     from .record import chair_answer, chair_on
 
     with reading(ctx) as connection:
-        answer = chair_answer(chair_on(connection, on, org.upper(), source=source), on,
-                              org.upper()).to_dict()
+        terms = chair_on(connection, on, org.upper(), source=source, contested=True)
+    shown = [term for term in terms if with_contested or not term.contested]
+    answer = chair_answer(shown, on, org.upper()).to_dict()
     if as_json:
         emit(answer, True)
         return
     click.echo(paragraph(chair_verdict(answer), hanging=""))
+    _, notes = _split_contested([term.to_dict() for term in terms], with_contested,
+                                lambda c: f"{c['state']} ({c['key']})")
     if answer["candidates"]:
         emit(answer["candidates"], False,
              ["state", "certainty", "start", "end", "key", "sources"],
-             lambda c: {**c, "sources": _sources(c["citations"])})
+             lambda c: {**c, "certainty": _certainty(c), "sources": _sources(c["citations"])})
+    for line in notes:
+        click.echo(paragraph(line))
 
 
 @main.command()
 @click.option("--on", "on", required=True, metavar="YYYY-MM-DD", callback=_parse_day,
               help="The day to ask about.")
 @source_option
+@contested_option
 @json_option
 @click.pass_context
 @reports_errors
-def officials(ctx: click.Context, on: date, source: str | None, as_json: bool) -> None:
+def officials(ctx: click.Context, on: date, source: str | None, with_contested: bool,
+              as_json: bool) -> None:
     """Who held each office (the Secretary General, acting or not) on a day, with sources."""
     from .record import officials_on
 
     with reading(ctx) as connection:
-        result = [o.to_dict() for o in officials_on(connection, on, source=source)]
+        rows = [o.to_dict() for o in officials_on(connection, on, source=source,
+                                                  contested=True)]
+    result, notes = _split_contested(rows, with_contested, lambda o: f"{o['person']} ({o['key']})")
     emit(result, as_json,
          ["office", "person", "nationality", "acting", "certainty", "start", "end", "sources"],
-         lambda o: {**o, "sources": _sources(o["citations"])})
+         lambda o: {**o, "certainty": _certainty(o), "sources": _sources(o["citations"])})
+    if not as_json:
+        for line in notes:
+            click.echo(paragraph(line))
 
 
 @main.command()

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, select
@@ -151,8 +150,16 @@ def require_organization(db: Session | Connection, code: str) -> None:
 
     conn = connection_of(db)
     if conn.execute(select(Organization.code).where(Organization.code == code)).first() is None:
-        codes = conn.execute(select(Organization.code).order_by(Organization.code)).scalars()
-        raise QueryError(f"unknown organization {code!r}; the database has: {', '.join(codes)}")
+        raise unknown_organization(conn, code)
+
+
+def unknown_organization(db: Session | Connection, code: str) -> QueryError:
+    """The error for an organization code the database does not have, naming those it has."""
+    from .models import Organization
+
+    codes = connection_of(db).execute(
+        select(Organization.code).order_by(Organization.code)).scalars()
+    return QueryError(f"unknown organization {code!r}; the database has: {', '.join(codes)}")
 
 
 def nulls_last(
@@ -257,49 +264,3 @@ def stored_date(row: Any, name: str) -> PartialDate | None:
         return None
     return PartialDate(getattr(row, f"{name}_lower"), getattr(row, f"{name}_upper"), edtf,
                        getattr(row, f"{name}_precision"))
-
-
-def view_certainty(view: SourceView, fact_key: str, start: PartialDate,
-                   end: PartialDate | None, on: date) -> str | None:
-    """Where ``on`` falls in the span ``fact_key`` as ``view`` sees it: every competing
-    reading of its start and end counts; without readings, the dates given."""
-    starts: list[PartialDate] = competing(view.field_readings(fact_key, "start")) or [start]
-    ends: list[PartialDate | None] = [*competing(view.field_readings(fact_key, "end"))] or [end]
-    return span_certainty(starts, ends, on)
-
-
-def spans_on(view: SourceView, rows: Iterable[Any], on: date
-             ) -> Iterator[tuple[Any, PartialDate, PartialDate | None, str]]:
-    """Each row of a span table that ``view`` holds and whose span can hold ``on``, as
-    ``(row, start, end, certainty)`` with the dates as the view reads them."""
-    for row in rows:
-        if not view.includes(row.key):
-            continue
-        start, end = view.span(row)
-        certainty = view_certainty(view, row.key, start, end, on)
-        if certainty is not None:
-            yield row, start, end, certainty
-
-
-def span_certainty(starts: list[PartialDate], ends: list[PartialDate | None],
-                   on: date) -> str | None:
-    """Where ``on`` falls in a closed-open span whose start and end may each have several
-    readings: ``certain`` when every reading puts the day inside, ``possible`` when only the
-    imprecision of a single reading leaves it open, ``disputed`` when readings from different
-    sources disagree about it, None when no reading puts it inside."""
-    outcomes = {_inside(start, end, on) for start in starts for end in ends}
-    if outcomes == {None}:
-        return None
-    if len(outcomes) == 1:
-        return outcomes.pop()
-    if len(starts) > 1 or len(ends) > 1:
-        return "disputed"
-    return "possible"
-
-
-def _inside(start: PartialDate, end: PartialDate | None, on: date) -> str | None:
-    if start.upper <= on and (end is None or on < end.lower):
-        return "certain"
-    if start.lower <= on and (end is None or on < end.upper):
-        return "possible"
-    return None

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -171,9 +172,9 @@ def partial_date(name: str, *, nullable: bool, comment: str) -> tuple[MappedColu
     """The four columns of one partial date: EDTF text, lower and upper bound, precision."""
     return (
         mapped_column(f"{name}_edtf", String(40), nullable=nullable, comment=comment + " (EDTF)"),
-        mapped_column(f"{name}_lower", Date, nullable=nullable, index=True,
+        mapped_column(f"{name}_lower", Date, nullable=nullable,
                       comment=f"Earliest day the {name} date can be"),
-        mapped_column(f"{name}_upper", Date, nullable=nullable, index=True,
+        mapped_column(f"{name}_upper", Date, nullable=nullable,
                       comment=f"Latest day the {name} date can be"),
         mapped_column(f"{name}_precision", vocabulary(PRECISIONS, f"{name}_precision"),
                       nullable=nullable, comment="day, month, year or range"),
@@ -251,6 +252,28 @@ def optional_date_of(name: str) -> Composite[PartialDate | None]:
 def _fact_key(model: object) -> ColumnElement[str]:
     column: ColumnElement[str] = getattr(model, fact_key_column(model))
     return column
+
+
+def reach_columns() -> tuple[MappedColumn[date], MappedColumn[date | None]]:
+    """The outermost bounds of a span over every reading of its start and end, so that the
+    day a question asks about can select candidate spans in SQL. The loader writes them and
+    ``csto-db check`` recomputes them."""
+    return (
+        mapped_column("reach_start", Date, nullable=False,
+                      comment="Earliest day any reading of the start can be"),
+        mapped_column("reach_end", Date, nullable=True,
+                      comment="Latest day any reading of the end can be; empty while any "
+                      "reading leaves the span open"),
+    )
+
+
+def reach_checks() -> list[CheckConstraint]:
+    """The reach holds the stored (preferred) dates."""
+    return [
+        CheckConstraint("reach_start <= start_lower", name="reach_start_outermost"),
+        CheckConstraint("reach_end IS NULL OR (end_upper IS NOT NULL AND end_upper <= reach_end)",
+                        name="reach_end_outermost"),
+    ]
 
 
 class FactMixin:
@@ -439,7 +462,12 @@ class State(Base):
 
 class Organization(FactMixin, Base):
     __tablename__ = "organizations"
-    __table_args__ = {"comment": "Organizations, treaty systems and their organs."}
+    partial_dates = ("membership_start", "membership_end")
+    __table_args__ = (
+        *partial_date_checks("membership_start", nullable=True),
+        *partial_date_checks("membership_end", nullable=True),
+        {"comment": "Organizations, treaty systems and their organs."},
+    )
 
     code: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -449,6 +477,16 @@ class Organization(FactMixin, Base):
     predecessor_code: Mapped[str | None] = mapped_column(
         ForeignKey("organizations.code"), comment="What this one was built on (CST for CSTO)")
     cow_ionum: Mapped[int | None] = mapped_column(Integer, comment="COW IGO number")
+    (membership_start_edtf, membership_start_lower, membership_start_upper,
+     membership_start_precision) = partial_date(
+        "membership_start", nullable=True,
+        comment="First day its membership counts: no member before it")
+    membership_start = optional_date_of("membership_start")
+    (membership_end_edtf, membership_end_lower, membership_end_upper,
+     membership_end_precision) = partial_date(
+        "membership_end", nullable=True,
+        comment="First day its membership no longer counts; empty while it lasts")
+    membership_end = optional_date_of("membership_end")
     note: Mapped[str | None] = mapped_column(Text)
 
     parent: Mapped[Organization | None] = relationship(
@@ -636,12 +674,15 @@ class MembershipSpan(SpanMixin, FactMixin, Base):
         CheckConstraint("end_upper IS NULL OR start_upper <= end_upper",
                         name="ends_after_start_upper"),
         CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
+        *reach_checks(),
+        # members_on: the organization's spans whose reach holds the day.
+        Index("ix_membership_spans_as_of", "organization_code", "reach_start"),
         {"comment": "A state's status in an organization over a closed-open span [start, end)."},
     )
 
     key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
     state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
-    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"), index=True)
+    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
     status: Mapped[str] = mapped_column(vocabulary(MEMBERSHIP_STATUSES, "membership_status"))
     start_edtf, start_lower, start_upper, start_precision = partial_date(
         "start", nullable=False, comment="First day in this status")
@@ -653,6 +694,7 @@ class MembershipSpan(SpanMixin, FactMixin, Base):
     start_event_key: Mapped[str | None] = mapped_column(ForeignKey("events.key"))
     end_document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
     end_event_key: Mapped[str | None] = mapped_column(ForeignKey("events.key"))
+    reach_start, reach_end = reach_columns()
     inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text, comment="Why, where inferred")
     note: Mapped[str | None] = mapped_column(Text)
@@ -791,7 +833,8 @@ class Reading(FactMixin, Base):
     )
 
     key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    dispute_key: Mapped[str] = mapped_column(ForeignKey("disputes.key"), index=True)
+    # No index of its own: the unique constraint's index leads with dispute_key.
+    dispute_key: Mapped[str] = mapped_column(ForeignKey("disputes.key"))
     value_text: Mapped[str | None] = mapped_column(String(300),
                                                    comment="A value that is not a date")
     value_date_edtf, value_date_lower, value_date_upper, value_date_precision = partial_date(
@@ -817,11 +860,14 @@ class ChairSpan(SpanMixin, FactMixin, Base):
         CheckConstraint("end_lower IS NULL OR start_lower <= end_lower",
                         name="ends_after_start"),
         CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
+        *reach_checks(),
+        # chair_on: the organization's terms whose reach holds the day.
+        Index("ix_chair_spans_as_of", "organization_code", "reach_start"),
         {"comment": "Which state chaired an organization, over a closed-open span."},
     )
 
     key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"), index=True)
+    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
     state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
     start_edtf, start_lower, start_upper, start_precision = partial_date(
         "start", nullable=False, comment="First day in the chair")
@@ -832,6 +878,7 @@ class ChairSpan(SpanMixin, FactMixin, Base):
     start_meeting_key: Mapped[str | None] = mapped_column(
         ForeignKey("meetings.key"), comment="The session that handed the chair over")
     end_meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
+    reach_start, reach_end = reach_columns()
     inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
@@ -856,6 +903,9 @@ class OfficeTerm(SpanMixin, FactMixin, Base):
         CheckConstraint("end_lower IS NULL OR start_lower <= end_lower",
                         name="ends_after_start"),
         CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
+        *reach_checks(),
+        # officials_on: every office's terms whose reach holds the day.
+        Index("ix_office_terms_as_of", "reach_start"),
         {"comment": "Who held an office of the organization, over a closed-open span."},
     )
 
@@ -876,6 +926,7 @@ class OfficeTerm(SpanMixin, FactMixin, Base):
         "appointed", nullable=True, comment="When the appointment was decided")
     appointed = optional_date_of("appointed")
     appointed_meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
+    reach_start, reach_end = reach_columns()
     inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)

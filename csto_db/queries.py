@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy import Connection, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from .dates import PartialDate, as_day
+from .asof import Lifetime, reach_holds, spans_on, with_readings
+from .dates import as_day
 from .evidence import (
     Answer,
     FieldReading,
@@ -23,10 +23,9 @@ from .evidence import (
     edtf_of,
     nulls_last,
     readings_for,
-    require_organization,
     require_source,
     stored_date,
-    view_certainty,
+    unknown_organization,
 )
 from .models import (
     MEMBER_STATUSES,
@@ -36,6 +35,7 @@ from .models import (
     DocumentParty,
     Initiative,
     MembershipSpan,
+    Organization,
     Reading,
     State,
 )
@@ -46,13 +46,16 @@ from .plain import FrozenAnswer
 
 @dataclass
 class Membership(Answer):
-    """A state in an organization on a day, with how sure the record is of it."""
+    """A state in an organization on a day, with how sure the record is of it. A
+    ``contested`` row is one the preferred reading leaves out and another reading puts in;
+    it is only returned when asked for."""
 
     state: str
     name: str
     organization: str
     status: str
     certainty: str
+    contested: bool
     since: str
     until: str | None
     span: str
@@ -62,82 +65,72 @@ class Membership(Answer):
     readings: list[FieldReading] = field(default_factory=list)
 
 
-@dataclass
-class SpanView:
-    """A membership span as one view of the record sees it."""
-
-    row: Any
-    start: PartialDate
-    end: PartialDate | None
-    view: SourceView
-
-    @property
-    def key(self) -> str:
-        key: str = self.row.key
-        return key
-
-    @property
-    def citations(self) -> list[Quote]:
-        return self.view.quotes(self.key)
-
-    @property
-    def disputed_readings(self) -> list[FieldReading]:
-        return self.view.field_readings(self.key, "start") + self.view.field_readings(
-            self.key, "end")
-
-    def certainty(self, on: date) -> str | None:
-        return view_certainty(self.view, self.key, self.start, self.end, on)
-
-
-def _organization_exists(conn: Connection, code: str) -> None:
-    require_organization(conn, code)
-
-
-def span_views(conn: Connection, source: str | None,
-               *conditions: ColumnElement[bool]) -> list[SpanView]:
-    """The membership spans matching ``conditions``, as the view of ``source`` sees them."""
-    rows = conn.execute(
-        select(MembershipSpan, State.name.label("state_name"))
-        .join(State, State.iso3 == MembershipSpan.state_iso3)
-        .where(*conditions)
-        .order_by(MembershipSpan.state_iso3, MembershipSpan.start_lower)
-    ).all()
-    view = SourceView.load(conn, source, [row.key for row in rows])
-    spans = []
-    for row in rows:
-        if not view.includes(row.key):
-            continue
-        spans.append(SpanView(row, *view.span(row), view))
-    return spans
+#: The candidates for members_on: the organization's member spans whose reach holds the day.
+#: The organization with its lifetime, and the candidates for members_on: its member spans
+#: whose reach holds the day, inside the lifetime. One statement: a day outside the
+#: lifetime gets the organization's row alone; an unknown code gets no row. Built on the
+#: tables, not the ORM classes: the question is asked often, and a Core select skips the
+#: ORM's compile step.
+_ORGS, _SPANS, _STATES = Organization.__table__, MembershipSpan.__table__, State.__table__
+MEMBER_CANDIDATES = with_readings(
+    select(_ORGS.c.code.label("org_code"), _ORGS.c.name.label("org_name"),
+           _ORGS.c.predecessor_code, _ORGS.c.membership_start_lower,
+           _ORGS.c.membership_end_lower,
+           # the columns an answer shows, not the whole row: fewer values to convert
+           *(_SPANS.c[name] for name in (
+               "key", "state_iso3", "status", "start_edtf", "start_lower", "start_upper",
+               "start_precision", "end_edtf", "end_lower", "end_upper", "end_precision",
+               "inferred", "reasoning")),
+           _STATES.c.name.label("state_name"))
+    .select_from(_ORGS)
+    .outerjoin(_SPANS, and_(
+        _SPANS.c.organization_code == _ORGS.c.code,
+        # compared one by one, not IN: a constant statement needs no expansion per call
+        or_(*(_SPANS.c.status == status for status in MEMBER_STATUSES)),
+        reach_holds(_SPANS),
+        or_(_ORGS.c.membership_start_lower.is_(None),
+            _ORGS.c.membership_start_lower <= bindparam("on")),
+        or_(_ORGS.c.membership_end_lower.is_(None),
+            _ORGS.c.membership_end_lower > bindparam("on"))))
+    .outerjoin(_STATES, _STATES.c.iso3 == _SPANS.c.state_iso3)
+    .where(_ORGS.c.code == bindparam("org"))
+    .order_by(_SPANS.c.state_iso3, _SPANS.c.start_lower),
+    _SPANS,
+)
 
 
 def members_on(db: Session | Connection, org: str, on: date | str, *,
-               source: str | None = None) -> list[Membership]:
+               source: str | None = None, contested: bool = False) -> list[Membership]:
     """The states in membership of ``org`` on ``on``, each with its status and certainty.
 
-    ``certain``: every reading of the dates puts the day inside the span; ``possible``: an
-    imprecise date (a month, a year, "subsequently") leaves it open; ``disputed``: sources
-    disagree about it (the readings are attached). Suspended states and observers are not
-    members and are not listed. ``source`` answers from that source's claims alone.
-    Raises :class:`QueryError` for an unknown organization or source.
+    The preferred reading of each span decides who is listed: ``certain`` when every reading
+    puts the day inside the span, ``possible`` when only the imprecision of the preferred
+    dates leaves it open, ``disputed`` when another reading puts the day outside (those
+    readings are attached). A state only another reading puts inside is ``contested`` and
+    returned only when ``contested`` is true. Nothing answers outside the organization's
+    lifetime (see :func:`csto_db.asof.lifetime_of`). Suspended states and observers are not
+    members. ``source`` answers from that source's claims alone. Raises
+    :class:`QueryError` for an unknown organization or source.
     """
     on = as_day(on)
     conn = connection_of(db)
-    _organization_exists(conn, org)
     require_source(conn, source)
-    results = []
-    for span in span_views(conn, source, MembershipSpan.organization_code == org,
-                            MembershipSpan.status.in_(MEMBER_STATUSES)):
-        certainty = span.certainty(on)
-        if certainty is None:
-            continue
-        row = span.row
-        results.append(Membership(
-            state=row.state_iso3, name=row.state_name, organization=org, status=row.status,
-            certainty=certainty, since=span.start.edtf, until=edtf_of(span.end), span=row.key,
-            inferred=bool(row.inferred), reasoning=row.reasoning, citations=span.citations,
-            readings=span.disputed_readings if certainty == "disputed" else []))
-    return sorted(results, key=lambda m: m.state)
+    rows = conn.execute(MEMBER_CANDIDATES, {"org": org, "on": on}).all()
+    if not rows:
+        raise unknown_organization(conn, org)  # the outer join gives a known code a row
+    first = rows[0]
+    lifetime = Lifetime(first.org_code, first.org_name, first.membership_start_lower,
+                        first.membership_end_lower, first.predecessor_code)
+    return [
+        Membership(
+            state=span.row.state_iso3, name=span.row.state_name, organization=org,
+            status=span.row.status, certainty=span.certainty, contested=span.contested,
+            since=span.start.edtf, until=edtf_of(span.end), span=span.key,
+            inferred=bool(span.row.inferred), reasoning=span.row.reasoning,
+            citations=span.citations, readings=span.readings)
+        for span in spans_on(conn, rows, on, source=source, lifetime=lifetime,
+                             contested=contested)
+    ]
 
 
 # --- Documents and initiatives -------------------------------------------------------------

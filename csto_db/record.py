@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
+from .asof import candidates, spans_on, with_readings
 from .dates import PartialDate, as_day
 from .evidence import (
     Answer,
@@ -19,9 +20,9 @@ from .evidence import (
     connection_of,
     edtf_of,
     nulls_last,
+    readings_for,
     require_organization,
     require_source,
-    spans_on,
     stored_date,
 )
 from .models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation
@@ -104,36 +105,42 @@ class ChairTerm(Answer):
     start: str
     end: str | None
     certainty: str
+    contested: bool
     inferred: bool
     reasoning: str | None
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
 
 
+#: The candidates for chair_on: the organization's terms whose reach holds the day.
+_CHAIR_CANDIDATES = with_readings(candidates(
+    ChairSpan.__table__, ChairSpan.__table__.c.organization_code == bindparam("org"),
+).order_by(ChairSpan.__table__.c.start_lower, ChairSpan.__table__.c.key), ChairSpan.__table__)
+
+
 def chair_on(db: Session | Connection, on: date | str, org: str = "CSTO", *,
-             source: str | None = None) -> list[ChairTerm]:
-    """Who chaired ``org`` on ``on``: usually one state, ``certain``; at an edge known only
-    to a month, a year or a range, the outgoing and incoming states are both ``possible``;
-    where sources disagree about the edge, ``disputed`` (the readings are attached). An
-    empty list means no source states a chair that day. Raises
-    :class:`csto_db.evidence.QueryError` for an unknown organization or source.
+             source: str | None = None, contested: bool = False) -> list[ChairTerm]:
+    """Who chaired ``org`` on ``on``, by the preferred reading of each term: usually one
+    state, ``certain``; at an edge known only to a month, a year or a range, the outgoing
+    and incoming states are both ``possible``; where another reading puts the day outside a
+    term, ``disputed`` (the readings are attached). A term only another reading puts the
+    day in is ``contested``, returned only when ``contested`` is true. An empty list means
+    no source states a chair that day. Raises :class:`csto_db.evidence.QueryError` for an
+    unknown organization or source.
     """
     on = as_day(on)
     conn = connection_of(db)
     require_organization(conn, org)
     require_source(conn, source)
-    rows = conn.execute(select(ChairSpan).where(ChairSpan.organization_code == org)
-                        .order_by(ChairSpan.start_lower, ChairSpan.key)).all()
-    view = SourceView.load(conn, source, [row.key for row in rows])
-    results = []
-    for row, start, end, certainty in spans_on(view, rows, on):
-        results.append(ChairTerm(
-            key=row.key, state=row.state_iso3, organization=org, start=start.edtf,
-            end=edtf_of(end), certainty=certainty, inferred=bool(row.inferred),
-            reasoning=row.reasoning, citations=view.quotes(row.key),
-            readings=(_readings(view, row.key, "start", "end")
-                      if certainty == "disputed" else [])))
-    return results
+    return [
+        ChairTerm(
+            key=span.key, state=span.row.state_iso3, organization=org, start=span.start.edtf,
+            end=edtf_of(span.end), certainty=span.certainty, contested=span.contested,
+            inferred=bool(span.row.inferred), reasoning=span.row.reasoning,
+            citations=span.citations, readings=span.readings)
+        for span in spans_on(conn, conn.execute(_CHAIR_CANDIDATES, {"org": org, "on": on}).all(),
+                             on, source=source, contested=contested)
+    ]
 
 
 @dataclass(frozen=True)
@@ -155,17 +162,19 @@ def chair_answer(terms: list[ChairTerm], on: date, org: str = "CSTO") -> ChairAn
     """The chair on a day as one object: the state, its term and certainty when one term
     holds the day; ``state`` null when none does or when the record cannot tell between
     several (an edge known only to a month, or disputed), whose terms are the
-    ``candidates``. The record never picks one of them."""
-    candidates = tuple(terms)
-    if len(terms) == 1:
-        only = terms[0]
+    ``candidates``. The record never picks one of them. Contested terms (only a reading
+    the record does not prefer puts the day in them) are candidates marked ``contested``
+    and never the answer."""
+    held = [term for term in terms if not term.contested]
+    if len(held) == 1:
+        only = held[0]
         return ChairAnswer(org, on, only.state, only.key, only.start, only.end, only.certainty,
-                           tuple(only.citations), candidates)
+                           tuple(only.citations), tuple(terms))
     certainty = None
-    if terms:
-        certainties = {term.certainty for term in terms}
+    if held:
+        certainties = {term.certainty for term in held}
         certainty = "disputed" if "disputed" in certainties else "possible"
-    return ChairAnswer(org, on, None, None, None, None, certainty, (), candidates)
+    return ChairAnswer(org, on, None, None, None, None, certainty, (), tuple(terms))
 
 
 # --- Officers ------------------------------------------------------------------------------
@@ -185,33 +194,42 @@ class Official(Answer):
     end: str | None
     appointed: str | None
     certainty: str
+    contested: bool
     inferred: bool
     reasoning: str | None
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
 
 
-def officials_on(db: Session | Connection, on: date | str, *,
-                 source: str | None = None) -> list[Official]:
+#: The candidates for officials_on: every office's terms whose reach holds the day.
+_OFFICE_CANDIDATES = with_readings(candidates(OfficeTerm.__table__).order_by(
+    OfficeTerm.__table__.c.office, OfficeTerm.__table__.c.start_lower,
+    OfficeTerm.__table__.c.key), OfficeTerm.__table__)
+
+
+def officials_on(db: Session | Connection, on: date | str, *, source: str | None = None,
+                 contested: bool = False) -> list[Official]:
     """Who held each office (the Secretary General, acting or not; the Council's Secretary
-    General before the Organization) on ``on``, with certainty as for :func:`chair_on`."""
+    General before the Organization) on ``on``, by the same rule as :func:`chair_on`."""
     on = as_day(on)
     conn = connection_of(db)
     require_source(conn, source)
-    rows = conn.execute(select(OfficeTerm).order_by(
-        OfficeTerm.office, OfficeTerm.start_lower, OfficeTerm.key)).all()
-    view = SourceView.load(conn, source, [row.key for row in rows])
+    rows = conn.execute(_OFFICE_CANDIDATES, {"on": on}).all()
+    spans = spans_on(conn, rows, on, source=source, contested=contested)
+    # The appointment day is not a span edge: the stored (preferred) value, or in a source's
+    # view the source's own reading, as for every other field of a view.
+    view = SourceView(source, {}, readings_for(conn, [span.key for span in spans])
+                      if source is not None else {})
     results = []
-    for row, start, end, certainty in spans_on(view, rows, on):
+    for span in spans:
+        row = span.row
         appointed = view.date(row.key, "appointed", stored_date(row, "appointed"))
         results.append(Official(
             key=row.key, office=row.office, organization=row.organization_code,
             person=row.person, nationality=row.nationality_iso3, acting=bool(row.acting),
-            start=start.edtf, end=edtf_of(end), appointed=edtf_of(appointed), certainty=certainty,
-            inferred=bool(row.inferred), reasoning=row.reasoning,
-            citations=view.quotes(row.key),
-            readings=(_readings(view, row.key, "start", "end")
-                      if certainty == "disputed" else [])))
+            start=span.start.edtf, end=edtf_of(span.end), appointed=edtf_of(appointed),
+            certainty=span.certainty, contested=span.contested, inferred=bool(row.inferred),
+            reasoning=row.reasoning, citations=span.citations, readings=span.readings))
     return results
 
 

@@ -62,6 +62,10 @@ SEED_FILES: tuple[tuple[str, str], ...] = (
 #: Record fields that are not columns of the record's own table.
 NESTED_FIELDS = {"citations", "parties", "contributors", "subjects", "readings", "text_file"}
 
+#: Columns the loader derives from the other records (a span's reach over its readings);
+#: a seed file never gives them.
+DERIVED_COLUMNS = frozenset({"reach_start", "reach_end"})
+
 
 def seeds_dir() -> Path:
     """``seeds/`` beside the package in a checkout, or the copy a wheel carries."""
@@ -143,6 +147,8 @@ def read_seed_set(directory: Path | None = None) -> SeedSet:
     _check_references(seeds)
     _check_spans(seeds)
     _check_disputes(seeds)
+    _check_lifetimes(seeds)
+    _set_reach(seeds)
     return seeds
 
 
@@ -228,7 +234,7 @@ def _read_fact(seeds: SeedSet, texts: dict[str, str], table: str, record: Row,
                where: str) -> Row:
     model = FACT_MODELS.get(table)
     row = _columns(table_of(table), record, where,
-                   partial_dates=model.partial_dates if model else ())
+                   partial_dates=model.partial_dates if model else (), skip=DERIVED_COLUMNS)
     if model is None:  # reference data such as states: no citations
         seeds.add(table, row, where)
         return row
@@ -468,6 +474,50 @@ def _check_disputes(seeds: SeedSet) -> None:
             fact_table = seeds.rows["facts"][(subject["fact_key"],)]["table_name"]
             fact_row = seeds.rows[fact_table][(subject["fact_key"],)]
             _check_subject(fact_row, subject["field"], preferred[0], where)
+
+
+def _check_lifetimes(seeds: SeedSet) -> None:
+    """No membership's stored (preferred) dates fall outside its organization's lifetime;
+    a lifetime's bounds are days. Other readings may: answers clip them to the lifetime."""
+    for (code,), org in seeds.rows["organizations"].items():
+        for name in ("membership_start", "membership_end"):
+            if org[f"{name}_edtf"] is not None and org[f"{name}_precision"] != "day":
+                raise SeedError(f"{seeds.origin[('organizations', (code,))]}: field {name!r}: "
+                                f"{org[f'{name}_edtf']} is not a day")
+    for pk, span in seeds.rows["membership_spans"].items():
+        org = seeds.rows["organizations"][(span["organization_code"],)]
+        begins, ends = org["membership_start_lower"], org["membership_end_lower"]
+        where = seeds.origin[("membership_spans", pk)]
+        if begins is not None and span["start_lower"] < begins:
+            raise SeedError(f"{where}: field 'start': {span['start_edtf']} is before "
+                            f"{span['organization_code']} membership begins ({begins})")
+        if ends is not None and (span["end_upper"] is None or span["end_upper"] > ends):
+            raise SeedError(f"{where}: field 'end': {span['end_edtf'] or 'open'} is after "
+                            f"{span['organization_code']} membership ends ({ends})")
+
+
+def _set_reach(seeds: SeedSet) -> None:
+    """Write each span's reach: the outermost bounds over every reading of its dates."""
+    from .asof import reach_of
+
+    dates: dict[tuple[str, str], list] = defaultdict(list)
+    readings_by_dispute: dict[str, list[dict]] = defaultdict(list)
+    for reading in seeds.rows["readings"].values():
+        readings_by_dispute[reading["dispute_key"]].append(reading)
+    for subject in seeds.rows["dispute_subjects"].values():
+        for reading in readings_by_dispute[subject["dispute_key"]]:
+            if reading["value_date_edtf"] is not None:
+                dates[(subject["fact_key"], subject["field"])].append(
+                    PartialDate.parse(reading["value_date_edtf"]))
+    for table, model in FACT_MODELS.items():
+        if "reach_start" not in table_of(table).columns:
+            continue
+        for row in seeds.rows.get(table, {}).values():
+            start = PartialDate.parse(row["start_edtf"])
+            end = PartialDate.parse(row["end_edtf"]) if row["end_edtf"] else None
+            readings = [(name, value) for name in ("start", "end")
+                        for value in dates[(row[fact_key_column(model)], name)]]
+            row["reach_start"], row["reach_end"] = reach_of(start, end, readings)
 
 
 def readings_disagree(readings: list[Row]) -> bool:

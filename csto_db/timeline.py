@@ -5,22 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
+from .asof import spans_seen
 from .evidence import (
     Answer,
     FieldReading,
     QueryError,
     Quote,
-    SourceView,
     connection_of,
     edtf_of,
     require_source,
-    stored_date,
 )
 from .models import ChairSpan, Event, MembershipSpan, State
-from .queries import span_views
 
 
 @dataclass
@@ -42,11 +40,21 @@ class TimelineEntry(Answer):
     readings: list[FieldReading] = field(default_factory=list)
 
 
+#: A state's rows in each table its timeline lists.
+_SPANS = (select(MembershipSpan).where(MembershipSpan.state_iso3 == bindparam("iso3"))
+          .order_by(MembershipSpan.start_lower, MembershipSpan.key))
+_CHAIRS = (select(ChairSpan).where(ChairSpan.state_iso3 == bindparam("iso3"))
+           .order_by(ChairSpan.start_lower, ChairSpan.key))
+_EVENTS = (select(Event).where(Event.state_iso3 == bindparam("iso3"))
+           .order_by(Event.happened_lower, Event.key))
+
+
 def timeline(db: Session | Connection, iso3: str, *,
              source: str | None = None) -> list[TimelineEntry]:
     """A state's spans in every organization, its terms in the chair and its dated events,
-    in date order. ``source`` answers from that source's claims alone. Raises
-    :class:`QueryError` for an unknown state or source."""
+    in date order. Each row's dates are the preferred reading's (in a source's view, that
+    source's), and every reading of a disputed date comes with it. ``source`` answers from
+    that source's claims alone. Raises :class:`QueryError` for an unknown state or source."""
     conn = connection_of(db)
     iso3 = iso3.upper()
     if conn.execute(select(State.iso3).where(State.iso3 == iso3)).first() is None:
@@ -54,45 +62,26 @@ def timeline(db: Session | Connection, iso3: str, *,
         raise QueryError(f"unknown state {iso3!r}: it is not in the database, which has "
                          f"{', '.join(known)}")
     require_source(conn, source)
+    params = {"iso3": iso3}
     entries = [
         TimelineEntry("span", span.key, span.row.organization_code, span.row.status, None,
                       span.start.edtf, edtf_of(span.end), span.start.lower,
                       bool(span.row.inferred), span.row.reasoning, span.citations,
-                      span.disputed_readings)
-        for span in span_views(conn, source, MembershipSpan.state_iso3 == iso3)
+                      span.readings)
+        for span in spans_seen(conn, _SPANS, params, source=source)
     ]
-    entries += _chair_entries(conn, iso3, source)
-    entries += _event_entries(conn, iso3, source)
+    entries += [
+        TimelineEntry("chair", span.key, span.row.organization_code, "chair",
+                      f"Chair of the {span.row.organization_code}", span.start.edtf,
+                      edtf_of(span.end), span.start.lower, bool(span.row.inferred),
+                      span.row.reasoning, span.citations, span.readings)
+        for span in spans_seen(conn, _CHAIRS, params, source=source)
+    ]
+    entries += [
+        TimelineEntry("event", span.key, span.row.organization_code, span.row.kind,
+                      span.row.title, span.start.edtf, None, span.start.lower,
+                      bool(span.row.inferred), span.row.reasoning, span.citations,
+                      span.readings)
+        for span in spans_seen(conn, _EVENTS, params, source=source, fields=("happened",))
+    ]
     return sorted(entries, key=lambda e: (e.sort_date, e.entry, e.key))
-
-
-def _chair_entries(conn: Connection, iso3: str, source: str | None) -> list[TimelineEntry]:
-    rows = conn.execute(select(ChairSpan).where(ChairSpan.state_iso3 == iso3)).all()
-    view = SourceView.load(conn, source, [row.key for row in rows])
-    entries = []
-    for row in rows:
-        if not view.includes(row.key):
-            continue
-        start, end = view.span(row)
-        entries.append(TimelineEntry(
-            "chair", row.key, row.organization_code, "chair",
-            f"Chair of the {row.organization_code}", start.edtf, edtf_of(end), start.lower,
-            bool(row.inferred), row.reasoning, view.quotes(row.key),
-            view.field_readings(row.key, "start") + view.field_readings(row.key, "end")))
-    return entries
-
-
-def _event_entries(conn: Connection, iso3: str, source: str | None) -> list[TimelineEntry]:
-    rows = conn.execute(select(Event).where(Event.state_iso3 == iso3)).all()
-    view = SourceView.load(conn, source, [row.key for row in rows])
-    entries = []
-    for row in rows:
-        if not view.includes(row.key):
-            continue
-        happened = view.date(row.key, "happened", stored_date(row, "happened"))
-        assert happened is not None, row.key  # events.happened is NOT NULL
-        entries.append(TimelineEntry(
-            "event", row.key, row.organization_code, row.kind, row.title, happened.edtf, None,
-            happened.lower, bool(row.inferred), row.reasoning, view.quotes(row.key),
-            view.field_readings(row.key, "happened")))
-    return entries

@@ -15,17 +15,42 @@ from csto_db.db import make_engine
 
 def test_members_of_the_csto_on_2005_01_01(built_db_url):
     listed = run_cli_json(built_db_url, "members", "--org", "CSTO", "--on", "2005-01-01")
-    # COW IGO codes Uzbekistan a member in 2002-2005, against every other source: listed as
-    # disputed, with the readings attached.
-    uzbekistan = [m for m in listed if m["state"] == "UZB"]
-    assert [(m["certainty"], bool(m["readings"])) for m in uzbekistan] == [("disputed", True)]
-    members = [m for m in listed if m["state"] != "UZB"]
-    assert [m["state"] for m in members] == ["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"]
-    for member in members:
+    # COW IGO alone codes Uzbekistan a member in 2002-2005, against the record's preferred
+    # reading: contested, so not listed.
+    assert [m["state"] for m in listed] == ["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"]
+    for member in listed:
         assert {"state", "name", "status", "certainty", "since", "citations"} <= set(member)
-        assert member["certainty"] == "certain"
+        assert member["certainty"] == "certain" and member["contested"] is False
         assert member["citations"] and all({"source", "quote"} <= set(c)
                                            for c in member["citations"])
+
+
+def test_members_text_names_the_contested_state_under_the_table(built_db_url):
+    lines = run_cli("--db", built_db_url, "members", "--org", "CSTO", "--on",
+                    "2005-01-01").stdout.splitlines()
+    assert not any(line.startswith("UZB") for line in lines)
+    [note] = [line for line in lines if line.startswith("contested")]
+    assert "UZB" in note and "cow-igo-v3" in note and "uzb-csto-membership-cow" in note
+
+
+def test_contested_adds_the_state_marked(built_db_url):
+    rows = run_cli_json(built_db_url, "members", "--org", "CST", "--on", "1993-10-01",
+                        "--contested")
+    georgia = [m for m in rows if m["state"] == "GEO"]
+    assert [(m["contested"], m["since"]) for m in georgia] == [(True, "1993-12-09")]
+    assert "1993-09-09" in {r["value"] for r in georgia[0]["readings"]}
+    assert not any(m["contested"] for m in rows if m["state"] != "GEO")
+    text_lines = run_cli("--db", built_db_url, "members", "--org", "CST", "--on", "1993-10-01",
+                         "--contested").stdout.splitlines()
+    assert any(line.startswith("GEO") and "contested" in line for line in text_lines)
+
+
+@pytest.mark.parametrize("on", ["2002-01-01", "2002-12-31", "2003-09-17"])
+def test_no_members_of_the_csto_before_its_membership_begins(built_db_url, on):
+    assert run_cli_json(built_db_url, "members", "--org", "CSTO", "--on", on) == []
+    output = run_cli("--db", built_db_url, "members", "--org", "CSTO", "--on", on).stdout
+    [line] = [line for line in output.splitlines() if "2003-09-18" in line]
+    assert "--org CST" in line
 
 
 @pytest.mark.parametrize(

@@ -33,11 +33,13 @@ def one(connection, sql, **params):
 # key: (rule, preferred value, every value, real disagreement?)
 DISPUTES = {
     "cst-geo-accession-day": ("editorial", "1993-12-09", {"1993-12-09", "1993-09-09"}, True),
-    "cst-blr-accession-day": ("source_rank", "1993-12-31", {"1993-12-31", "1994-01-03"}, True),
+    "cst-blr-accession-day": ("editorial", "1993-12-31", {"1993-12-31", "1994-01-03"}, True),
     "uzb-cst-exit-year": ("source_rank", "1999-04-21", {"1999-04-21", "1998", "1999"}, True),
-    "uzb-csto-return-day": ("editorial", "2006-08-16", {"2006-08-16", "2006-08-17"}, True),
+    "uzb-csto-return-day": ("editorial", "2006-08-16", {"2006-08-16", "2006-08-17", "2005"},
+                            True),
     "uzb-csto-membership-cow": ("editorial", "2006-08-16", {"2006-08-16", "2002"}, True),
-    "uzb-csto-leaving": ("editorial", "2012-12-19", {"2012-12-19", "2012-06-29"}, True),
+    "uzb-csto-leaving": ("editorial", "2012-12-19",
+                         {"2012-12-19", "2012-06-29", "[2011-01-02..2012-01-01]"}, True),
     "csto-charter-place": ("source_rank", "Chișinău", {"Chișinău", "Tashkent"}, True),
     "cst-aze-accession-precision": ("precision", "1993-09-24",
                                     {"[1992-05-15..1999-04]", "1993-09-24"}, False),
@@ -87,10 +89,12 @@ def test_disagreements_are_listed_and_refinements_are_not(connection):
     ("uzb-cst-exit-year", "1998", {"lenta-2006", "obozrevatel-2006", "rian-56848596"}),
     ("uzb-cst-exit-year", "1999", {"ria-2008", "narodinfo-46314"}),
     ("uzb-csto-return-day", "2006-08-17", {"atop-5.1-codesheet-phase2"}),
+    ("uzb-csto-return-day", "2005", {"kazinform-khovar-uzb-2005"}),
     ("uzb-csto-return-day", "2006-08-16", {"obozrevatel-2006", "tass-678014"}),
     ("uzb-csto-membership-cow", "2002", {"cow-igo-v3"}),
     ("uzb-csto-leaving", "2012-12-19", {"tass-687141"}),
     ("uzb-csto-leaving", "2012-06-29", {"atop-5.1-codesheet-phase2"}),
+    ("uzb-csto-leaving", "[2011-01-02..2012-01-01]", {"cow-igo-v3"}),
     ("csto-charter-place", "Tashkent", {"tass-685227"}),
     ("csto-charter-place", "Chișinău", {"kremlin-charter", "csto-general", OVERVIEW,
                                         "odkb-gov-aengl", "zakonpravo-charter-2003"}),
@@ -135,22 +139,25 @@ def test_dispute_subjects(all_disputes, fact, field, dispute):
 
 # (org, day, state, status or None when not listed, certainty)
 STATUSES = [
-    ("CSTO", date(2006, 8, 15), "UZB", "member", "disputed"),  # only COW's year-level 2002
+    ("CSTO", date(2006, 8, 15), "UZB", None, None),  # only COW's year-level 2002: contested
     ("CSTO", date(2006, 8, 16), "UZB", "member", "disputed"),  # ATOP: from the 17th
     ("CSTO", date(2010, 1, 1), "UZB", "member", "certain"),
+    ("CSTO", date(2011, 1, 1), "UZB", "member", "certain"),  # COW: a member in 2011
+    ("CSTO", date(2011, 6, 1), "UZB", "member", "disputed"),  # COW: out by 2012 at the latest
+    ("CSTO", date(2012, 3, 1), "UZB", "member", "disputed"),  # COW: no membership in 2012
     ("CSTO", date(2012, 8, 1), "UZB", "member", "disputed"),  # ATOP: out from 2012-06-29
     ("CSTO", date(2012, 12, 18), "UZB", "member", "disputed"),
     ("CSTO", date(2012, 12, 19), "UZB", None, None),
     ("CSTO", date(2013, 1, 1), "UZB", None, None),
-    ("CSTO", date(2004, 1, 1), "UZB", "member", "disputed"),  # COW codes 2002-2005
+    ("CSTO", date(2004, 1, 1), "UZB", None, None),  # COW codes 2002-2005: contested
     ("CSTO", date(2024, 2, 21), "ARM", "member", "certain"),
     ("CSTO", date(2024, 2, 22), "ARM", "frozen", "certain"),
     ("CSTO", date(2025, 1, 1), "ARM", "frozen", "certain"),
     ("CSTO", date(2025, 1, 1), "BLR", "member", "certain"),
     ("CST", date(1993, 9, 8), "GEO", None, None),
-    ("CST", date(1993, 9, 9), "GEO", "party", "disputed"),
-    ("CST", date(1993, 10, 1), "GEO", "party", "disputed"),
-    ("CST", date(1993, 12, 8), "GEO", "party", "disputed"),
+    ("CST", date(1993, 9, 9), "GEO", None, None),  # only the Kremlin note's day: contested
+    ("CST", date(1993, 10, 1), "GEO", None, None),
+    ("CST", date(1993, 12, 8), "GEO", None, None),
     ("CST", date(1993, 12, 9), "GEO", "party", "certain"),
     ("CST", date(1994, 6, 1), "GEO", "party", "certain"),
     ("CST", date(1993, 9, 23), "AZE", None, None),
@@ -179,9 +186,34 @@ def test_status_on_a_day(connection, org, on, state, status, certainty):
         assert (found.status, found.certainty) == (status, certainty)
 
 
-def test_disputed_membership_carries_its_readings(connection):
-    georgia = listed(connection, "CST", date(1993, 10, 1))["GEO"]
-    assert {r.value for r in georgia.readings} >= {"1993-09-09", "1993-12-09"}
+@pytest.mark.parametrize(
+    "org, on, state",
+    [("CST", date(1993, 10, 1), "GEO"), ("CSTO", date(2005, 1, 1), "UZB"),
+     ("CSTO", date(2003, 9, 18), "UZB")],
+)
+def test_contested_membership_is_returned_only_when_asked(connection, org, on, state):
+    assert state not in listed(connection, org, on)
+    found = {m.state: m for m in members_on(connection, org, on, contested=True)}[state]
+    assert found.contested and found.certainty == "disputed"
+    # the row's dates are the preferred reading's; the reading that puts the day inside
+    # comes with it
+    assert found.since > on.isoformat()
+    others = [r for r in found.readings if not r.preferred and r.field == "start"]
+    assert others and all(r.date.lower <= on for r in others)
+
+
+def test_a_disputed_row_carries_the_readings_that_put_the_day_outside(connection):
+    uzbekistan = listed(connection, "CSTO", date(2006, 8, 16))["UZB"]
+    assert not uzbekistan.contested
+    assert {r.value for r in uzbekistan.readings if not r.preferred} == {"2006-08-17"}
+    assert all(r.citations for r in uzbekistan.readings)
+
+
+def test_no_member_of_the_csto_before_its_membership_begins(connection):
+    for on in (date(2002, 1, 1), date(2002, 12, 31), date(2003, 9, 17)):
+        assert members_on(connection, "CSTO", on, contested=True) == []
+        assert members_on(connection, "CSTO", on, source="cow-igo-v3") == []
+    assert len(members_on(connection, "CSTO", date(2003, 9, 18))) == 6
 
 
 def test_uzbekistan_suspended_in_the_timeline(connection):
@@ -412,3 +444,4 @@ def test_cow_excerpt_holds_the_header_and_only_csto_rows():
     lines = (TEXTS / "cow-igo-v3-csto.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("ioname,orgname,year,")
     assert [line.split(",")[0] for line in lines[1:]] == ["CSTO"] * 13
+

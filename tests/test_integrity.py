@@ -121,6 +121,8 @@ class Rows:
             row["status"] = "member"
         elif table == "office_terms":
             row["person"] = "A. Person"
+        if table in REACH_TABLES:  # no readings: the reach is the span's own dates
+            row["reach_start"], row["reach_end"] = start, end
         return row
 
 
@@ -159,6 +161,7 @@ class Violation:
 
 
 SPAN_TABLES = ("membership_spans", "chair_spans", "office_terms", "body_observers")
+REACH_TABLES = ("membership_spans", "chair_spans", "office_terms")
 
 
 def overlap_on_insert(table: str) -> Callable[[Rows], Violation]:
@@ -178,8 +181,9 @@ def overlap_on_update(table: str) -> Callable[[Rows], Violation]:
         later = rows.span_row(table, subject, "1990-01-01", "1995-01-01")
         rows.insert(table, later)
         key = rows.preparer.quote("key")
+        reach = ", reach_end = '2000-01-02'" if table in REACH_TABLES else ""
         statement = text(f"UPDATE {table} SET end_edtf = '2000-01-02', end_lower = '2000-01-02',"
-                         f" end_upper = '2000-01-02' WHERE {key} = :key")
+                         f" end_upper = '2000-01-02'{reach} WHERE {key} = :key")
         return Violation(table, statement, {"key": later["key"]}, "overlap", "trigger")
     return build
 

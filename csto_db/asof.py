@@ -1,0 +1,423 @@
+"""Which spans hold a day, and how surely: the one as-of rule behind members, the chair,
+officials and timelines.
+
+The rule. A subject is *listed* when the preferred reading of its span's dates puts the day
+inside, certainly or possibly. Its certainty is ``certain`` when every reading puts the day
+inside, ``possible`` when only the imprecision of the preferred dates leaves it open, and
+``disputed`` when another reading puts the day outside (or leaves open what the preferred
+reading settles); a disputed row carries those readings. A subject that the preferred
+reading puts outside but another reading puts inside is *contested*: it is left out unless
+asked for, and then marked ``contested``. A reading that only says less than another (a
+year against a day inside it) competes with nothing. For a membership, no reading can place
+it outside its organization's lifetime: the loader refuses a preferred reading that does,
+and the others are clipped to the lifetime here, never dropped from the record.
+
+The day reaches SQL: a span table's ``reach_start`` and ``reach_end`` hold the outermost
+bounds over all readings of its dates (the loader writes them, ``csto-db check`` recomputes
+them), so the candidate spans come from an index; evidence is loaded for the rows answered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, and_, bindparam, or_, select
+
+from .dates import PartialDate
+from .evidence import (
+    FieldReading,
+    Quote,
+    SourceView,
+    competing,
+    readings_for,
+    stored_date,
+    unknown_organization,
+)
+from .models import Citation, DisputeSubject, FactCitation, Organization, Reading
+
+CERTAIN, POSSIBLE, DISPUTED = "certain", "possible", "disputed"
+
+#: The date fields of a span: their readings decide where a day falls.
+SPAN_FIELDS = ("start", "end")
+
+
+# --- Reach: the outermost bounds the loader stores -----------------------------------------
+
+
+def reach_of(start: PartialDate, end: PartialDate | None,
+             readings: Iterable[tuple[str, PartialDate | None]]) -> tuple[date, date | None]:
+    """``(reach_start, reach_end)`` of a span: the earliest day any reading can start it and
+    the latest day any reading can end it (None while the span is open). ``readings`` are
+    ``(field, value)`` pairs of its disputed ``start`` and ``end`` fields."""
+    earliest = start.lower
+    latest = end.upper if end is not None else None
+    for name, value in readings:
+        if value is None:
+            continue
+        if name == "start":
+            earliest = min(earliest, value.lower)
+        elif name == "end" and latest is not None:
+            latest = max(latest, value.upper)
+    return earliest, latest
+
+
+# --- Lifetimes -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lifetime:
+    """When an organization's membership counts: from ``start``, before ``end`` (None: no
+    such bound recorded)."""
+
+    organization: str
+    name: str
+    start: date | None
+    end: date | None
+    predecessor: str | None = None
+
+    def holds(self, on: date) -> bool:
+        return (self.start is None or self.start <= on) and (self.end is None or on < self.end)
+
+    def explain(self, on: date) -> str | None:
+        """One line saying why nobody is a member on ``on``, or None inside the lifetime."""
+        if self.holds(on):
+            return None
+        if self.start is not None and on < self.start:
+            line = (f"no members on {on.isoformat()}: {self.organization} membership begins "
+                    f"on {self.start.isoformat()}")
+            if self.predecessor:
+                line += f"; --org {self.predecessor} answers for the time before"
+            return line
+        return (f"no members on {on.isoformat()}: {self.organization} membership ended on "
+                f"{self.end.isoformat()}")
+
+    def clip(self, value: PartialDate | None, *, is_end: bool) -> PartialDate | None:
+        """A reading's bounds held inside the lifetime (an open end closes with it)."""
+        if value is None:
+            if is_end and self.end is not None:
+                return PartialDate(self.end, self.end, self.end.isoformat(), "day")
+            return None
+        lower, upper = value.lower, value.upper
+        if self.start is not None:
+            lower, upper = max(lower, self.start), max(upper, self.start)
+        if self.end is not None:
+            lower, upper = min(lower, self.end), min(upper, self.end)
+        if (lower, upper) == (value.lower, value.upper):
+            return value
+        return dataclasses.replace(value, lower=lower, upper=upper)
+
+
+_LIFETIME = select(
+    Organization.code, Organization.name, Organization.predecessor_code,
+    Organization.membership_start_lower, Organization.membership_end_lower,
+).where(Organization.code == bindparam("org"))
+
+
+def lifetime_of(conn: Connection, org: str) -> Lifetime:
+    """The lifetime of ``org``'s membership; raises :class:`QueryError` for an unknown code."""
+    row = conn.execute(_LIFETIME, {"org": org}).first()
+    if row is None:
+        raise unknown_organization(conn, org)
+    return Lifetime(row.code, row.name, row.membership_start_lower, row.membership_end_lower,
+                    row.predecessor_code)
+
+
+# --- The rule ------------------------------------------------------------------------------
+
+
+def _inside(start: PartialDate, end: PartialDate | None, on: date) -> str | None:
+    if start.upper <= on and (end is None or on < end.lower):
+        return CERTAIN
+    if start.lower <= on and (end is None or on < end.upper):
+        return POSSIBLE
+    return None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Where a day falls in a span: ``certainty``, whether the subject is ``contested``
+    (the preferred reading puts it outside, another inside), and ``explaining``: the other
+    reading values that put the day outside a listed span, or inside a contested one."""
+
+    certainty: str
+    contested: bool
+    explaining: frozenset[tuple[str, PartialDate]]
+
+
+def judge(starts: Sequence[PartialDate], ends: Sequence[PartialDate | None], on: date,
+          lifetime: Lifetime | None = None) -> Verdict | None:
+    """Apply the rule. ``starts[0]`` and ``ends[0]`` are the preferred readings; the others
+    compete with them. Returns None when no reading puts the day inside."""
+    def clipped(value, is_end):
+        return lifetime.clip(value, is_end=is_end) if lifetime else value
+
+    preferred = _inside(clipped(starts[0], False), clipped(ends[0], True), on)
+    others = []  # (outcome, the non-preferred values in the combination)
+    for i, start in enumerate(starts):
+        for j, end in enumerate(ends):
+            if i == j == 0:
+                continue
+            values = ({("start", start)} if i else set()) | ({("end", end)} if j else set())
+            others.append((_inside(clipped(start, False), clipped(end, True), on), values))
+    if preferred is None:
+        telling = [values for outcome, values in others if outcome is not None]
+    elif preferred == CERTAIN:
+        telling = [values for outcome, values in others if outcome != CERTAIN]
+    else:
+        telling = [values for outcome, values in others if outcome is None]
+    if not telling:
+        return None if preferred is None else Verdict(preferred, False, frozenset())
+    # The readings that tell: those that do it alone, against the other preferred date;
+    # only when none does, those that do it together.
+    alone = [values for values in telling if len(values) == 1]
+    explaining = frozenset().union(*(alone or telling))
+    return Verdict(DISPUTED, preferred is None, explaining)
+
+
+def certainty_on(starts: Sequence[PartialDate], ends: Sequence[PartialDate | None],
+                 on: date) -> str | None:
+    """The rule's answer in one word: ``certain``, ``possible``, ``disputed``, ``contested``
+    or None (first reading of each list preferred)."""
+    verdict = judge(starts, ends, on)
+    if verdict is None:
+        return None
+    return "contested" if verdict.contested else verdict.certainty
+
+
+# --- Loading spans with their evidence -----------------------------------------------------
+
+
+_SUBJECTS, _READING_ROWS = DisputeSubject.__table__, Reading.__table__
+
+#: The readings of a candidate's start and end, joined to its row (one row per reading).
+READING_COLUMNS = (
+    _SUBJECTS.c.field.label("reading_field"), _READING_ROWS.c.key.label("reading_key"),
+    _READING_ROWS.c.dispute_key.label("reading_dispute"),
+    _READING_ROWS.c.value_date_edtf.label("reading_edtf"),
+    _READING_ROWS.c.value_date_lower.label("reading_lower"),
+    _READING_ROWS.c.value_date_upper.label("reading_upper"),
+    _READING_ROWS.c.value_date_precision.label("reading_precision"),
+    _READING_ROWS.c.value_text.label("reading_text"),
+    _READING_ROWS.c.preferred.label("reading_preferred"),
+)
+
+
+def reach_holds(table):
+    """The condition that a span's reach holds the day (the ``on`` parameter)."""
+    return and_(table.c.reach_start <= bindparam("on"),
+                or_(table.c.reach_end.is_(None), table.c.reach_end > bindparam("on")))
+
+
+def with_readings(statement, table):
+    """``statement`` (selecting rows of span ``table``) with each row's start and end
+    readings joined on, so that one statement brings the candidates and their readings.
+    The fields are compared one by one rather than with IN: a constant statement is
+    compiled once and needs no expansion per call."""
+    return statement.add_columns(*READING_COLUMNS).outerjoin(
+        _SUBJECTS, and_(_SUBJECTS.c.fact_key == table.c.key,
+                        or_(*(_SUBJECTS.c.field == name for name in SPAN_FIELDS)))
+    ).outerjoin(_READING_ROWS, _READING_ROWS.c.dispute_key == _SUBJECTS.c.dispute_key
+                ).order_by(_READING_ROWS.c.key)
+
+
+def candidates(table, *conditions):
+    """A statement selecting the rows of span ``table`` whose reach holds the day (the
+    ``on`` parameter), under further ``conditions``: the as-of indexes serve it. Order it,
+    then pass it to :func:`with_readings`, whose order of readings comes after."""
+    return select(table).where(*conditions, reach_holds(table))
+
+
+def _grouped(rows: Sequence) -> tuple[list, dict[tuple[str, str], list[FieldReading]]]:
+    """Rows of a :func:`with_readings` statement: each span row once, in order, and the
+    readings of each ``(key, field)``. Rows without a span (an outer join's) are dropped."""
+    spans: dict[str, object] = {}
+    readings: dict[tuple[str, str], list[FieldReading]] = defaultdict(list)
+    for row in rows:
+        if row.key is None:
+            continue
+        spans.setdefault(row.key, row)
+        if row.reading_key is not None:
+            value = None
+            if row.reading_edtf is not None:
+                value = PartialDate(row.reading_lower, row.reading_upper, row.reading_edtf,
+                                    row.reading_precision)
+            readings[(row.key, row.reading_field)].append(FieldReading(
+                dispute=row.reading_dispute, field=row.reading_field, key=row.reading_key,
+                date=value, text=row.reading_text, preferred=bool(row.reading_preferred),
+                citations=()))
+    return list(spans.values()), readings
+
+
+@dataclass
+class SeenSpan:
+    """A span row as one view of the record reads it: its dates, the readings of its date
+    fields, and (for an as-of question) where the day falls."""
+
+    row: object
+    start: PartialDate
+    end: PartialDate | None
+    readings: list[FieldReading]
+    citations: list[Quote]
+    certainty: str | None = None
+    contested: bool = False
+
+    @property
+    def key(self) -> str:
+        return self.row.key
+
+
+_READINGS = (
+    select(DisputeSubject.fact_key, DisputeSubject.field, Reading.key, Reading.dispute_key,
+           Reading.value_date_edtf, Reading.value_date_lower, Reading.value_date_upper,
+           Reading.value_date_precision, Reading.value_text, Reading.preferred)
+    .join(Reading, Reading.dispute_key == DisputeSubject.dispute_key)
+    .where(DisputeSubject.fact_key.in_(bindparam("keys", expanding=True)),
+           DisputeSubject.field.in_(bindparam("fields", expanding=True)))
+    .order_by(DisputeSubject.fact_key, DisputeSubject.field, Reading.key)
+)
+
+_CITATIONS = (
+    select(FactCitation.fact_key, Citation.source_key, Citation.quote, Citation.translation,
+           Citation.char_start, Citation.char_end)
+    .join(Citation, Citation.key == FactCitation.citation_key)
+    .where(FactCitation.fact_key.in_(bindparam("keys", expanding=True)))
+    .order_by(FactCitation.fact_key, Citation.source_key, Citation.char_start, Citation.key)
+)
+
+
+def _readings(conn: Connection, keys: list[str],
+              fields: Sequence[str]) -> dict[tuple[str, str], list[FieldReading]]:
+    found: dict[tuple[str, str], list[FieldReading]] = defaultdict(list)
+    if not keys:
+        return found
+    rows = conn.execute(_READINGS, {"keys": keys, "fields": list(fields)}).all()
+    for (fact_key, name, key, dispute, edtf, lower, upper, precision, text,
+         preferred) in rows:
+        value = PartialDate(lower, upper, edtf, precision) if edtf is not None else None
+        found[(fact_key, name)].append(FieldReading(
+            dispute=dispute, field=name, key=key, date=value, text=text,
+            preferred=bool(preferred), citations=()))
+    return found
+
+
+def _citations(conn: Connection, keys: Iterable[str]) -> dict[str, list[Quote]]:
+    found: dict[str, list[Quote]] = defaultdict(list)
+    keys = sorted(set(keys))
+    if not keys:
+        return found
+    for fact_key, *quote in conn.execute(_CITATIONS, {"keys": keys}).all():
+        found[fact_key].append(Quote(*quote))
+    return found
+
+
+def _cite(readings: dict[tuple[str, str], list[FieldReading]],
+          quotes: dict[str, list[Quote]]) -> dict[tuple[str, str], list[FieldReading]]:
+    return {name: [dataclasses.replace(r, citations=tuple(quotes.get(r.key, ()))) for r in rs]
+            for name, rs in readings.items()}
+
+
+def _field_values(view: SourceView, key: str, name: str,
+                  stored: PartialDate | None) -> tuple[list[PartialDate | None],
+                                                        list[FieldReading]]:
+    """The preferred value of a date field in the view, then the values competing with it;
+    and the field's readings."""
+    readings = view.field_readings(key, name)
+    preferred = view.date(key, name, stored)
+    values = [preferred] + [value for value in competing(readings) if value != preferred]
+    return values, readings
+
+
+def _explaining(readings: list[FieldReading], verdict: Verdict) -> list[FieldReading]:
+    """The preferred readings of the span's fields, and the others the verdict rests on."""
+    return [r for r in readings
+            if r.preferred or (r.field, r.date) in verdict.explaining]
+
+
+def spans_on(conn: Connection, rows: Sequence, on: date, *,
+             source: str | None = None, lifetime: Lifetime | None = None,
+             contested: bool = False) -> list[SeenSpan]:
+    """The span ``rows`` (a span table's candidates with their readings, selected by a
+    :func:`with_readings` statement whose ``reach`` condition holds ``on``) whose span
+    holds ``on`` by the rule, each with its certainty; contested ones too when
+    ``contested``. ``source`` answers from that source's claims alone. Loads the citations
+    of the rows answered and of their readings in one statement."""
+    rows, readings = _grouped(rows)
+    keys = [row.key for row in rows]
+    if source is not None:
+        # Deciding what a source holds needs every candidate's quotes and the readings of
+        # all its fields (a source may speak only to an appointment day).
+        readings = readings_for(conn, keys)
+        quotes = _citations(conn, keys)
+    view = SourceView(source, quotes if source is not None else {}, readings)
+    answered = []
+    for row in rows:
+        if source is None and (row.key, "start") not in readings and (
+                row.key, "end") not in readings:
+            # One reading of each date (most spans): the rule is where the day falls in it.
+            start, end = stored_date(row, "start"), stored_date(row, "end")
+            certainty = _inside(start, lifetime.clip(end, is_end=True) if lifetime else end, on)
+            if certainty is not None:
+                answered.append(SeenSpan(row, start, end, [], [], certainty))
+            continue
+        if source is not None and not view.includes(row.key):
+            continue
+        starts, start_readings = _field_values(view, row.key, "start", stored_date(row, "start"))
+        ends, end_readings = _field_values(view, row.key, "end", stored_date(row, "end"))
+        verdict = judge(starts, ends, on, lifetime)
+        if verdict is None or (verdict.contested and not contested):
+            continue
+        shown = (_explaining(start_readings + end_readings, verdict)
+                 if verdict.certainty == DISPUTED else [])
+        answered.append(SeenSpan(row, starts[0], ends[0], shown, [], verdict.certainty,
+                                 verdict.contested))
+    if source is None:
+        quotes = _citations(conn, [s.key for s in answered]
+                            + [r.key for s in answered for r in s.readings])
+    for span in answered:
+        if source is None:
+            span.readings = [dataclasses.replace(r, citations=tuple(quotes.get(r.key, ())))
+                             for r in span.readings]
+            span.citations = quotes.get(span.key, [])
+        else:  # the readings came with their citations
+            span.citations = view.quotes(span.key)
+    return answered
+
+
+def spans_seen(conn: Connection, statement, params: dict, *, source: str | None = None,
+               fields: Sequence[str] = SPAN_FIELDS) -> list[SeenSpan]:
+    """Every row of ``statement`` that the view of ``source`` holds, with its dates as the
+    view reads them and every reading of its date ``fields`` (a timeline's rows)."""
+    rows = conn.execute(statement, params).all()
+    keys = [row.key for row in rows]
+    readings = _readings(conn, keys, fields)
+    quotes = _citations(conn, keys + [r.key for rs in readings.values() for r in rs])
+    view = SourceView(source, quotes, _cite(readings, quotes))
+    seen = []
+    for row in rows:
+        if not view.includes(row.key):
+            continue
+        first = view.date(row.key, fields[0], stored_date(row, fields[0]))
+        last = (view.date(row.key, fields[1], stored_date(row, fields[1]))
+                if len(fields) > 1 else None)
+        seen.append(SeenSpan(
+            row, first, last,
+            [r for name in fields for r in view.field_readings(row.key, name)],
+            view.quotes(row.key)))
+    return seen
+
+
+def contested_note(subject: str, readings: Iterable[dict], *, listed: bool = False) -> str:
+    """The one line the text output gives a contested subject: the other readings (as the
+    JSON gives them) that put it inside, their sources, and the dispute to look up; whether
+    it is listed above (``--contested``) or left out."""
+    said = "; ".join(
+        f"{r['field']} {r['value']} by "
+        f"{', '.join(sorted({c['source'] for c in r['citations']}))} (dispute {r['dispute']})"
+        for r in readings if not r["preferred"])
+    if listed:
+        return f"contested, listed above: {subject}: {said}"
+    return f"contested, not listed: {subject}: {said}; --contested lists it"

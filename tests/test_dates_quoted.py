@@ -1,0 +1,159 @@
+"""Every stored day or month stands in one of its fact's quotes (or the dateline of the
+quote's source, or the quotes of the session, event or document that dates the fact), or
+enters the record openly: a fact whose day or month none of them gives must be inferred,
+with a reasoning that names the day; a reading, with a note that does."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from csto_db.dates import PartialDate
+from csto_db.models import FACT_MODELS
+from csto_db.seeding import read_seed_set
+
+MONTHS = {
+    1: ["january", "jan", "января", "январь", "январе", "januar", "janvier"],
+    2: ["february", "feb", "февраля", "февраль", "феврале", "februar", "février"],
+    3: ["march", "mar", "марта", "март", "марте", "märz", "mars"],
+    4: ["april", "apr", "апреля", "апрель", "апреле", "avril"],
+    5: ["may", "мая", "май", "мае", "mai"],
+    6: ["june", "jun", "июня", "июнь", "июне", "juni", "juin"],
+    7: ["july", "jul", "июля", "июль", "июле", "juli", "juillet"],
+    8: ["august", "aug", "августа", "август", "августе", "août"],
+    9: ["september", "sept", "sep", "сентября", "сентябрь", "сентябре", "septembre"],
+    10: ["october", "oct", "октября", "октябрь", "октябре", "oktober", "octobre"],
+    11: ["november", "nov", "ноября", "ноябрь", "ноябре", "novembre"],
+    12: ["december", "dec", "декабря", "декабрь", "декабре", "dezember", "décembre"],
+}
+
+
+def _names(month: int) -> str:
+    return "(?:" + "|".join(re.escape(name) for name in MONTHS[month]) + r")\b\.?"
+
+
+def day_spellings(day: date) -> list[re.Pattern]:
+    """The usual ways to write a day: ISO, "5 September", "September 5", "5-6 September",
+    "September 4-5", "5 сентября", "05.09.2023", "9/5/23", and a dateline's "20230905" or
+    "2023/09/05"."""
+    d, m, y = day.day, day.month, day.year
+    month = _names(m)
+    return [re.compile(pattern, re.IGNORECASE) for pattern in (
+        re.escape(day.isoformat()),
+        rf"(?<!\d){d}(?:st|nd|rd|th)?\.?(?:\s*[-–]\s*\d{{1,2}})?\s+{month}",
+        rf"(?<!\d)\d{{1,2}}\s*[-–]\s*{d}\s+{month}",
+        rf"{month}\s+{d}(?!\d)",
+        rf"{month}\s+\d{{1,2}}\s*(?:[-–]|and)\s*{d}(?!\d)",
+        f"{y}{m:02d}{d:02d}", f"{y}/{m:02d}/{d:02d}",
+        rf"(?<!\d)0?{d}\.0?{m}\.{y}",
+        rf"(?<!\d){m}/{d}/(?:{y}|{y % 100:02d})(?!\d)",
+    )]
+
+
+def month_spellings(day: date) -> list[re.Pattern]:
+    """The usual ways to write a month: ISO "2023-09", its name in any case ("сентябрь",
+    "сентября", "in September")."""
+    return [re.compile(re.escape(f"{day.year}-{day.month:02d}")),
+            re.compile(rf"(?<![\w-]){_names(day.month)}", re.IGNORECASE)]
+
+
+def named_in(value: PartialDate, texts: list[str]) -> bool:
+    """True when every day or month the partial date names stands in one of ``texts``
+    (a range is named by its two ends)."""
+    ends = [value.edtf]
+    if value.precision == "range":
+        ends = re.split(r"\.\.|/", value.edtf.strip("[]"))
+    for end in ends:
+        part = PartialDate.parse(end)
+        if part.precision == "year":
+            continue
+        spellings = day_spellings(part.lower) if part.is_day else month_spellings(part.lower)
+        if not any(pattern.search(text) for pattern in spellings for text in texts):
+            return False
+    return True
+
+
+#: The columns by which a fact names the session, event or document that dates it.
+LINKS = ("meeting_key", "start_meeting_key", "end_meeting_key", "appointed_meeting_key",
+         "start_event_key", "end_event_key", "start_document_key", "end_document_key",
+         "document_key")
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return read_seed_set()
+
+
+def unquoted_dates(seeds) -> list[tuple[str, str, str, dict]]:
+    """Each (table, fact key, field, row) whose stored day or month no quote of it gives
+    (nor the open explanation of the session or event that dates it)."""
+    quotes: dict[str, list[str]] = {}
+    for (fact_key, citation_key), _link in seeds.rows["fact_citations"].items():
+        citation = seeds.rows["citations"][(citation_key,)]
+        source = seeds.rows["sources"][(citation["source_key"],)]
+        # A quote's dateline is its source's: the date a report or a transcript carries
+        # (its recorded publication date, its title, its address) dates its "today".
+        dateline = " ".join(str(source[name]) for name in ("published", "title", "address")
+                            if source[name])
+        quotes.setdefault(fact_key, []).extend([citation["quote"], dateline])
+    explanations = {row.get("key"): explanation(table, row)
+                    for table in FACT_MODELS for row in seeds.rows.get(table, {}).values()}
+    found = []
+    for table, model in FACT_MODELS.items():
+        key_column = "code" if table == "organizations" else "key"
+        for row in seeds.rows.get(table, {}).values():
+            # A fact dated by the session, event or document it names (a term in the chair
+            # that begins at a session) cites that fact's quotes too.
+            linked = [row[column] for column in LINKS if row.get(column)]
+            texts = [quote for key in [row[key_column], *linked] for quote in quotes.get(key, [])]
+            texts += [explanations[key] for key in linked if key in explanations]
+            for name in model.partial_dates:
+                edtf = row[f"{name}_edtf"]
+                if edtf is None:
+                    continue
+                value = PartialDate.parse(edtf)
+                if not named_in(value, texts):
+                    found.append((table, row[key_column], name, row))
+    return found
+
+
+def test_the_spellings_read_the_usual_forms():
+    day = date(2023, 9, 5)
+    for text in ("2023-09-05", "5 September 2023", "September 5, 2023", "5 сентября 2023",
+                 "05.09.2023", "on 4-5 September", "Sept. 5"):
+        assert named_in(PartialDate.parse("2023-09-05"), [text]), text
+    for text in ("in September", "сентябрь 2023", "2023-09"):
+        assert named_in(PartialDate.parse("2023-09"), [text]), text
+    for text in ("in September", "this year", "15 September 2023", "2023-09-15"):
+        assert not named_in(PartialDate.parse("2023-09-05"), [text]), text
+    assert not named_in(PartialDate.parse("2023-09"), ["this year"])
+    assert day.isoformat() == "2023-09-05"
+
+
+def test_the_check_lists_a_day_taken_from_a_month(seeds):
+    """The same fact with its day put back, as the record had it, would be listed."""
+    row = dict(seeds.rows["events"][("arm-csto-representative-recalled-2023",)])
+    quotes = [seeds.rows["citations"][(c,)]["quote"]
+              for (f, c) in seeds.rows["fact_citations"] if f == row["key"]]
+    assert named_in(PartialDate.parse(row["happened_edtf"]), quotes)
+    assert not named_in(PartialDate.parse("2023-09-05"), quotes)
+
+
+def explanation(table: str, row: dict) -> str:
+    """Where a fact says openly how it got a date: the reasoning of an inferred fact; the
+    note of a reading, or of a row whose table has no ``inferred`` flag (a session, a
+    document, an operation)."""
+    if "inferred" in row:
+        return (row.get("reasoning") or "") if row["inferred"] else ""
+    return row.get("note") or row.get("description") or ""
+
+
+def test_every_unquoted_day_or_month_enters_the_record_openly(seeds):
+    unexplained = []
+    for table, key, name, row in unquoted_dates(seeds):
+        value = PartialDate.parse(row[f"{name}_edtf"])
+        if not named_in(value, [explanation(table, row)]):
+            unexplained.append(f"{table} {key}: {name} {value.edtf}")
+    assert unexplained == [], "\n".join(unexplained)
