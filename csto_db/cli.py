@@ -186,14 +186,15 @@ def init(ctx: click.Context) -> None:
         click.echo(line)
 
 
-def contested_option(command: Callable) -> Callable:
+def contested_option(command: Command) -> Command:
     return click.option("--contested", "with_contested", is_flag=True,
                         help="Also list subjects only a reading the record does not prefer "
                         "puts in on that day (marked `contested`).")(command)
 
 
-def _split_contested(rows: list[dict], with_contested: bool,
-                     subject: Callable[[dict], str]) -> tuple[list[dict], list[str]]:
+def _split_contested(rows: list[dict[str, Any]], with_contested: bool,
+                     subject: Callable[[dict[str, Any]], str]
+                     ) -> tuple[list[dict[str, Any]], list[str]]:
     """The rows to show, and one note line for each contested row: the reading that puts
     it in, whether the row is shown (``--contested``) or left out."""
     from .asof import contested_note
@@ -203,7 +204,7 @@ def _split_contested(rows: list[dict], with_contested: bool,
     return [row for row in rows if with_contested or not row["contested"]], notes
 
 
-def _certainty(row: dict) -> str:
+def _certainty(row: dict[str, Any]) -> str:
     return "contested" if row.get("contested") else row["certainty"]
 
 

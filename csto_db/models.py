@@ -38,7 +38,7 @@ from sqlalchemy.orm import (
     remote,
 )
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import FromClause, Subquery
 
 from .dates import PRECISIONS, PartialDate
 
@@ -285,8 +285,9 @@ class FactMixin:
     """
 
     if TYPE_CHECKING:
-        # What each fact model sets, for code that walks FACT_MODELS.
+        # What each fact model sets or gets from Base, for code that walks FACT_MODELS.
         __tablename__: str
+        __table__: ClassVar[FromClause]
 
     #: Names of the partial dates the table carries (each is four columns).
     partial_dates: ClassVar[tuple[str, ...]] = ()
@@ -331,6 +332,7 @@ class SpanMixin:
     """A fact that holds over a closed-open span ``[start, end)``; an empty end: still open."""
 
     if TYPE_CHECKING:
+        key: Mapped[str]
         start: Mapped[PartialDate]
         end: Mapped[PartialDate | None]
         start_lower: Mapped[date]

@@ -124,7 +124,7 @@ def members_on(db: Session | Connection, org: str, on: date | str, *,
     return [
         Membership(
             state=span.row.state_iso3, name=span.row.state_name, organization=org,
-            status=span.row.status, certainty=span.certainty, contested=span.contested,
+            status=span.row.status, certainty=span.day_certainty, contested=span.contested,
             since=span.start.edtf, until=edtf_of(span.end), span=span.key,
             inferred=bool(span.row.inferred), reasoning=span.row.reasoning,
             citations=span.citations, readings=span.readings)

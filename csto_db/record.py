@@ -135,7 +135,7 @@ def chair_on(db: Session | Connection, on: date | str, org: str = "CSTO", *,
     return [
         ChairTerm(
             key=span.key, state=span.row.state_iso3, organization=org, start=span.start.edtf,
-            end=edtf_of(span.end), certainty=span.certainty, contested=span.contested,
+            end=edtf_of(span.end), certainty=span.day_certainty, contested=span.contested,
             inferred=bool(span.row.inferred), reasoning=span.row.reasoning,
             citations=span.citations, readings=span.readings)
         for span in spans_on(conn, conn.execute(_CHAIR_CANDIDATES, {"org": org, "on": on}).all(),
@@ -228,7 +228,7 @@ def officials_on(db: Session | Connection, on: date | str, *, source: str | None
             key=row.key, office=row.office, organization=row.organization_code,
             person=row.person, nationality=row.nationality_iso3, acting=bool(row.acting),
             start=span.start.edtf, end=edtf_of(span.end), appointed=edtf_of(appointed),
-            certainty=span.certainty, contested=span.contested, inferred=bool(row.inferred),
+            certainty=span.day_certainty, contested=span.contested, inferred=bool(row.inferred),
             reasoning=row.reasoning, citations=span.citations, readings=span.readings))
     return results
 

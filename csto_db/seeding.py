@@ -500,8 +500,8 @@ def _set_reach(seeds: SeedSet) -> None:
     """Write each span's reach: the outermost bounds over every reading of its dates."""
     from .asof import reach_of
 
-    dates: dict[tuple[str, str], list] = defaultdict(list)
-    readings_by_dispute: dict[str, list[dict]] = defaultdict(list)
+    dates: dict[tuple[str, str], list[PartialDate]] = defaultdict(list)
+    readings_by_dispute: dict[str, list[Row]] = defaultdict(list)
     for reading in seeds.rows["readings"].values():
         readings_by_dispute[reading["dispute_key"]].append(reading)
     for subject in seeds.rows["dispute_subjects"].values():
