@@ -87,7 +87,7 @@ def test_what_the_2010_protocols_change_is_stated_and_cited(documents):
     ("forces-means-agreement-2010", "signatory",
      {s: "2010-12-10" for s in ("ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK")}),
     ("forces-means-agreement-2010", "non_signatory", {"UZB": "2010-12-10"}),
-    ("csto-charter-second-protocol-2018", "ratification", {"RUS": "2019-07-24"}),
+    ("csto-charter-second-protocol-2018", "ratification", {"RUS": "[2019-07-24..2021-01-21]"}),
     ("csto-charter-fourth-protocol-2022", "ratification", {"BLR": "[2022-08-26..2023-02-17]"}),
 ])
 def test_ratifications_and_signatures_are_parties(documents, key, role, expected):
