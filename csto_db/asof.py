@@ -30,6 +30,7 @@ from sqlalchemy import ColumnElement, Connection, FromClause, Select, and_, bind
 
 from .dates import PartialDate
 from .evidence import (
+    QUOTE_COLUMNS,
     FieldReading,
     Quote,
     SourceView,
@@ -298,8 +299,7 @@ _READINGS = (
 )
 
 _CITATIONS = (
-    select(FactCitation.fact_key, Citation.source_key, Citation.quote, Citation.translation,
-           Citation.char_start, Citation.char_end)
+    select(FactCitation.fact_key, *QUOTE_COLUMNS)
     .join(Citation, Citation.key == FactCitation.citation_key)
     .where(FactCitation.fact_key.in_(bindparam("keys", expanding=True)))
     .order_by(FactCitation.fact_key, Citation.source_key, Citation.char_start, Citation.key)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import wraps
+from pathlib import Path
 from typing import IO, Any, ParamSpec, TypeVar
 
 import click
@@ -209,7 +210,8 @@ def _certainty(row: dict[str, Any]) -> str:
 
 
 @main.command()
-@click.option("--org", required=True, metavar="CODE", help="Organization code: CST or CSTO.")
+@click.option("--org", required=True, metavar="CODE",
+              help="Organization code: CST, CSTO, or any other the database holds (any case).")
 @click.option("--on", "on", required=True, metavar="YYYY-MM-DD", callback=_parse_day,
               help="The day to ask about.")
 @source_option
@@ -221,12 +223,14 @@ def members(ctx: click.Context, org: str, on: date, source: str | None, with_con
             as_json: bool) -> None:
     """The states in membership of an organization on a day, with certainty and sources."""
     from .asof import lifetime_of
+    from .evidence import organization_code
     from .queries import members_on
 
     with reading(ctx) as connection:
-        rows = [m.to_dict() for m in members_on(connection, org.upper(), on, source=source,
+        org = organization_code(connection, org)
+        rows = [m.to_dict() for m in members_on(connection, org, on, source=source,
                                                 contested=True)]
-        outside = lifetime_of(connection, org.upper()).explain(on)
+        outside = lifetime_of(connection, org).explain(on)
     result, notes = _split_contested(rows, with_contested, lambda m: f"{m['state']} {m['name']}")
     emit(result, as_json, ["state", "name", "status", "certainty", "since", "until", "span",
                            "sources"],
@@ -318,12 +322,14 @@ def chair(ctx: click.Context, on: date, org: str, source: str | None, with_conte
     JSON: one object; `state` is null when no source names a chair that day, or when the
     day falls on an edge the sources leave open (the terms are then in `candidates`).
     """
+    from .evidence import organization_code
     from .record import chair_answer, chair_on
 
     with reading(ctx) as connection:
-        terms = chair_on(connection, on, org.upper(), source=source, contested=True)
+        org = organization_code(connection, org)
+        terms = chair_on(connection, on, org, source=source, contested=True)
     shown = [term for term in terms if with_contested or not term.contested]
-    answer = chair_answer(shown, on, org.upper()).to_dict()
+    answer = chair_answer(shown, on, org).to_dict()
     if as_json:
         emit(answer, True)
         return
@@ -508,10 +514,12 @@ def grant_reader(ctx: click.Context, name: str, password: str | None, as_json: b
 
 
 @main.command()
+@click.option("--cow-file", type=click.Path(dir_okay=False, path_type=Path),
+              help="COW's igo_year_formatv3.csv: check every cell locator against it.")
 @json_option
 @click.pass_context
 @reports_errors
-def check(ctx: click.Context, as_json: bool) -> None:
+def check(ctx: click.Context, cow_file: Path | None, as_json: bool) -> None:
     """Verify a database: newest schema, quotes verbatim, every fact cited, spans coherent.
 
     Exits 1 and lists the problems when there are any.
@@ -524,6 +532,10 @@ def check(ctx: click.Context, as_json: bool) -> None:
     try:
         with engine.connect() as connection:
             problems = check_database(connection)
+            if cow_file is not None and not problems:
+                from .cow import verify_locators
+
+                problems = verify_locators(connection, cow_file)
     finally:
         engine.dispose()
     if as_json:
@@ -538,3 +550,131 @@ def check(ctx: click.Context, as_json: bool) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+# --- Datasets: import and cross-checks ------------------------------------------------------
+
+
+class ProgressBar:
+    """A one-line bar on standard error: done/total rows and the rate; nothing when the
+    stream is not a terminal or when asked to be quiet."""
+
+    def __init__(self, label: str, *, quiet: bool) -> None:
+        import time
+
+        self.label = label
+        self.shown = not quiet and sys.stderr.isatty()
+        self.clock = time.perf_counter
+        self.started = self.clock()
+        self.drawn = False
+
+    def __call__(self, done: int, total: int) -> None:
+        if not self.shown or not total:
+            return
+        width = 30
+        filled = width * done // total
+        rate = done / max(self.clock() - self.started, 1e-9)
+        click.echo(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
+                   f"{done:,}/{total:,} rows  {rate:,.0f} rows/s", err=True, nl=False)
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            click.echo(err=True)
+
+
+@main.command("import-cow")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+@json_option
+@click.pass_context
+@reports_errors
+def import_cow_command(ctx: click.Context, path, quiet: bool, as_json: bool) -> None:
+    """Import COW IGO v3 (igo_year_formatv3.csv) whole, as the source cow-igo-v3-file.
+
+    Every organization, state and year-precision membership span; the curated record is
+    left as it is. One transaction: a malformed file writes nothing. Safe to repeat.
+    """
+    from .cow import import_cow
+
+    bar = ProgressBar("import", quiet=quiet)
+    engine = make_engine(ctx.obj, check_revision=True)
+    try:
+        with engine.begin() as connection:
+            report = import_cow(connection, path, progress=bar)
+    finally:
+        bar.close()
+        engine.dispose()
+    if as_json:
+        emit(report.to_dict(), True)
+        return
+    for line in report.lines():
+        click.echo(line)
+
+
+@main.group()
+def crosscheck() -> None:
+    """Compare the curated record with independent datasets (COW IGO, ATOP)."""
+
+
+@crosscheck.command("cow")
+@click.option("--org", default="CSTO", show_default=True, metavar="CODE",
+              help="CSTO, or CST (COW has no rows for the Treaty).")
+@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help="COW's igo_year_formatv3.csv (default: the rows the source cow-igo-v3 "
+                   "holds).")
+@click.option("--all", "show_all", is_flag=True, help="List agreements too.")
+@json_option
+@click.pass_context
+@reports_errors
+def crosscheck_cow_command(ctx: click.Context, org: str, path: Path | None, show_all: bool,
+                           as_json: bool) -> None:
+    """The record against COW, year by year, state by state, by COW's rule (a member at any
+    time in a year is a member that year)."""
+    from .crosscheck import crosscheck_cow
+    from .evidence import organization_code
+
+    with reading(ctx) as connection:
+        result = crosscheck_cow(connection, organization_code(connection, org), path=path)
+    data = result.to_dict()
+    if not show_all:
+        data["comparisons"] = [c for c in data["comparisons"] if c["agreement"] != "agree"]
+    if as_json:
+        emit(data, True)
+        return
+    if result.note:
+        click.echo(result.note)
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.counts().items())
+    click.echo(f"{result.organization} against {result.source} (ionum {result.ionum}), "
+               f"state-years: {counts or 'none'}")
+    emit(data["comparisons"], False,
+         ["year", "state", "cow", "record", "agreement", "spans", "disputes"],
+         lambda c: {**c, "spans": [e["span"] for e in c["evidence"]],
+                    "disputes": sorted({d for e in c["evidence"] for d in e["disputes"]})})
+
+
+@crosscheck.command("atop")
+@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
+              help="ATOP 5.1's atop5_1m.csv (default: the package's copy of alliance "
+                   "4220's rows).")
+@json_option
+@click.pass_context
+@reports_errors
+def crosscheck_atop_command(ctx: click.Context, path: Path | None, as_json: bool) -> None:
+    """The record against ATOP 5.1 alliance 4220, day by day, phase by phase: the ranges of
+    days on which they differ or the record is unsure."""
+    from .crosscheck import crosscheck_atop
+
+    with reading(ctx) as connection:
+        result = crosscheck_atop(connection, path=path)
+    data = result.to_dict()
+    if as_json:
+        emit(data, True)
+        return
+    counts = ", ".join(f"{n} {kind}" for kind, n in result.counts().items())
+    click.echo(f"ATOP alliance {result.alliance} ({result.source}), state-days: {counts}")
+    emit(data["differences"], False,
+         ["phase", "state", "first", "last", "days", "atop", "record", "agreement", "spans",
+          "disputes"],
+         lambda r: {**r, "spans": [e["span"] for e in r["evidence"]],
+                    "disputes": sorted({d for e in r["evidence"] for d in e["disputes"]})})

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import difflib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, select
+from sqlalchemy import ColumnElement, Connection, func, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from .dates import PartialDate
@@ -29,6 +30,12 @@ class Quote:
     translation: str | None = None
     char_start: int | None = None
     char_end: int | None = None
+    #: Where a dataset's cells are, for a citation of cells rather than of words.
+    locator_file: str | None = None
+    locator_record: str | None = None
+    locator_column: str | None = None
+    locator_first_year: int | None = None
+    locator_last_year: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"source": self.source, "quote": self.quote}
@@ -36,7 +43,19 @@ class Quote:
             data["translation"] = self.translation
         if self.char_start is not None:
             data["char_start"], data["char_end"] = self.char_start, self.char_end
+        if self.locator_file is not None:
+            data["locator"] = {"file": self.locator_file, "record": self.locator_record,
+                               "column": self.locator_column,
+                               "first_year": self.locator_first_year,
+                               "last_year": self.locator_last_year}
         return data
+
+
+#: The columns of ``citations`` that make a :class:`Quote`, in the order of its fields.
+QUOTE_COLUMNS = (Citation.source_key, Citation.quote, Citation.translation, Citation.char_start,
+                 Citation.char_end, Citation.locator_file, Citation.locator_record,
+                 Citation.locator_column, Citation.locator_first_year,
+                 Citation.locator_last_year)
 
 
 @dataclass(frozen=True)
@@ -94,15 +113,13 @@ def citations_for(db: Session | Connection, fact_keys: Iterable[str]) -> dict[st
     if not keys:
         return found
     query = (
-        select(FactCitation.fact_key, Citation.source_key, Citation.quote, Citation.translation,
-               Citation.char_start, Citation.char_end)
+        select(FactCitation.fact_key, *QUOTE_COLUMNS)
         .join(Citation, Citation.key == FactCitation.citation_key)
         .where(FactCitation.fact_key.in_(keys))
         .order_by(FactCitation.fact_key, Citation.source_key, Citation.char_start, Citation.key)
     )
-    for row in connection_of(db).execute(query):
-        found[row.fact_key].append(Quote(row.source_key, row.quote, row.translation,
-                                         row.char_start, row.char_end))
+    for fact_key, *quote in connection_of(db).execute(query):
+        found[fact_key].append(Quote(*quote))
     return found
 
 
@@ -153,13 +170,40 @@ def require_organization(db: Session | Connection, code: str) -> None:
         raise unknown_organization(conn, code)
 
 
-def unknown_organization(db: Session | Connection, code: str) -> QueryError:
-    """The error for an organization code the database does not have, naming those it has."""
+def organization_code(db: Session | Connection, text: str) -> str:
+    """The organization code ``text`` names: the code itself, or the one code that matches
+    it ignoring case (``csto`` for ``CSTO``; COW's codes such as ``AfDB`` mix cases).
+    Raises :class:`QueryError` naming the codes there are."""
     from .models import Organization
 
-    codes = connection_of(db).execute(
-        select(Organization.code).order_by(Organization.code)).scalars()
-    return QueryError(f"unknown organization {code!r}; the database has: {', '.join(codes)}")
+    conn = connection_of(db)
+    matches = list(conn.execute(select(Organization.code).where(
+        func.lower(Organization.code) == text.lower())).scalars())
+    if text in matches:
+        return text
+    if len(matches) == 1:
+        return matches[0]
+    raise unknown_organization(conn, text)
+
+
+#: Up to this many codes, an unknown organization's message names them all.
+_CODES_NAMED = 20
+
+
+def unknown_organization(db: Session | Connection, code: str) -> QueryError:
+    """The error for an organization code the database does not have, naming those it has
+    (or, once it holds many, the closest to what was asked and how to list them all)."""
+    from .models import Organization
+
+    codes = list(connection_of(db).execute(
+        select(Organization.code).order_by(Organization.code)).scalars())
+    if len(codes) <= _CODES_NAMED:
+        return QueryError(f"unknown organization {code!r}; the database has: {', '.join(codes)}")
+    close = difflib.get_close_matches(code, codes, n=5, cutoff=0.5)
+    hint = f"closest: {', '.join(close)}; " if close else ""
+    return QueryError(
+        f"unknown organization {code!r}; {hint}{len(codes)} codes in all "
+        f"(see `csto-db sql \"SELECT o.code, o.name FROM organizations o\"`)")
 
 
 def nulls_last(

@@ -96,7 +96,7 @@ ORGANIZATION_KINDS = (
     "un_department",
     "regional_organization",
 )
-MEMBERSHIP_STATUSES = ("party", "member", "frozen", "suspended", "observer")
+MEMBERSHIP_STATUSES = ("party", "member", "frozen", "suspended", "observer", "associate")
 #: Statuses that count a state in ``members_on``: a frozen member is still a member.
 MEMBER_STATUSES = ("party", "member", "frozen")
 DOCUMENT_KINDS = (
@@ -405,6 +405,16 @@ class Citation(Base):
     char_start: Mapped[int | None] = mapped_column(
         Integer, comment="Offset of the quote in sources.full_text (code points, from 0)")
     char_end: Mapped[int | None] = mapped_column(Integer, comment="Offset one past the quote")
+    # A cell range of a dataset file: the quote is then the text every cell in it holds.
+    locator_file: Mapped[str | None] = mapped_column(
+        String(200), comment="Dataset file the quote's cells are in")
+    locator_record: Mapped[str | None] = mapped_column(
+        String(100), comment="The record's name in that file (COW: the ioname)")
+    locator_column: Mapped[str | None] = mapped_column(String(100), comment="The cells' column")
+    locator_first_year: Mapped[int | None] = mapped_column(
+        Integer, comment="First year (row) of the cells")
+    locator_last_year: Mapped[int | None] = mapped_column(
+        Integer, comment="Last year (row) of the cells")
 
     source: Mapped[Source] = relationship(back_populates="citations", lazy="selectin")
     fact_citations: Mapped[list[FactCitation]] = relationship(back_populates="citation")
@@ -416,6 +426,9 @@ class Fact(Base):
 
     key: Mapped[str] = mapped_column(KEY, primary_key=True)
     table_name: Mapped[str] = mapped_column(vocabulary(FACT_TABLES, "fact_table"))
+    dataset_key: Mapped[str | None] = mapped_column(
+        ForeignKey("sources.key"), index=True,
+        comment="The dataset import that wrote the fact; empty for the seeds' facts")
 
     fact_citations: Mapped[list[FactCitation]] = relationship(back_populates="fact")
     dispute_subjects: Mapped[list[DisputeSubject]] = relationship(back_populates="fact")
@@ -440,12 +453,30 @@ class State(Base):
     __tablename__ = "states"
     __table_args__ = {"comment": "States, keyed by ISO 3166-1 alpha-3, with COW codes."}
 
-    iso3: Mapped[str] = mapped_column(String(3), primary_key=True)
-    iso2: Mapped[str] = mapped_column(String(2), unique=True)
-    numeric: Mapped[str] = mapped_column(String(3), unique=True, comment="ISO 3166-1 numeric")
+    iso3: Mapped[str] = mapped_column(
+        String(3), primary_key=True,
+        comment="ISO 3166-1 alpha-3; X.. (user-assigned) for a state ISO never coded")
+    iso2: Mapped[str | None] = mapped_column(String(2), unique=True,
+                                             comment="ISO 3166-1 alpha-2; empty for X.. codes")
+    numeric: Mapped[str | None] = mapped_column(
+        String(3), unique=True, comment="ISO 3166-1 numeric; empty for X.. codes")
     name: Mapped[str] = mapped_column(String(100), comment="English short name")
     cow_ccode: Mapped[int | None] = mapped_column(Integer, unique=True,
                                                   comment="Correlates of War state code")
+    dataset_key: Mapped[str | None] = mapped_column(
+        ForeignKey("sources.key"),
+        comment="The dataset import that added the state; empty for the seeds' states")
+
+
+class DatasetImport(Base):
+    __tablename__ = "dataset_imports"
+    __table_args__ = {"comment": "Each dataset file imported whole, as its own source."}
+
+    source_key: Mapped[str] = mapped_column(ForeignKey("sources.key"), primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(200), comment="The file's name, no folder")
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    organizations: Mapped[int] = mapped_column(Integer, comment="Organizations it wrote")
+    spans: Mapped[int] = mapped_column(Integer, comment="Membership spans it wrote")
 
     memberships: Mapped[list[MembershipSpan]] = relationship(
         back_populates="state", order_by="MembershipSpan.start_lower")

@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
 )
 
+from .datasets import imported_keys
 from .dates import PartialDate
 from .errors import PartialDateError, SeedError
 from .models import FACT_MODELS, Base, fact_key_column
@@ -87,6 +88,9 @@ class SeedSet:
         if pk in self.rows[table]:
             raise SeedError(f"{where}: duplicate key {pk_text(pk)} in {table} "
                             f"(first in {self.origin[(table, pk)]})")
+        # Columns the seed format does not write (a dataset import's marks) are empty.
+        for column in table_of(table).columns:
+            row.setdefault(column.name, None)
         self.rows[table][pk] = row
         self.origin[(table, pk)] = where
 
@@ -615,6 +619,8 @@ def sync(connection: Connection, seeds: SeedSet) -> SyncReport:
     """
     report = SyncReport(total_rows=seeds.count())
     deletions: dict[str, list[Key]] = {}
+    # Rows a dataset import wrote are not the seeds' to delete.
+    imported = imported_keys(connection)
     for table in _seeded_tables():
         desired = seeds.rows.get(table.name, {})
         pk_columns = list(table.primary_key.columns)
@@ -630,7 +636,8 @@ def sync(connection: Connection, seeds: SeedSet) -> SyncReport:
             elif any(_normalise(c, current[c.name]) != _normalise(c, row[c.name])
                      for c in table.columns):
                 updates.append(row)
-        removed = [pk for pk in existing if pk not in desired]
+        removed = [pk for pk in existing
+                   if pk not in desired and pk not in imported.get(table.name, ())]
         report.inserted[table.name] = len(inserts)
         report.updated[table.name] = len(updates)
         model = FACT_MODELS.get(table.name)

@@ -41,6 +41,8 @@ FOREIGN_KEY_INDEXES = {
     "ix_office_terms_organization_code", "ix_document_parties_state_iso3",
     "ix_document_parties_document_key", "ix_initiatives_proposer_iso3",
     "ix_operations_host_iso3", "ix_contributions_state_iso3", "ix_contributions_force_key",
+    # The facts a dataset import wrote: the seed loader and a new import select them by it.
+    "ix_facts_dataset_key",
 }
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks of csto-db, each figure beside a baseline measured in the same run."""
