@@ -326,9 +326,9 @@ def _citations(conn: Connection, keys: Iterable[str]) -> dict[str, list[Quote]]:
     keys = sorted(set(keys))
     if not keys:
         return found
-    for fact_key, source, quote, translation, start, end in conn.execute(
-            _CITATIONS, {"keys": keys}).all():
-        found[fact_key].append(Quote(source, quote, translation, start, end))
+    rows: list[Any] = list(conn.execute(_CITATIONS, {"keys": keys}).all())
+    for fact_key, *quote in rows:
+        found[fact_key].append(Quote(*quote))
     return found
 
 

@@ -467,17 +467,6 @@ class State(Base):
         ForeignKey("sources.key"),
         comment="The dataset import that added the state; empty for the seeds' states")
 
-
-class DatasetImport(Base):
-    __tablename__ = "dataset_imports"
-    __table_args__ = {"comment": "Each dataset file imported whole, as its own source."}
-
-    source_key: Mapped[str] = mapped_column(ForeignKey("sources.key"), primary_key=True)
-    file_name: Mapped[str] = mapped_column(String(200), comment="The file's name, no folder")
-    file_sha256: Mapped[str] = mapped_column(String(64))
-    organizations: Mapped[int] = mapped_column(Integer, comment="Organizations it wrote")
-    spans: Mapped[int] = mapped_column(Integer, comment="Membership spans it wrote")
-
     memberships: Mapped[list[MembershipSpan]] = relationship(
         back_populates="state", order_by="MembershipSpan.start_lower")
     document_parties: Mapped[list[DocumentParty]] = relationship(back_populates="state")
@@ -491,6 +480,17 @@ class DatasetImport(Base):
     hosted_operations: Mapped[list[Operation]] = relationship(back_populates="host")
     contributions: Mapped[list[Contribution]] = relationship(back_populates="state")
     observers: Mapped[list[BodyObserver]] = relationship(back_populates="state")
+
+
+class DatasetImport(Base):
+    __tablename__ = "dataset_imports"
+    __table_args__ = {"comment": "Each dataset file imported whole, as its own source."}
+
+    source_key: Mapped[str] = mapped_column(ForeignKey("sources.key"), primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(200), comment="The file's name, no folder")
+    file_sha256: Mapped[str] = mapped_column(String(64))
+    organizations: Mapped[int] = mapped_column(Integer, comment="Organizations it wrote")
+    spans: Mapped[int] = mapped_column(Integer, comment="Membership spans it wrote")
 
 
 class Organization(FactMixin, Base):
