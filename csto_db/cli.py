@@ -589,7 +589,7 @@ class ProgressBar:
 @json_option
 @click.pass_context
 @reports_errors
-def import_cow_command(ctx: click.Context, path, quiet: bool, as_json: bool) -> None:
+def import_cow_command(ctx: click.Context, path: Path, quiet: bool, as_json: bool) -> None:
     """Import COW IGO v3 (igo_year_formatv3.csv) whole, as the source cow-igo-v3-file.
 
     Every organization, state and year-precision membership span; the curated record is
