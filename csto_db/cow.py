@@ -406,7 +406,8 @@ def curated_of(connection: Connection) -> Curated:
             .join(Fact, Fact.key == Organization.code).where(not_imported))},
         state_by_ccode={ccode: iso3 for ccode, iso3 in connection.execute(
             select(State.cow_ccode, State.iso3).where(State.cow_ccode.is_not(None),
-                                                      State.dataset_key.is_(None)))},
+                                                      State.dataset_key.is_(None)))
+            if ccode is not None},  # as the query says; the type checker cannot see it
         state_codes=set(connection.execute(
             select(State.iso3).where(State.dataset_key.is_(None))).scalars()),
         fact_keys=set(connection.execute(select(Fact.key).where(not_imported)).scalars()),

@@ -135,7 +135,8 @@ def _record_spans(connection: Connection, organizations: tuple[str, ...]
 
 def _states_by_ccode(connection: Connection) -> dict[int, str]:
     return {ccode: iso3 for ccode, iso3 in connection.execute(
-        select(State.cow_ccode, State.iso3).where(State.cow_ccode.is_not(None)))}
+        select(State.cow_ccode, State.iso3).where(State.cow_ccode.is_not(None)))
+        if ccode is not None}  # as the query says; the type checker cannot see it
 
 
 # --- COW: year by year -------------------------------------------------------------------------
@@ -285,10 +286,11 @@ def read_atop(raw: bytes, name: str, alliance: int = ATOP_ALLIANCE) -> list[Atop
     reader = csv.DictReader(io.StringIO(text, newline=""))
     needed = ("atopid", "member", "phase", "yrent", "moent", "dayent", "yrexit", "moexit",
               "dayexit")
-    missing = [column for column in needed if column not in (reader.fieldnames or [])]
+    columns = list(reader.fieldnames or [])
+    missing = [column for column in needed if column not in columns]
     if missing:
         raise DatasetError(f"{name}: line 1: no column {missing[0]!r}; not ATOP's member file")
-    position = {column: reader.fieldnames.index(column) + 1 for column in needed}
+    position = {column: columns.index(column) + 1 for column in needed}
     found = []
     for record in reader:
         line = reader.line_num
