@@ -24,8 +24,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, overload
 
-from sqlalchemy import Connection, and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, Connection, FromClause, Select, and_, bindparam, or_, select
 
 from .dates import PartialDate
 from .evidence import (
@@ -93,9 +94,14 @@ class Lifetime:
             if self.predecessor:
                 line += f"; --org {self.predecessor} answers for the time before"
             return line
+        assert self.end is not None  # outside the lifetime and not before its start
         return (f"no members on {on.isoformat()}: {self.organization} membership ended on "
                 f"{self.end.isoformat()}")
 
+    @overload
+    def clip(self, value: PartialDate, *, is_end: bool) -> PartialDate: ...
+    @overload
+    def clip(self, value: None, *, is_end: bool) -> PartialDate | None: ...
     def clip(self, value: PartialDate | None, *, is_end: bool) -> PartialDate | None:
         """A reading's bounds held inside the lifetime (an open end closes with it)."""
         if value is None:
@@ -146,24 +152,27 @@ class Verdict:
 
     certainty: str
     contested: bool
-    explaining: frozenset[tuple[str, PartialDate]]
+    explaining: frozenset[tuple[str, PartialDate | None]]
 
 
 def judge(starts: Sequence[PartialDate], ends: Sequence[PartialDate | None], on: date,
           lifetime: Lifetime | None = None) -> Verdict | None:
     """Apply the rule. ``starts[0]`` and ``ends[0]`` are the preferred readings; the others
     compete with them. Returns None when no reading puts the day inside."""
-    def clipped(value, is_end):
-        return lifetime.clip(value, is_end=is_end) if lifetime else value
+    def clip_start(value: PartialDate) -> PartialDate:
+        return lifetime.clip(value, is_end=False) if lifetime else value
 
-    preferred = _inside(clipped(starts[0], False), clipped(ends[0], True), on)
+    def clip_end(value: PartialDate | None) -> PartialDate | None:
+        return lifetime.clip(value, is_end=True) if lifetime else value
+
+    preferred = _inside(clip_start(starts[0]), clip_end(ends[0]), on)
     others = []  # (outcome, the non-preferred values in the combination)
     for i, start in enumerate(starts):
         for j, end in enumerate(ends):
             if i == j == 0:
                 continue
             values = ({("start", start)} if i else set()) | ({("end", end)} if j else set())
-            others.append((_inside(clipped(start, False), clipped(end, True), on), values))
+            others.append((_inside(clip_start(start), clip_end(end), on), values))
     if preferred is None:
         telling = [values for outcome, values in others if outcome is not None]
     elif preferred == CERTAIN:
@@ -207,13 +216,13 @@ READING_COLUMNS = (
 )
 
 
-def reach_holds(table):
+def reach_holds(table: FromClause) -> ColumnElement[bool]:
     """The condition that a span's reach holds the day (the ``on`` parameter)."""
     return and_(table.c.reach_start <= bindparam("on"),
                 or_(table.c.reach_end.is_(None), table.c.reach_end > bindparam("on")))
 
 
-def with_readings(statement, table):
+def with_readings(statement: Select[Any], table: FromClause) -> Select[Any]:
     """``statement`` (selecting rows of span ``table``) with each row's start and end
     readings joined on, so that one statement brings the candidates and their readings.
     The fields are compared one by one rather than with IN: a constant statement is
@@ -225,14 +234,14 @@ def with_readings(statement, table):
                 ).order_by(_READING_ROWS.c.key)
 
 
-def candidates(table, *conditions):
+def candidates(table: FromClause, *conditions: ColumnElement[bool]) -> Select[Any]:
     """A statement selecting the rows of span ``table`` whose reach holds the day (the
     ``on`` parameter), under further ``conditions``: the as-of indexes serve it. Order it,
     then pass it to :func:`with_readings`, whose order of readings comes after."""
     return select(table).where(*conditions, reach_holds(table))
 
 
-def _grouped(rows: Sequence) -> tuple[list, dict[tuple[str, str], list[FieldReading]]]:
+def _grouped(rows: Sequence[Any]) -> tuple[list[Any], dict[tuple[str, str], list[FieldReading]]]:
     """Rows of a :func:`with_readings` statement: each span row once, in order, and the
     readings of each ``(key, field)``. Rows without a span (an outer join's) are dropped."""
     spans: dict[str, object] = {}
@@ -258,7 +267,7 @@ class SeenSpan:
     """A span row as one view of the record reads it: its dates, the readings of its date
     fields, and (for an as-of question) where the day falls."""
 
-    row: object
+    row: Any
     start: PartialDate
     end: PartialDate | None
     readings: list[FieldReading]
@@ -268,7 +277,15 @@ class SeenSpan:
 
     @property
     def key(self) -> str:
-        return self.row.key
+        key: str = self.row.key
+        return key
+
+    @property
+    def day_certainty(self) -> str:
+        """The certainty :func:`spans_on` found (every span it returns has one)."""
+        if self.certainty is None:
+            raise ValueError(f"{self.key}: no day was asked of this span")
+        return self.certainty
 
 
 _READINGS = (
@@ -297,7 +314,7 @@ def _readings(conn: Connection, keys: list[str],
     rows = conn.execute(_READINGS, {"keys": keys, "fields": list(fields)}).all()
     for (fact_key, name, key, dispute, edtf, lower, upper, precision, text,
          preferred) in rows:
-        value = PartialDate(lower, upper, edtf, precision) if edtf is not None else None
+        value = PartialDate.from_optional_columns(edtf, lower, upper, precision)
         found[(fact_key, name)].append(FieldReading(
             dispute=dispute, field=name, key=key, date=value, text=text,
             preferred=bool(preferred), citations=()))
@@ -309,7 +326,8 @@ def _citations(conn: Connection, keys: Iterable[str]) -> dict[str, list[Quote]]:
     keys = sorted(set(keys))
     if not keys:
         return found
-    for fact_key, *quote in conn.execute(_CITATIONS, {"keys": keys}).all():
+    rows: list[Any] = list(conn.execute(_CITATIONS, {"keys": keys}).all())
+    for fact_key, *quote in rows:
         found[fact_key].append(Quote(*quote))
     return found
 
@@ -337,7 +355,7 @@ def _explaining(readings: list[FieldReading], verdict: Verdict) -> list[FieldRea
             if r.preferred or (r.field, r.date) in verdict.explaining]
 
 
-def spans_on(conn: Connection, rows: Sequence, on: date, *,
+def spans_on(conn: Connection, rows: Sequence[Any], on: date, *,
              source: str | None = None, lifetime: Lifetime | None = None,
              contested: bool = False) -> list[SeenSpan]:
     """The span ``rows`` (a span table's candidates with their readings, selected by a
@@ -359,13 +377,18 @@ def spans_on(conn: Connection, rows: Sequence, on: date, *,
                 row.key, "end") not in readings:
             # One reading of each date (most spans): the rule is where the day falls in it.
             start, end = stored_date(row, "start"), stored_date(row, "end")
+            assert start is not None, row.key  # a span's start is NOT NULL
             certainty = _inside(start, lifetime.clip(end, is_end=True) if lifetime else end, on)
             if certainty is not None:
                 answered.append(SeenSpan(row, start, end, [], [], certainty))
             continue
         if source is not None and not view.includes(row.key):
             continue
-        starts, start_readings = _field_values(view, row.key, "start", stored_date(row, "start"))
+        start_values, start_readings = _field_values(view, row.key, "start",
+                                                     stored_date(row, "start"))
+        # A span's start is NOT NULL, and the readings of a start are dates.
+        starts = [value for value in start_values if value is not None]
+        assert len(starts) == len(start_values), row.key
         ends, end_readings = _field_values(view, row.key, "end", stored_date(row, "end"))
         verdict = judge(starts, ends, on, lifetime)
         if verdict is None or (verdict.contested and not contested):
@@ -387,7 +410,8 @@ def spans_on(conn: Connection, rows: Sequence, on: date, *,
     return answered
 
 
-def spans_seen(conn: Connection, statement, params: dict, *, source: str | None = None,
+def spans_seen(conn: Connection, statement: Select[Any], params: dict[str, Any], *,
+               source: str | None = None,
                fields: Sequence[str] = SPAN_FIELDS) -> list[SeenSpan]:
     """Every row of ``statement`` that the view of ``source`` holds, with its dates as the
     view reads them and every reading of its date ``fields`` (a timeline's rows)."""
@@ -401,6 +425,7 @@ def spans_seen(conn: Connection, statement, params: dict, *, source: str | None 
         if not view.includes(row.key):
             continue
         first = view.date(row.key, fields[0], stored_date(row, fields[0]))
+        assert first is not None, row.key  # the first field (a start, a day) is NOT NULL
         last = (view.date(row.key, fields[1], stored_date(row, fields[1]))
                 if len(fields) > 1 else None)
         seen.append(SeenSpan(
@@ -410,7 +435,8 @@ def spans_seen(conn: Connection, statement, params: dict, *, source: str | None 
     return seen
 
 
-def contested_note(subject: str, readings: Iterable[dict], *, listed: bool = False) -> str:
+def contested_note(subject: str, readings: Iterable[dict[str, Any]], *,
+                   listed: bool = False) -> str:
     """The one line the text output gives a contested subject: the other readings (as the
     JSON gives them) that put it inside, their sources, and the dispute to look up; whether
     it is listed above (``--contested``) or left out."""

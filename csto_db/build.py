@@ -45,7 +45,7 @@ class InitReport:
     """What ``init`` did: the revision before and after, and the seed changes."""
 
     revision_before: str | None
-    revision_after: str
+    revision_after: str | None
     seeds: SyncReport
     pruned: bool = False
 

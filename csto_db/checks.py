@@ -16,6 +16,7 @@ from .models import (
     Fact,
     FactCitation,
     Source,
+    SpanMixin,
     fact_key_column,
 )
 from .schema import current_revision, head_revision
@@ -63,6 +64,7 @@ def _source_texts(connection: Connection) -> list[str]:
     for key, text, digest in connection.execute(
             select(Source.key, Source.full_text, Source.full_text_sha256)
             .where(Source.full_text.is_not(None))):
+        assert text is not None  # the query keeps the sources that hold a text
         actual = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if actual != digest:
             problems.append(f"source {key}: stored text has sha256 {actual}, recorded {digest}")
@@ -119,7 +121,7 @@ def _spans_coherent(connection: Connection) -> list[str]:
     """
     problems = []
     for table, model in FACT_MODELS.items():
-        if not model.span_group:
+        if not issubclass(model, SpanMixin) or not model.span_group:
             continue
         key = getattr(model, fact_key_column(model))
         first, second = aliased(model), aliased(model)
@@ -150,14 +152,16 @@ def _reach_current(connection: Connection) -> list[str]:
 
     problems = []
     for table, model in FACT_MODELS.items():
-        if "reach_start" not in model.__table__.columns:
+        if not issubclass(model, SpanMixin) or "reach_start" not in model.__table__.columns:
             continue
         rows = connection.execute(select(model).order_by(model.key)).all()
         readings = readings_for(connection, [row.key for row in rows])
         for row in rows:
             values = [(name, reading.date) for name in SPAN_FIELDS
                       for reading in readings.get((row.key, name), [])]
-            wanted = reach_of(stored_date(row, "start"), stored_date(row, "end"), values)
+            start = stored_date(row, "start")
+            assert start is not None, row.key  # a span's start is NOT NULL
+            wanted = reach_of(start, stored_date(row, "end"), values)
             if (row.reach_start, row.reach_end) != wanted:
                 problems.append(f"{table}: span {row.key} has reach {row.reach_start}.."
                                 f"{row.reach_end}, its readings give {wanted[0]}..{wanted[1]}")

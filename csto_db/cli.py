@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from functools import wraps
 from pathlib import Path
+from typing import IO, Any, ParamSpec, TypeVar
 
 import click
+from sqlalchemy import Connection
 
-from .dates import PartialDateError, parse_day
+from .dates import parse_day
 from .db import database_url, describe_error, display_url, make_engine
-from .errors import Error
+from .errors import Error, PartialDateError
 from .render import (
     chair_verdict,
     format_table,
@@ -28,22 +30,26 @@ from .render import (
 #: Exit status for an error the user caused (as click's own usage errors).
 USER_ERROR_STATUS = 2
 
+P = ParamSpec("P")
+R = TypeVar("R")
+Command = TypeVar("Command", bound=Callable[..., Any])
+
 
 class UserError(click.ClickException):
     """Printed as one line, ``csto-db: error: ...``, with exit status 2."""
 
     exit_code = USER_ERROR_STATUS
 
-    def show(self, file=None) -> None:
+    def show(self, file: IO[Any] | None = None) -> None:
         click.echo(f"csto-db: error: {self.format_message()}", err=True)
 
 
-def reports_errors(command: Callable) -> Callable:
+def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn the errors a user can cause into one line and exit status 2, never a
     traceback; no password of a URL given on the command line reaches the line."""
 
     @wraps(command)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
@@ -93,7 +99,7 @@ def _remember_secret(ctx: click.Context, url: str | None = None,
         secrets.append(f"password:{password}")
 
 
-def _parse_day(_ctx, _param, value: str | None) -> date | None:
+def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
     try:
@@ -102,12 +108,12 @@ def _parse_day(_ctx, _param, value: str | None) -> date | None:
         raise click.BadParameter(str(error)) from None
 
 
-def json_option(command: Callable) -> Callable:
+def json_option(command: Command) -> Command:
     return click.option("--json", "as_json", is_flag=True,
                         help="Print JSON instead of a table.")(command)
 
 
-def source_option(command: Callable) -> Callable:
+def source_option(command: Command) -> Command:
     return click.option("--source", metavar="KEY",
                         help="Answer from this source's claims alone (a key of `sources`).")(
         command)
@@ -143,7 +149,7 @@ def main(ctx: click.Context, db_url: str | None) -> None:
 
 
 @contextmanager
-def reading(ctx: click.Context):
+def reading(ctx: click.Context) -> Iterator[Connection]:
     """A read-only connection to a database at the newest schema (the schema gate refuses
     any other with one line saying what to do)."""
     engine = make_engine(ctx.obj, read_only=True, check_revision=True)
@@ -154,8 +160,9 @@ def reading(ctx: click.Context):
         engine.dispose()
 
 
-def emit(data, as_json: bool, columns: Sequence[str] | None = None,
-         render: Callable[[dict], dict] | None = None, empty: str | None = "(none)") -> None:
+def emit(data: Any, as_json: bool, columns: Sequence[str] | None = None,
+         render: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+         empty: str | None = "(none)") -> None:
     """Print ``data`` as JSON, or as a table of ``columns`` fitted to the terminal."""
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -208,14 +215,15 @@ def init(ctx: click.Context, prune: bool, wait: float, as_json: bool) -> None:
         click.echo(line)
 
 
-def contested_option(command: Callable) -> Callable:
+def contested_option(command: Command) -> Command:
     return click.option("--contested", "with_contested", is_flag=True,
                         help="Also list subjects only a reading the record does not prefer "
                         "puts in on that day (marked `contested`).")(command)
 
 
-def _split_contested(rows: list[dict], with_contested: bool,
-                     subject: Callable[[dict], str]) -> tuple[list[dict], list[str]]:
+def _split_contested(rows: list[dict[str, Any]], with_contested: bool,
+                     subject: Callable[[dict[str, Any]], str]
+                     ) -> tuple[list[dict[str, Any]], list[str]]:
     """The rows to show, and one note line for each contested row: the reading that puts
     it in, whether the row is shown (``--contested``) or left out."""
     from .asof import contested_note
@@ -225,7 +233,7 @@ def _split_contested(rows: list[dict], with_contested: bool,
     return [row for row in rows if with_contested or not row["contested"]], notes
 
 
-def _certainty(row: dict) -> str:
+def _certainty(row: dict[str, Any]) -> str:
     return "contested" if row.get("contested") else row["certainty"]
 
 
@@ -288,7 +296,7 @@ def documents(ctx: click.Context, kind: str | None, source: str | None, as_json:
     from .queries import documents as list_documents
 
     with reading(ctx) as connection:
-        result = list_documents(connection, source=source, kind=kind)
+        result = [d.to_dict() for d in list_documents(connection, source=source, kind=kind)]
     emit(result, as_json, ["key", "kind", "signed", "place", "in_force", "parties", "title"],
          lambda d: {**d, "parties": parties_cell(d["parties"])})
 
@@ -303,7 +311,7 @@ def initiatives(ctx: click.Context, source: str | None, as_json: bool) -> None:
     from .queries import initiatives as list_initiatives
 
     with reading(ctx) as connection:
-        result = list_initiatives(connection, source=source)
+        result = [i.to_dict() for i in list_initiatives(connection, source=source)]
     emit(result, as_json, ["key", "proposer", "date", "area", "outcome", "title"],
          lambda i: {**i, "outcome": (i["outcome"] or {}).get("document")})
 
@@ -349,7 +357,7 @@ def chair(ctx: click.Context, on: date, org: str, source: str | None, with_conte
         org = organization_code(connection, org)
         terms = chair_on(connection, on, org, source=source, contested=True)
     shown = [term for term in terms if with_contested or not term.contested]
-    answer = chair_answer(shown, on, org)
+    answer = chair_answer(shown, on, org).to_dict()
     if as_json:
         emit(answer, True)
         return
@@ -415,7 +423,8 @@ def disputes(ctx: click.Context, include_refinements: bool, as_json: bool) -> No
     from .queries import disputes as list_disputes
 
     with reading(ctx) as connection:
-        result = list_disputes(connection, include_refinements=include_refinements)
+        result = [d.to_dict() for d in
+                  list_disputes(connection, include_refinements=include_refinements)]
     if as_json:
         emit(result, True)
         return
@@ -441,7 +450,7 @@ def evidence(ctx: click.Context, fact_key: str, as_json: bool) -> None:
     from .queries import evidence as fact_evidence
 
     with reading(ctx) as connection:
-        result = fact_evidence(connection, fact_key)
+        result = fact_evidence(connection, fact_key).to_dict()
     if as_json:
         emit(result, True)
         return
@@ -494,7 +503,7 @@ def _warn_of_writer(role: str | None) -> None:
                    f"reader with `csto-db grant-reader NAME` and pass --reader-url", err=True)
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     from decimal import Decimal
 
     from .dump import canonical_value
@@ -690,7 +699,7 @@ class ProgressBar:
 @json_option
 @click.pass_context
 @reports_errors
-def import_cow_command(ctx: click.Context, path, quiet: bool, as_json: bool) -> None:
+def import_cow_command(ctx: click.Context, path: Path, quiet: bool, as_json: bool) -> None:
     """Import COW IGO v3 (igo_year_formatv3.csv) whole, as the source cow-igo-v3-file.
 
     Every organization, state and year-precision membership span; the curated record is

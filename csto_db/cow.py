@@ -11,6 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import groupby
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, delete, or_, select
 
@@ -332,7 +333,7 @@ def spans_of(column_runs: list[Run], *, alive_at_end: bool) -> list[SpanReading]
 
 def membership_span_row(*, key: str, state_iso3: str, organization_code: str, status: str,
                         start: PartialDate, end: PartialDate | None,
-                        reasoning: str | None = None, note: str | None = None) -> dict:
+                        reasoning: str | None = None, note: str | None = None) -> dict[str, Any]:
     """One ``membership_spans`` row, every column set: the one place an import builds it.
     An imported span has no competing readings, so its reach is its own outer bounds."""
     reach_start, reach_end = reach_of(start, end, ())
@@ -353,7 +354,7 @@ def citation_key(ioname: str, column: str, run: Run) -> str:
     return f"cow:{ioname}:{column}:{run.first}-{run.last}"
 
 
-def locator_citation_row(file: str, ioname: str, column: str, run: Run) -> dict:
+def locator_citation_row(file: str, ioname: str, column: str, run: Run) -> dict[str, Any]:
     """A citation of a run of cells: every cell holds the quote."""
     return {
         "key": citation_key(ioname, column, run), "source_key": SOURCE_KEY, "quote": run.code,
@@ -367,17 +368,17 @@ def locator_citation_row(file: str, ioname: str, column: str, run: Run) -> dict:
 class ImportRows:
     """Every row an import writes, per table, in the order they must be written."""
 
-    sources: list[dict] = field(default_factory=list)
-    dataset_imports: list[dict] = field(default_factory=list)
-    states: list[dict] = field(default_factory=list)
-    citations: list[dict] = field(default_factory=list)
-    facts: list[dict] = field(default_factory=list)
-    fact_citations: list[dict] = field(default_factory=list)
-    organizations: list[dict] = field(default_factory=list)
-    membership_spans: list[dict] = field(default_factory=list)
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    dataset_imports: list[dict[str, Any]] = field(default_factory=list)
+    states: list[dict[str, Any]] = field(default_factory=list)
+    citations: list[dict[str, Any]] = field(default_factory=list)
+    facts: list[dict[str, Any]] = field(default_factory=list)
+    fact_citations: list[dict[str, Any]] = field(default_factory=list)
+    organizations: list[dict[str, Any]] = field(default_factory=list)
+    membership_spans: list[dict[str, Any]] = field(default_factory=list)
     citation_keys: set[str] = field(default_factory=set)
 
-    def tables(self) -> Iterator[tuple[str, list[dict]]]:
+    def tables(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
         for name in ("sources", "dataset_imports", "states", "citations", "facts",
                      "fact_citations", "organizations", "membership_spans"):
             yield name, getattr(self, name)
@@ -406,7 +407,8 @@ def curated_of(connection: Connection) -> Curated:
             .join(Fact, Fact.key == Organization.code).where(not_imported))},
         state_by_ccode={ccode: iso3 for ccode, iso3 in connection.execute(
             select(State.cow_ccode, State.iso3).where(State.cow_ccode.is_not(None),
-                                                      State.dataset_key.is_(None)))},
+                                                      State.dataset_key.is_(None)))
+            if ccode is not None},  # as the query says; the type checker cannot see it
         state_codes=set(connection.execute(
             select(State.iso3).where(State.dataset_key.is_(None))).scalars()),
         fact_keys=set(connection.execute(select(Fact.key).where(not_imported)).scalars()),
@@ -531,7 +533,7 @@ class ImportReport:
     rows: int
     skipped: list[str]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"source": SOURCE_KEY, "file": self.file, "changed": self.changed,
                 "organizations": self.organizations, "spans": self.spans,
                 "states": self.states, "rows": self.rows, "left_to_the_record": self.skipped}

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -48,7 +49,7 @@ class SpanEvidence:
     citations: list[Quote]
     disputes: list[str]
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"span": self.span, "organization": self.organization, "status": self.status,
                 "start": self.start, "end": self.end,
                 "citations": [quote.to_dict() for quote in self.citations],
@@ -66,7 +67,7 @@ class RecordSpan:
 
     @classmethod
     def of(cls, seen: SeenSpan) -> RecordSpan:
-        def values(name: str, preferred):
+        def values(name: str, preferred: PartialDate | None) -> list[PartialDate | None]:
             others = competing([r for r in seen.readings if r.field == name])
             return [preferred] + [value for value in others if value != preferred]
         return cls(seen, values("start", seen.start), values("end", seen.end))
@@ -76,7 +77,7 @@ class RecordSpan:
         return self.seen.key
 
     @property
-    def row(self):
+    def row(self) -> Any:
         return self.seen.row
 
     @property
@@ -134,7 +135,8 @@ def _record_spans(connection: Connection, organizations: tuple[str, ...]
 
 def _states_by_ccode(connection: Connection) -> dict[int, str]:
     return {ccode: iso3 for ccode, iso3 in connection.execute(
-        select(State.cow_ccode, State.iso3).where(State.cow_ccode.is_not(None)))}
+        select(State.cow_ccode, State.iso3).where(State.cow_ccode.is_not(None)))
+        if ccode is not None}  # as the query says; the type checker cannot see it
 
 
 # --- COW: year by year -------------------------------------------------------------------------
@@ -151,7 +153,7 @@ class YearComparison:
     agreement: str
     evidence: list[SpanEvidence] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"year": self.year, "state": self.state, "cow": self.cow,
                 "record": self.record, "agreement": self.agreement,
                 "evidence": [item.to_dict() for item in self.evidence]}
@@ -174,7 +176,7 @@ class CowCrosscheck:
             tally[item.agreement] += 1
         return dict(sorted(tally.items()))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"check": "cow", "organization": self.organization, "ionum": self.ionum,
                 "source": self.source, "years": self.years, "counts": self.counts(),
                 "note": self.note,
@@ -284,15 +286,16 @@ def read_atop(raw: bytes, name: str, alliance: int = ATOP_ALLIANCE) -> list[Atop
     reader = csv.DictReader(io.StringIO(text, newline=""))
     needed = ("atopid", "member", "phase", "yrent", "moent", "dayent", "yrexit", "moexit",
               "dayexit")
-    missing = [column for column in needed if column not in (reader.fieldnames or [])]
+    columns = list(reader.fieldnames or [])
+    missing = [column for column in needed if column not in columns]
     if missing:
         raise DatasetError(f"{name}: line 1: no column {missing[0]!r}; not ATOP's member file")
-    position = {column: reader.fieldnames.index(column) + 1 for column in needed}
+    position = {column: columns.index(column) + 1 for column in needed}
     found = []
     for record in reader:
         line = reader.line_num
 
-        def number(column: str, record=record, line=line) -> int:
+        def number(column: str, record: dict[str, str] = record, line: int = line) -> int:
             try:
                 return int(record[column])
             except (TypeError, ValueError):
@@ -332,7 +335,7 @@ class DayRange:
     agreement: str
     evidence: list[SpanEvidence] = field(default_factory=list)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"phase": self.phase, "state": self.state, "first": self.first,
                 "last": self.last, "days": self.days, "atop": self.atop,
                 "record": self.record, "agreement": self.agreement,
@@ -355,7 +358,7 @@ class AtopCrosscheck:
             tally[item.agreement] += item.days
         return dict(sorted(tally.items()))
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"check": "atop", "alliance": self.alliance, "source": self.source,
                 "phases": {str(p): {"first": a, "last": b} for p, (a, b) in
                            sorted(self.phases.items())},
@@ -452,7 +455,7 @@ def _compare_days(phase: int, iso3: str, first: date, last: date,
     return [r for r in found if not (r.agreement == "agree" and r.atop == "not a member")]
 
 
-def _range(phase: int, iso3: str, current: list, spans: list[RecordSpan],
+def _range(phase: int, iso3: str, current: list[Any], spans: list[RecordSpan],
            disputes: dict[str, list[str]]) -> DayRange:
     (atop, record, agreement, _keys), first, last, chosen = current
     shown = chosen or spans

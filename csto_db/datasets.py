@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from sqlalchemy import Connection, select
 
@@ -17,13 +18,13 @@ from .models import (
 )
 
 
-def imported_keys(connection: Connection) -> dict[str, set[tuple]]:
+def imported_keys(connection: Connection) -> dict[str, set[tuple[Any, ...]]]:
     """The primary keys, per table, of every row a dataset import wrote.
 
     The seed files own every other row: ``csto-db init`` inserts, updates and deletes those
     to match the files, and leaves these alone.
     """
-    keys: dict[str, set[tuple]] = defaultdict(set)
+    keys: dict[str, set[tuple[Any, ...]]] = defaultdict(set)
     sources = set(connection.execute(select(DatasetImport.source_key)).scalars())
     if not sources:
         return keys

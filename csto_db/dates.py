@@ -63,6 +63,25 @@ class PartialDate:
     def __str__(self) -> str:
         return self.edtf
 
+    # The mapping of a date over its four columns (``composite()`` in the models). The columns
+    # come in table order, EDTF text first, which is not the order of the fields above.
+
+    def __composite_values__(self) -> tuple[str, date, date, str]:
+        return self.edtf, self.lower, self.upper, self.precision
+
+    @classmethod
+    def from_columns(cls, edtf: str, lower: date, upper: date, precision: str) -> PartialDate:
+        """A date from its four columns, as they come from a row."""
+        return cls(lower, upper, edtf, precision)
+
+    @classmethod
+    def from_optional_columns(cls, edtf: str | None, lower: date | None, upper: date | None,
+                              precision: str | None) -> PartialDate | None:
+        """A date from the four columns of an optional date: None when they are empty."""
+        if edtf is None or lower is None or upper is None or precision is None:
+            return None
+        return cls(lower, upper, edtf, precision)
+
 
 def _single(text: str) -> tuple[date, date, str]:
     match = _SINGLE.match(text.strip())
@@ -80,6 +99,13 @@ def _single(text: str) -> tuple[date, date, str]:
         return d, d, "day"
     except ValueError as error:
         raise PartialDateError(f"{text!r} is not a real date: {error}") from None
+
+
+def as_day(value: date | str) -> date:
+    """A day given as a ``date`` or as ISO text (``YYYY-MM-DD``), for the library's callers."""
+    if isinstance(value, date):
+        return value
+    return parse_day(value)
 
 
 def parse_day(text: str) -> date:

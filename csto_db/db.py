@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event
+from sqlalchemy import URL, Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
@@ -69,7 +70,7 @@ def parse_url(url: str | URL) -> URL:
     return parsed
 
 
-def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:
+def _enable_sqlite_foreign_keys(dbapi_connection: Any, _record: Any) -> None:
     # SQLite checks foreign keys only when asked, per connection. Python before 3.12 has no
     # ``autocommit`` attribute on sqlite3 connections, so the pragma runs directly.
     cursor = dbapi_connection.cursor()
@@ -131,7 +132,7 @@ def _gate_first_connection(engine: Engine, *, upgrading: bool) -> None:
 
     passed = False
 
-    def gate(connection) -> None:
+    def gate(connection: Connection) -> None:
         nonlocal passed
         if passed:
             return
@@ -145,7 +146,7 @@ def _gate_first_connection(engine: Engine, *, upgrading: bool) -> None:
     event.listen(engine, "engine_connect", gate)
 
 
-def _begin_read_only(connection) -> None:
+def _begin_read_only(connection: Connection) -> None:
     connection.exec_driver_sql("SET TRANSACTION READ ONLY")
 
 
@@ -179,7 +180,7 @@ def driver_message(error: BaseException) -> tuple[object, str]:
     diag = getattr(orig, "diag", None)  # psycopg
     if diag is not None and getattr(diag, "message_primary", None):
         return diag.sqlstate, diag.message_primary
-    args = getattr(orig, "args", ())
+    args: tuple[Any, ...] = getattr(orig, "args", ())
     if len(args) == 2 and isinstance(args[0], int) and isinstance(args[1], str):  # PyMySQL
         return args[0], args[1]
     if isinstance(error, StatementError) and not isinstance(error, DBAPIError):

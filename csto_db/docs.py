@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Enum, Table
+from sqlalchemy import Column, Enum, Table
 
 from .models import Base
 
@@ -19,7 +20,7 @@ BEGIN = "<!-- BEGIN GENERATED: {name} -->"
 END = "<!-- END GENERATED: {name} -->"
 
 
-def _type_name(column) -> str:
+def _type_name(column: Column[Any]) -> str:
     if isinstance(column.type, Enum):
         return "vocab"
     name = type(column.type).__name__.lower()

@@ -31,10 +31,10 @@ def _table(connection: Connection, name: str) -> Table:
     return known if known is not None else Table(name, MetaData(), autoload_with=connection)
 
 
-def canonical_dump(connection: Connection) -> dict[str, list[dict]]:
+def canonical_dump(connection: Connection) -> dict[str, list[dict[str, Any]]]:
     """Every table but ``alembic_version``, by name, each a list of rows sorted by primary
     key (in Python, so no engine's collation decides the order)."""
-    dump: dict[str, list[dict]] = {}
+    dump: dict[str, list[dict[str, Any]]] = {}
     for name in sorted(set(inspect(connection).get_table_names()) - SKIPPED_TABLES):
         table = _table(connection, name)
         key_columns = [column.name for column in table.primary_key.columns] or [

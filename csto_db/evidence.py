@@ -6,12 +6,13 @@ import difflib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
+from typing import Any
 
-from sqlalchemy import Connection, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Connection, func, select
+from sqlalchemy.orm import QueryableAttribute, Session
 
 from .dates import PartialDate
-from .errors import QueryError
+from .errors import QueryError as QueryError  # the question modules raise it from here
 from .models import Citation, DisputeSubject, FactCitation, Reading, Source
 
 
@@ -36,8 +37,8 @@ class Quote:
     locator_first_year: int | None = None
     locator_last_year: int | None = None
 
-    def to_dict(self) -> dict:
-        data: dict = {"source": self.source, "quote": self.quote}
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"source": self.source, "quote": self.quote}
         if self.translation:
             data["translation"] = self.translation
         if self.char_start is not None:
@@ -77,7 +78,7 @@ class FieldReading:
     def sources(self) -> frozenset[str]:
         return frozenset(c.source for c in self.citations)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"field": self.field, "value": self.value, "preferred": self.preferred,
                 "dispute": self.dispute,
                 "citations": [c.to_dict() for c in self.citations]}
@@ -89,7 +90,7 @@ class Answer:
     citations as dicts, and the readings only when there are any. A field whose metadata
     says ``internal`` stays out of it (a sort key, say)."""
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         data = {}
         for item in fields(self):
             if item.metadata.get("internal"):
@@ -205,7 +206,8 @@ def unknown_organization(db: Session | Connection, code: str) -> QueryError:
         f"(see `csto-db sql \"SELECT o.code, o.name FROM organizations o\"`)")
 
 
-def nulls_last(column) -> tuple:
+def nulls_last(
+        column: QueryableAttribute[Any]) -> tuple[ColumnElement[bool], QueryableAttribute[Any]]:
     """ORDER BY terms that put NULLs last on every engine (SQLite and MariaDB sort them
     first, PostgreSQL last), so answers come out in the same order everywhere."""
     return (column.is_(None), column)
@@ -269,10 +271,11 @@ class SourceView:
             return best.date
         return stored
 
-    def span(self, row) -> tuple[PartialDate, PartialDate | None]:
+    def span(self, row: Any) -> tuple[PartialDate, PartialDate | None]:
         """The start and end of a span row as this view reads them."""
-        return (self.date(row.key, "start", stored_date(row, "start")),
-                self.date(row.key, "end", stored_date(row, "end")))
+        start = self.date(row.key, "start", stored_date(row, "start"))
+        assert start is not None, row.key  # a span's start is NOT NULL in every span table
+        return start, self.date(row.key, "end", stored_date(row, "end"))
 
     def text(self, fact_key: str, field_name: str, stored: str | None) -> str | None:
         readings = self.field_readings(fact_key, field_name)
@@ -298,7 +301,7 @@ def competing(readings: list[FieldReading]) -> list[PartialDate]:
     return kept
 
 
-def stored_date(row, name: str) -> PartialDate | None:
+def stored_date(row: Any, name: str) -> PartialDate | None:
     """The partial date ``name`` of a row, or None when it is empty."""
     edtf = getattr(row, f"{name}_edtf")
     if edtf is None:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, overload
 
 from sqlalchemy import (
     Boolean,
@@ -16,11 +18,29 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    inspect,
+    or_,
+    select,
 )
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.orm import (
+    Composite,
+    DeclarativeBase,
+    Mapped,
+    MappedColumn,
+    composite,
+    declared_attr,
+    foreign,
+    mapped_column,
+    relationship,
+    remote,
+)
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause, Subquery
 
-from .dates import PRECISIONS
+from .dates import PRECISIONS, PartialDate
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -131,8 +151,24 @@ def vocabulary(values: tuple[str, ...], name: str) -> Enum:
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
+    def __repr__(self) -> str:
+        identity = inspect(self).identity
+        key = identity[0] if identity is not None and len(identity) == 1 else identity
+        return f"<{type(self).__name__} {key!r}>"
 
-def partial_date(name: str, *, nullable: bool, comment: str) -> tuple:
+
+#: The four columns of a partial date that must be given, and of one that may be empty.
+RequiredDateColumns = tuple[MappedColumn[str], MappedColumn[date], MappedColumn[date],
+                            MappedColumn[str]]
+OptionalDateColumns = tuple[MappedColumn[str | None], MappedColumn[date | None],
+                            MappedColumn[date | None], MappedColumn[str | None]]
+
+
+@overload
+def partial_date(name: str, *, nullable: Literal[False], comment: str) -> RequiredDateColumns: ...
+@overload
+def partial_date(name: str, *, nullable: Literal[True], comment: str) -> OptionalDateColumns: ...
+def partial_date(name: str, *, nullable: bool, comment: str) -> tuple[MappedColumn[Any], ...]:
     """The four columns of one partial date: EDTF text, lower and upper bound, precision."""
     return (
         mapped_column(f"{name}_edtf", String(40), nullable=nullable, comment=comment + " (EDTF)"),
@@ -161,7 +197,64 @@ def partial_date_checks(name: str, *, nullable: bool) -> list[CheckConstraint]:
     return checks
 
 
-def reach_columns() -> tuple:
+class PartialDateComparator(Composite.Comparator[PartialDate]):
+    """A partial date in SQL: its columns by the names of :class:`PartialDate`'s fields, so
+    that ``MembershipSpan.start.lower <= day`` reads as it does on a loaded row."""
+
+    def _column(self, index: int) -> ColumnElement[Any]:
+        column: ColumnElement[Any] = self.clauses.clauses[index]
+        return column
+
+    @property
+    def edtf(self) -> ColumnElement[str]:
+        return self._column(0)
+
+    @property
+    def lower(self) -> ColumnElement[date]:
+        return self._column(1)
+
+    @property
+    def upper(self) -> ColumnElement[date]:
+        return self._column(2)
+
+    @property
+    def precision(self) -> ColumnElement[str]:
+        return self._column(3)
+
+    # Over four columns the test is a conjunction, not the one binary expression SQLAlchemy's
+    # column operators are typed to return.
+    def is_(self, other: None) -> ColumnElement[bool]:  # type: ignore[override]
+        """``Model.end.is_(None)``: the date is empty, its four columns NULL."""
+        return and_(*(column.is_(other) for column in self.clauses.clauses))
+
+    def is_not(self, other: None) -> ColumnElement[bool]:  # type: ignore[override]
+        """``Model.end.is_not(None)``: the date is given, its four columns set."""
+        return and_(*(column.is_not(other) for column in self.clauses.clauses))
+
+
+def _date_columns(name: str) -> tuple[str, str, str, str]:
+    return f"{name}_edtf", f"{name}_lower", f"{name}_upper", f"{name}_precision"
+
+
+def date_of(name: str) -> Composite[PartialDate]:
+    """The partial date ``name`` as one attribute over its four columns (which stay mapped
+    on their own too: ``start`` beside ``start_edtf``, ``start_lower``, ...)."""
+    return composite(PartialDate.from_columns, *_date_columns(name),
+                     comparator_factory=PartialDateComparator)
+
+
+def optional_date_of(name: str) -> Composite[PartialDate | None]:
+    """An optional partial date as one attribute: None when its four columns are empty."""
+    return composite(PartialDate.from_optional_columns, *_date_columns(name),
+                     comparator_factory=PartialDateComparator)
+
+
+def _fact_key(model: object) -> ColumnElement[str]:
+    column: ColumnElement[str] = getattr(model, fact_key_column(model))
+    return column
+
+
+def reach_columns() -> tuple[MappedColumn[date], MappedColumn[date | None]]:
     """The outermost bounds of a span over every reading of its start and end, so that the
     day a question asks about can select candidate spans in SQL. The loader writes them and
     ``csto-db check`` recomputes them."""
@@ -184,12 +277,88 @@ def reach_checks() -> list[CheckConstraint]:
 
 
 class FactMixin:
-    """A row that states something a source says: its key is registered in ``facts``."""
+    """A row that states something a source says: its key is registered in ``facts``.
+
+    ``citations`` are the quotes that support it; ``readings`` the sources' answers to the
+    disputes about its fields. Both load for many rows in one query (``selectin``), so a
+    loop over facts and their citations costs the same few statements however long it is.
+    """
+
+    if TYPE_CHECKING:
+        # What each fact model sets or gets from Base, for code that walks FACT_MODELS.
+        __tablename__: str
+        __table__: ClassVar[FromClause]
 
     #: Names of the partial dates the table carries (each is four columns).
     partial_dates: ClassVar[tuple[str, ...]] = ()
     #: For span tables: the columns within which spans must not overlap.
     span_group: ClassVar[tuple[str, ...]] = ()
+
+    @declared_attr
+    def citations(cls) -> Mapped[list[Citation]]:
+        return relationship(
+            "Citation",
+            secondary="fact_citations",
+            primaryjoin=lambda: _fact_key(cls) == foreign(FactCitation.fact_key),
+            secondaryjoin=lambda: Citation.key == foreign(FactCitation.citation_key),
+            order_by=lambda: (Citation.source_key, Citation.key),
+            viewonly=True,
+            lazy="selectin",
+        )
+
+    @declared_attr
+    def readings(cls) -> Mapped[list[Reading]]:
+        return relationship(
+            "Reading",
+            secondary=_reading_subjects,
+            primaryjoin=lambda: _fact_key(cls) == foreign(_reading_subjects().c.fact_key),
+            secondaryjoin=lambda: (remote(Reading.dispute_key)
+                                   == foreign(_reading_subjects().c.dispute_key)),
+            order_by=lambda: Reading.key,
+            viewonly=True,
+            lazy="selectin",
+        )
+
+
+@cache
+def _reading_subjects() -> Subquery:
+    # One dispute can be about several fields of one fact: through the distinct pairs, each
+    # reading comes once. Built on first use, when the models below exist.
+    pairs = select(DisputeSubject.dispute_key, DisputeSubject.fact_key).distinct()
+    return pairs.subquery("reading_subjects")
+
+
+class SpanMixin:
+    """A fact that holds over a closed-open span ``[start, end)``; an empty end: still open."""
+
+    if TYPE_CHECKING:
+        key: Mapped[str]
+        start: Mapped[PartialDate]
+        end: Mapped[PartialDate | None]
+        start_lower: Mapped[date]
+        start_upper: Mapped[date]
+        end_lower: Mapped[date | None]
+        end_upper: Mapped[date | None]
+
+    @hybrid_method
+    def holds(self, day: date, certain: bool = False) -> bool:
+        """Whether the span can hold ``day`` by its stored dates (an imprecise start or end
+        leaves room); with ``certain``, whether it must. Works on a row and in a query:
+        ``select(MembershipSpan).where(MembershipSpan.holds(day))``. The question functions
+        also weigh the readings of disputed dates, which this does not."""
+        first = self.start.upper if certain else self.start.lower
+        if day < first:
+            return False
+        if self.end is None:
+            return True
+        return day < (self.end.lower if certain else self.end.upper)
+
+    @holds.expression
+    @classmethod
+    def _holds_expression(cls, day: date, certain: bool = False) -> ColumnElement[bool]:
+        first = cls.start_upper if certain else cls.start_lower
+        last = cls.end_lower if certain else cls.end_upper
+        return and_(first <= day, or_(last.is_(None), last > day))
 
 
 # --- Sources and citations ---------------------------------------------------------------
@@ -206,9 +375,14 @@ class Source(Base):
     address: Mapped[str | None] = mapped_column(String(500), comment="URL or file reference")
     language: Mapped[str] = mapped_column(String(8), comment="BCP 47 code of the quotes")
     published: Mapped[str | None] = mapped_column(String(40), comment="Publication date (EDTF)")
-    full_text: Mapped[str | None] = mapped_column(Text, comment="The whole text, where held")
+    # Loaded when read, not with every source a citation brings along.
+    full_text: Mapped[str | None] = mapped_column(Text, deferred=True,
+                                                  comment="The whole text, where held")
     full_text_sha256: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+
+    citations: Mapped[list[Citation]] = relationship(
+        back_populates="source", order_by="Citation.key")
 
 
 class Citation(Base):
@@ -242,6 +416,9 @@ class Citation(Base):
     locator_last_year: Mapped[int | None] = mapped_column(
         Integer, comment="Last year (row) of the cells")
 
+    source: Mapped[Source] = relationship(back_populates="citations", lazy="selectin")
+    fact_citations: Mapped[list[FactCitation]] = relationship(back_populates="citation")
+
 
 class Fact(Base):
     __tablename__ = "facts"
@@ -253,6 +430,9 @@ class Fact(Base):
         ForeignKey("sources.key"), index=True,
         comment="The dataset import that wrote the fact; empty for the seeds' facts")
 
+    fact_citations: Mapped[list[FactCitation]] = relationship(back_populates="fact")
+    dispute_subjects: Mapped[list[DisputeSubject]] = relationship(back_populates="fact")
+
 
 class FactCitation(Base):
     __tablename__ = "fact_citations"
@@ -261,6 +441,9 @@ class FactCitation(Base):
     fact_key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
     citation_key: Mapped[str] = mapped_column(ForeignKey("citations.key"), primary_key=True,
                                               index=True)
+
+    fact: Mapped[Fact] = relationship(back_populates="fact_citations")
+    citation: Mapped[Citation] = relationship(back_populates="fact_citations")
 
 
 # --- Entities ------------------------------------------------------------------------------
@@ -283,6 +466,20 @@ class State(Base):
     dataset_key: Mapped[str | None] = mapped_column(
         ForeignKey("sources.key"),
         comment="The dataset import that added the state; empty for the seeds' states")
+
+    memberships: Mapped[list[MembershipSpan]] = relationship(
+        back_populates="state", order_by="MembershipSpan.start_lower")
+    document_parties: Mapped[list[DocumentParty]] = relationship(back_populates="state")
+    presided_meetings: Mapped[list[Meeting]] = relationship(back_populates="presided_by")
+    events: Mapped[list[Event]] = relationship(back_populates="state")
+    initiatives: Mapped[list[Initiative]] = relationship(back_populates="proposer")
+    positions: Mapped[list[Position]] = relationship(back_populates="state")
+    chair_spans: Mapped[list[ChairSpan]] = relationship(
+        back_populates="state", order_by="ChairSpan.start_lower")
+    office_terms: Mapped[list[OfficeTerm]] = relationship(back_populates="nationality")
+    hosted_operations: Mapped[list[Operation]] = relationship(back_populates="host")
+    contributions: Mapped[list[Contribution]] = relationship(back_populates="state")
+    observers: Mapped[list[BodyObserver]] = relationship(back_populates="state")
 
 
 #: Tables only a dataset import fills (``csto-db import-cow``); the seeds leave them empty.
@@ -321,11 +518,45 @@ class Organization(FactMixin, Base):
      membership_start_precision) = partial_date(
         "membership_start", nullable=True,
         comment="First day its membership counts: no member before it")
+    membership_start = optional_date_of("membership_start")
     (membership_end_edtf, membership_end_lower, membership_end_upper,
      membership_end_precision) = partial_date(
         "membership_end", nullable=True,
         comment="First day its membership no longer counts; empty while it lasts")
+    membership_end = optional_date_of("membership_end")
     note: Mapped[str | None] = mapped_column(Text)
+
+    parent: Mapped[Organization | None] = relationship(
+        back_populates="organs", foreign_keys=[parent_code], remote_side=[code],
+        lazy="selectin")
+    organs: Mapped[list[Organization]] = relationship(
+        back_populates="parent", foreign_keys=[parent_code])
+    predecessor: Mapped[Organization | None] = relationship(
+        back_populates="successors", foreign_keys=[predecessor_code], remote_side=[code],
+        lazy="selectin")
+    successors: Mapped[list[Organization]] = relationship(
+        back_populates="predecessor", foreign_keys=[predecessor_code])
+    memberships: Mapped[list[MembershipSpan]] = relationship(
+        back_populates="organization",
+        order_by="(MembershipSpan.state_iso3, MembershipSpan.start_lower)")
+    documents: Mapped[list[Document]] = relationship(back_populates="organization")
+    document_parties: Mapped[list[DocumentParty]] = relationship(back_populates="organization")
+    meetings: Mapped[list[Meeting]] = relationship(
+        back_populates="body", order_by="Meeting.held_lower")
+    events: Mapped[list[Event]] = relationship(back_populates="organization")
+    initiatives: Mapped[list[Initiative]] = relationship(back_populates="organization")
+    objectives: Mapped[list[Objective]] = relationship(
+        back_populates="organization", order_by="(Objective.rank, Objective.ordinal)")
+    threats: Mapped[list[Threat]] = relationship(
+        back_populates="organization", order_by="Threat.ordinal")
+    positions: Mapped[list[Position]] = relationship(back_populates="organization")
+    chair_spans: Mapped[list[ChairSpan]] = relationship(
+        back_populates="organization", order_by="ChairSpan.start_lower")
+    office_terms: Mapped[list[OfficeTerm]] = relationship(
+        back_populates="organization", order_by="(OfficeTerm.office, OfficeTerm.start_lower)")
+    forces: Mapped[list[Force]] = relationship(back_populates="organization")
+    operations: Mapped[list[Operation]] = relationship(back_populates="organization")
+    observers: Mapped[list[BodyObserver]] = relationship(back_populates="body")
 
 
 # --- Facts ---------------------------------------------------------------------------------
@@ -345,14 +576,30 @@ class Document(FactMixin, Base):
     kind: Mapped[str] = mapped_column(vocabulary(DOCUMENT_KINDS, "document_kind"))
     signed_edtf, signed_lower, signed_upper, signed_precision = partial_date(
         "signed", nullable=True, comment="Signed or adopted")
+    signed = optional_date_of("signed")
     place: Mapped[str | None] = mapped_column(String(100), comment="Where signed or adopted")
     in_force_edtf, in_force_lower, in_force_upper, in_force_precision = partial_date(
         "in_force", nullable=True, comment="Entered into force")
+    in_force = optional_date_of("in_force")
     organization_code: Mapped[str | None] = mapped_column(
         ForeignKey("organizations.code"), comment="The organization the document belongs to")
     meeting_key: Mapped[str | None] = mapped_column(
         ForeignKey("meetings.key"), comment="The meeting that adopted it")
     note: Mapped[str | None] = mapped_column(Text)
+
+    organization: Mapped[Organization | None] = relationship(
+        back_populates="documents", lazy="selectin")
+    meeting: Mapped[Meeting | None] = relationship(back_populates="documents")
+    parties: Mapped[list[DocumentParty]] = relationship(
+        back_populates="document", lazy="selectin", order_by="DocumentParty.key")
+    events: Mapped[list[Event]] = relationship(back_populates="document")
+    initiatives: Mapped[list[Initiative]] = relationship(back_populates="outcome_document")
+    forces: Mapped[list[Force]] = relationship(back_populates="document")
+    operations: Mapped[list[Operation]] = relationship(back_populates="decision_document")
+    memberships_started: Mapped[list[MembershipSpan]] = relationship(
+        back_populates="start_document", foreign_keys="MembershipSpan.start_document_key")
+    memberships_ended: Mapped[list[MembershipSpan]] = relationship(
+        back_populates="end_document", foreign_keys="MembershipSpan.end_document_key")
 
 
 class DocumentParty(FactMixin, Base):
@@ -373,8 +620,15 @@ class DocumentParty(FactMixin, Base):
     role: Mapped[str] = mapped_column(vocabulary(PARTY_ROLES, "party_role"))
     acted_edtf, acted_lower, acted_upper, acted_precision = partial_date(
         "acted", nullable=True, comment="When the party acted")
+    acted = optional_date_of("acted")
     inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text, comment="Why, where inferred")
+
+    document: Mapped[Document] = relationship(back_populates="parties")
+    state: Mapped[State | None] = relationship(back_populates="document_parties",
+                                               lazy="selectin")
+    organization: Mapped[Organization | None] = relationship(
+        back_populates="document_parties", lazy="selectin")
 
 
 class Meeting(FactMixin, Base):
@@ -391,9 +645,23 @@ class Meeting(FactMixin, Base):
     kind: Mapped[str] = mapped_column(vocabulary(MEETING_KINDS, "meeting_kind"))
     held_edtf, held_lower, held_upper, held_precision = partial_date(
         "held", nullable=False, comment="When it was held")
+    held = date_of("held")
     place: Mapped[str | None] = mapped_column(String(100))
     presided_by_iso3: Mapped[str | None] = mapped_column(ForeignKey("states.iso3"))
     note: Mapped[str | None] = mapped_column(Text)
+
+    body: Mapped[Organization] = relationship(back_populates="meetings", lazy="selectin")
+    presided_by: Mapped[State | None] = relationship(back_populates="presided_meetings",
+                                                     lazy="selectin")
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="meeting", order_by="Document.key")
+    events: Mapped[list[Event]] = relationship(back_populates="meeting")
+    initiatives: Mapped[list[Initiative]] = relationship(back_populates="meeting")
+    chair_spans_started: Mapped[list[ChairSpan]] = relationship(
+        back_populates="start_meeting", foreign_keys="ChairSpan.start_meeting_key")
+    chair_spans_ended: Mapped[list[ChairSpan]] = relationship(
+        back_populates="end_meeting", foreign_keys="ChairSpan.end_meeting_key")
+    appointments: Mapped[list[OfficeTerm]] = relationship(back_populates="appointed_meeting")
 
 
 class Event(FactMixin, Base):
@@ -410,6 +678,7 @@ class Event(FactMixin, Base):
     title: Mapped[str] = mapped_column(String(300))
     happened_edtf, happened_lower, happened_upper, happened_precision = partial_date(
         "happened", nullable=False, comment="When it happened")
+    happened = date_of("happened")
     place: Mapped[str | None] = mapped_column(String(100))
     state_iso3: Mapped[str | None] = mapped_column(ForeignKey("states.iso3"), index=True)
     organization_code: Mapped[str | None] = mapped_column(ForeignKey("organizations.code"))
@@ -419,8 +688,18 @@ class Event(FactMixin, Base):
     inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text)
 
+    state: Mapped[State | None] = relationship(back_populates="events", lazy="selectin")
+    organization: Mapped[Organization | None] = relationship(back_populates="events",
+                                                             lazy="selectin")
+    document: Mapped[Document | None] = relationship(back_populates="events")
+    meeting: Mapped[Meeting | None] = relationship(back_populates="events")
+    memberships_started: Mapped[list[MembershipSpan]] = relationship(
+        back_populates="start_event", foreign_keys="MembershipSpan.start_event_key")
+    memberships_ended: Mapped[list[MembershipSpan]] = relationship(
+        back_populates="end_event", foreign_keys="MembershipSpan.end_event_key")
 
-class MembershipSpan(FactMixin, Base):
+
+class MembershipSpan(SpanMixin, FactMixin, Base):
     __tablename__ = "membership_spans"
     partial_dates = ("start", "end")
     span_group = ("state_iso3", "organization_code")
@@ -444,8 +723,10 @@ class MembershipSpan(FactMixin, Base):
     status: Mapped[str] = mapped_column(vocabulary(MEMBERSHIP_STATUSES, "membership_status"))
     start_edtf, start_lower, start_upper, start_precision = partial_date(
         "start", nullable=False, comment="First day in this status")
+    start = date_of("start")
     end_edtf, end_lower, end_upper, end_precision = partial_date(
         "end", nullable=True, comment="First day no longer in this status; empty while open")
+    end = optional_date_of("end")
     start_document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
     start_event_key: Mapped[str | None] = mapped_column(ForeignKey("events.key"))
     end_document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
@@ -454,6 +735,18 @@ class MembershipSpan(FactMixin, Base):
     inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text, comment="Why, where inferred")
     note: Mapped[str | None] = mapped_column(Text)
+
+    state: Mapped[State] = relationship(back_populates="memberships", lazy="selectin")
+    organization: Mapped[Organization] = relationship(back_populates="memberships",
+                                                      lazy="selectin")
+    start_document: Mapped[Document | None] = relationship(
+        back_populates="memberships_started", foreign_keys=[start_document_key])
+    start_event: Mapped[Event | None] = relationship(
+        back_populates="memberships_started", foreign_keys=[start_event_key])
+    end_document: Mapped[Document | None] = relationship(
+        back_populates="memberships_ended", foreign_keys=[end_document_key])
+    end_event: Mapped[Event | None] = relationship(
+        back_populates="memberships_ended", foreign_keys=[end_event_key])
 
 
 class Initiative(FactMixin, Base):
@@ -470,10 +763,17 @@ class Initiative(FactMixin, Base):
     organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
     proposed_edtf, proposed_lower, proposed_upper, proposed_precision = partial_date(
         "proposed", nullable=True, comment="When proposed or promoted")
+    proposed = optional_date_of("proposed")
     area: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text)
     outcome_document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
     meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
+
+    proposer: Mapped[State] = relationship(back_populates="initiatives", lazy="selectin")
+    organization: Mapped[Organization] = relationship(back_populates="initiatives",
+                                                      lazy="selectin")
+    outcome_document: Mapped[Document | None] = relationship(back_populates="initiatives")
+    meeting: Mapped[Meeting | None] = relationship(back_populates="initiatives")
 
 
 class Objective(FactMixin, Base):
@@ -486,6 +786,9 @@ class Objective(FactMixin, Base):
     ordinal: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
 
+    organization: Mapped[Organization] = relationship(back_populates="objectives",
+                                                      lazy="selectin")
+
 
 class Threat(FactMixin, Base):
     __tablename__ = "threats"
@@ -495,6 +798,9 @@ class Threat(FactMixin, Base):
     organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
     ordinal: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
+
+    organization: Mapped[Organization] = relationship(back_populates="threats",
+                                                      lazy="selectin")
 
 
 class Position(FactMixin, Base):
@@ -512,6 +818,11 @@ class Position(FactMixin, Base):
     text: Mapped[str] = mapped_column(Text)
     period_edtf, period_lower, period_upper, period_precision = partial_date(
         "period", nullable=True, comment="When it applies")
+    period = optional_date_of("period")
+
+    state: Mapped[State] = relationship(back_populates="positions", lazy="selectin")
+    organization: Mapped[Organization] = relationship(back_populates="positions",
+                                                      lazy="selectin")
 
 
 # --- Disagreements -------------------------------------------------------------------------
@@ -530,6 +841,11 @@ class Dispute(Base):
         Boolean, comment="1 when readings contradict each other; 0 when they only differ "
         "in precision (a refinement)")
 
+    subjects: Mapped[list[DisputeSubject]] = relationship(
+        back_populates="dispute", order_by="(DisputeSubject.fact_key, DisputeSubject.field)")
+    readings: Mapped[list[Reading]] = relationship(
+        back_populates="dispute", lazy="selectin", order_by="Reading.key")
+
 
 class DisputeSubject(Base):
     __tablename__ = "dispute_subjects"
@@ -538,6 +854,9 @@ class DisputeSubject(Base):
     dispute_key: Mapped[str] = mapped_column(ForeignKey("disputes.key"), primary_key=True)
     fact_key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True, index=True)
     field: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+    dispute: Mapped[Dispute] = relationship(back_populates="subjects")
+    fact: Mapped[Fact] = relationship(back_populates="dispute_subjects")
 
 
 class Reading(FactMixin, Base):
@@ -557,15 +876,18 @@ class Reading(FactMixin, Base):
                                                    comment="A value that is not a date")
     value_date_edtf, value_date_lower, value_date_upper, value_date_precision = partial_date(
         "value_date", nullable=True, comment="A date value")
+    value_date = optional_date_of("value_date")
     preferred: Mapped[bool | None] = mapped_column(
         Boolean, comment="1 for the preferred reading, NULL for the others")
     note: Mapped[str | None] = mapped_column(Text)
+
+    dispute: Mapped[Dispute] = relationship(back_populates="readings", lazy="selectin")
 
 
 # --- The Organization's record: chair, officers, forces, operations ------------------------
 
 
-class ChairSpan(FactMixin, Base):
+class ChairSpan(SpanMixin, FactMixin, Base):
     __tablename__ = "chair_spans"
     partial_dates = ("start", "end")
     span_group = ("organization_code",)
@@ -586,8 +908,10 @@ class ChairSpan(FactMixin, Base):
     state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
     start_edtf, start_lower, start_upper, start_precision = partial_date(
         "start", nullable=False, comment="First day in the chair")
+    start = date_of("start")
     end_edtf, end_lower, end_upper, end_precision = partial_date(
         "end", nullable=True, comment="First day out of the chair; empty while open")
+    end = optional_date_of("end")
     start_meeting_key: Mapped[str | None] = mapped_column(
         ForeignKey("meetings.key"), comment="The session that handed the chair over")
     end_meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
@@ -596,8 +920,16 @@ class ChairSpan(FactMixin, Base):
     reasoning: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
 
+    organization: Mapped[Organization] = relationship(back_populates="chair_spans",
+                                                      lazy="selectin")
+    state: Mapped[State] = relationship(back_populates="chair_spans", lazy="selectin")
+    start_meeting: Mapped[Meeting | None] = relationship(
+        back_populates="chair_spans_started", foreign_keys=[start_meeting_key])
+    end_meeting: Mapped[Meeting | None] = relationship(
+        back_populates="chair_spans_ended", foreign_keys=[end_meeting_key])
 
-class OfficeTerm(FactMixin, Base):
+
+class OfficeTerm(SpanMixin, FactMixin, Base):
     __tablename__ = "office_terms"
     partial_dates = ("start", "end", "appointed")
     span_group = ("organization_code", "office")
@@ -623,15 +955,24 @@ class OfficeTerm(FactMixin, Base):
     acting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     start_edtf, start_lower, start_upper, start_precision = partial_date(
         "start", nullable=False, comment="First day in office")
+    start = date_of("start")
     end_edtf, end_lower, end_upper, end_precision = partial_date(
         "end", nullable=True, comment="First day out of office; empty while in office")
+    end = optional_date_of("end")
     appointed_edtf, appointed_lower, appointed_upper, appointed_precision = partial_date(
         "appointed", nullable=True, comment="When the appointment was decided")
+    appointed = optional_date_of("appointed")
     appointed_meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
     reach_start, reach_end = reach_columns()
     inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
+
+    organization: Mapped[Organization] = relationship(back_populates="office_terms",
+                                                      lazy="selectin")
+    nationality: Mapped[State | None] = relationship(back_populates="office_terms",
+                                                     lazy="selectin")
+    appointed_meeting: Mapped[Meeting | None] = relationship(back_populates="appointments")
 
 
 class Force(FactMixin, Base):
@@ -648,10 +989,18 @@ class Force(FactMixin, Base):
     organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
     established_edtf, established_lower, established_upper, established_precision = (
         partial_date("established", nullable=True, comment="When created"))
+    established = optional_date_of("established")
     document_key: Mapped[str | None] = mapped_column(
         ForeignKey("documents.key"), comment="The instrument that created it")
     nominal_strength: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
+
+    organization: Mapped[Organization] = relationship(back_populates="forces",
+                                                      lazy="selectin")
+    document: Mapped[Document | None] = relationship(back_populates="forces")
+    operations: Mapped[list[Operation]] = relationship(back_populates="force")
+    contributions: Mapped[list[Contribution]] = relationship(
+        back_populates="force", lazy="selectin", order_by="Contribution.state_iso3")
 
 
 class Operation(FactMixin, Base):
@@ -675,16 +1024,28 @@ class Operation(FactMixin, Base):
     host_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
     requested_edtf, requested_lower, requested_upper, requested_precision = partial_date(
         "requested", nullable=True, comment="When the host asked")
+    requested = optional_date_of("requested")
     decided_edtf, decided_lower, decided_upper, decided_precision = partial_date(
         "decided", nullable=True, comment="When the Council decided")
+    decided = optional_date_of("decided")
     decision_document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
     start_edtf, start_lower, start_upper, start_precision = partial_date(
         "start", nullable=True, comment="Arrival: first day on the ground")
+    start = optional_date_of("start")
     end_edtf, end_lower, end_upper, end_precision = partial_date(
         "end", nullable=True, comment="Withdrawal completed")
+    end = optional_date_of("end")
     strength: Mapped[int | None] = mapped_column(Integer, comment="Personnel sent in all")
     commander: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
+
+    organization: Mapped[Organization] = relationship(back_populates="operations",
+                                                      lazy="selectin")
+    force: Mapped[Force | None] = relationship(back_populates="operations")
+    host: Mapped[State] = relationship(back_populates="hosted_operations", lazy="selectin")
+    decision_document: Mapped[Document | None] = relationship(back_populates="operations")
+    contributions: Mapped[list[Contribution]] = relationship(
+        back_populates="operation", lazy="selectin", order_by="Contribution.state_iso3")
 
 
 class Contribution(FactMixin, Base):
@@ -702,8 +1063,12 @@ class Contribution(FactMixin, Base):
     personnel: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
 
+    force: Mapped[Force | None] = relationship(back_populates="contributions")
+    operation: Mapped[Operation | None] = relationship(back_populates="contributions")
+    state: Mapped[State] = relationship(back_populates="contributions", lazy="selectin")
 
-class BodyObserver(FactMixin, Base):
+
+class BodyObserver(SpanMixin, FactMixin, Base):
     __tablename__ = "body_observers"
     partial_dates = ("start", "end")
     span_group = ("body_code", "observer")
@@ -722,9 +1087,14 @@ class BodyObserver(FactMixin, Base):
         ForeignKey("states.iso3"), comment="The state whose parliament it is, if any")
     start_edtf, start_lower, start_upper, start_precision = partial_date(
         "start", nullable=False, comment="First day as observer")
+    start = date_of("start")
     end_edtf, end_lower, end_upper, end_precision = partial_date(
         "end", nullable=True, comment="First day no longer observer; empty while open")
+    end = optional_date_of("end")
     note: Mapped[str | None] = mapped_column(Text)
+
+    body: Mapped[Organization] = relationship(back_populates="observers", lazy="selectin")
+    state: Mapped[State | None] = relationship(back_populates="observers", lazy="selectin")
 
 
 # --- What init built the database from ------------------------------------------------------
@@ -771,7 +1141,7 @@ for _table in Base.metadata.tables.values():
             _table.dialect_kwargs[f"{_prefix}_{_option}"] = _value
 
 
-FACT_MODELS: dict[str, type[Base]] = {
+FACT_MODELS: dict[str, type[FactMixin]] = {
     model.__tablename__: model
     for model in (
         Organization, MembershipSpan, Document, DocumentParty, Meeting, Event,
@@ -781,6 +1151,6 @@ FACT_MODELS: dict[str, type[Base]] = {
 }
 
 
-def fact_key_column(model: type[Base]) -> str:
+def fact_key_column(model: object) -> str:
     """The column of a fact table that holds its key in ``facts``."""
     return "code" if model is Organization else "key"

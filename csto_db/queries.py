@@ -11,6 +11,7 @@ from sqlalchemy import Connection, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from .asof import Lifetime, reach_holds, spans_on, with_readings
+from .dates import as_day
 from .evidence import (
     Answer,
     FieldReading,
@@ -38,6 +39,7 @@ from .models import (
     Reading,
     State,
 )
+from .plain import FrozenAnswer
 
 # --- Membership ----------------------------------------------------------------------------
 
@@ -97,7 +99,7 @@ MEMBER_CANDIDATES = with_readings(
 )
 
 
-def members_on(db: Session | Connection, org: str, on: date, *,
+def members_on(db: Session | Connection, org: str, on: date | str, *,
                source: str | None = None, contested: bool = False) -> list[Membership]:
     """The states in membership of ``org`` on ``on``, each with its status and certainty.
 
@@ -110,6 +112,7 @@ def members_on(db: Session | Connection, org: str, on: date, *,
     members. ``source`` answers from that source's claims alone. Raises
     :class:`QueryError` for an unknown organization or source.
     """
+    on = as_day(on)
     conn = connection_of(db)
     require_source(conn, source)
     rows = conn.execute(MEMBER_CANDIDATES, {"org": org, "on": on}).all()
@@ -121,7 +124,7 @@ def members_on(db: Session | Connection, org: str, on: date, *,
     return [
         Membership(
             state=span.row.state_iso3, name=span.row.state_name, organization=org,
-            status=span.row.status, certainty=span.certainty, contested=span.contested,
+            status=span.row.status, certainty=span.day_certainty, contested=span.contested,
             since=span.start.edtf, until=edtf_of(span.end), span=span.key,
             inferred=bool(span.row.inferred), reasoning=span.row.reasoning,
             citations=span.citations, readings=span.readings)
@@ -133,15 +136,46 @@ def members_on(db: Session | Connection, org: str, on: date, *,
 # --- Documents and initiatives -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PartyRecord(FrozenAnswer):
+    """A state or an organization that signed, acceded to, adopted or did not sign a
+    document, and when."""
+
+    party: str
+    kind: str
+    role: str
+    date: str | None
+    inferred: bool
+    citations: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
+class DocumentRecord(FrozenAnswer):
+    """A legal document with its dates, place, parties, citations and disputed fields."""
+
+    key: str
+    title: str
+    kind: str
+    signed: str | None
+    place: str | None
+    in_force: str | None
+    organization: str | None
+    meeting: str | None
+    note: str | None
+    parties: tuple[PartyRecord, ...]
+    citations: tuple[Quote, ...]
+    readings: tuple[FieldReading, ...]
+
+
 def documents(db: Session | Connection, *, source: str | None = None,
-              kind: str | None = None) -> list[dict]:
+              kind: str | None = None) -> list[DocumentRecord]:
     """Every legal document with its dates, place, parties and citations, by date signed."""
     conn = connection_of(db)
     require_source(conn, source)
     query = select(Document).order_by(*nulls_last(Document.signed_lower), Document.key)
     if kind:
-        kinds = conn.execute(select(Document.kind).distinct().order_by(Document.kind)).scalars()
-        kinds = list(kinds)
+        kinds = list(conn.execute(
+            select(Document.kind).distinct().order_by(Document.kind)).scalars())
         if kind not in kinds:
             raise QueryError(f"no document of kind {kind!r}; the database has: "
                              f"{', '.join(kinds)}")
@@ -151,35 +185,58 @@ def documents(db: Session | Connection, *, source: str | None = None,
         DocumentParty.document_key, DocumentParty.role,
         func.coalesce(DocumentParty.state_iso3, DocumentParty.organization_code))).all()
     view = SourceView.load(conn, source, [d.key for d in docs] + [p.key for p in parties])
-    by_document = defaultdict(list)
+    by_document: dict[str, list[PartyRecord]] = defaultdict(list)
     for party in parties:
         if view.includes(party.key):
             acted = view.date(party.key, "acted", stored_date(party, "acted"))
-            by_document[party.document_key].append({
-                "party": party.state_iso3 or party.organization_code,
-                "kind": "state" if party.state_iso3 else "organization",
-                "role": party.role, "date": edtf_of(acted), "inferred": bool(party.inferred),
-                "citations": [q.to_dict() for q in view.quotes(party.key)],
-            })
+            by_document[party.document_key].append(PartyRecord(
+                party=party.state_iso3 or party.organization_code,
+                kind="state" if party.state_iso3 else "organization",
+                role=party.role, date=edtf_of(acted), inferred=bool(party.inferred),
+                citations=tuple(view.quotes(party.key))))
     results = []
     for doc in docs:
         if not view.includes(doc.key):
             continue
-        results.append({
-            "key": doc.key, "title": doc.title, "kind": doc.kind,
-            "signed": edtf_of(view.date(doc.key, "signed", stored_date(doc, "signed"))),
-            "place": view.text(doc.key, "place", doc.place),
-            "in_force": edtf_of(view.date(doc.key, "in_force", stored_date(doc, "in_force"))),
-            "organization": doc.organization_code, "meeting": doc.meeting_key,
-            "note": doc.note, "parties": by_document.get(doc.key, []),
-            "citations": [q.to_dict() for q in view.quotes(doc.key)],
-            "readings": [r.to_dict() for (key, _), rs in view.readings.items()
-                         if key == doc.key for r in rs],
-        })
+        results.append(DocumentRecord(
+            key=doc.key, title=doc.title, kind=doc.kind,
+            signed=edtf_of(view.date(doc.key, "signed", stored_date(doc, "signed"))),
+            place=view.text(doc.key, "place", doc.place),
+            in_force=edtf_of(view.date(doc.key, "in_force", stored_date(doc, "in_force"))),
+            organization=doc.organization_code, meeting=doc.meeting_key,
+            note=doc.note, parties=tuple(by_document.get(doc.key, [])),
+            citations=tuple(view.quotes(doc.key)),
+            readings=tuple(r for (key, _), rs in view.readings.items()
+                           if key == doc.key for r in rs)))
     return results
 
 
-def initiatives(db: Session | Connection, *, source: str | None = None) -> list[dict]:
+@dataclass(frozen=True)
+class InitiativeOutcome(FrozenAnswer):
+    """The document an initiative led to."""
+
+    document: str
+    title: str | None
+
+
+@dataclass(frozen=True)
+class InitiativeRecord(FrozenAnswer):
+    """An initiative a member state brought to an organization, and what came of it."""
+
+    key: str
+    title: str
+    proposer: str
+    organization: str
+    date: str | None
+    area: str
+    description: str
+    outcome: InitiativeOutcome | None
+    meeting: str | None
+    citations: tuple[Quote, ...]
+
+
+def initiatives(db: Session | Connection, *,
+                source: str | None = None) -> list[InitiativeRecord]:
     """Initiatives member states brought to the Organization, with what came of them."""
     conn = connection_of(db)
     require_source(conn, source)
@@ -190,16 +247,16 @@ def initiatives(db: Session | Connection, *, source: str | None = None) -> list[
     ).all()
     view = SourceView.load(conn, source, [row.key for row in rows])
     return [
-        {
-            "key": row.key, "title": row.title, "proposer": row.proposer_iso3,
-            "organization": row.organization_code,
-            "date": edtf_of(view.date(row.key, "proposed", stored_date(row, "proposed"))),
-            "area": row.area, "description": row.description,
-            "outcome": ({"document": row.outcome_document_key, "title": row.outcome_title}
-                        if row.outcome_document_key else None),
-            "meeting": row.meeting_key,
-            "citations": [q.to_dict() for q in view.quotes(row.key)],
-        }
+        InitiativeRecord(
+            key=row.key, title=row.title, proposer=row.proposer_iso3,
+            organization=row.organization_code,
+            date=edtf_of(view.date(row.key, "proposed", stored_date(row, "proposed"))),
+            area=row.area, description=row.description,
+            outcome=(InitiativeOutcome(row.outcome_document_key, row.outcome_title)
+                     if row.outcome_document_key else None),
+            meeting=row.meeting_key,
+            citations=tuple(view.quotes(row.key)),
+        )
         for row in rows if view.includes(row.key)
     ]
 
@@ -207,7 +264,42 @@ def initiatives(db: Session | Connection, *, source: str | None = None) -> list[
 # --- Disputes ------------------------------------------------------------------------------
 
 
-def disputes(db: Session | Connection, *, include_refinements: bool = False) -> list[dict]:
+@dataclass(frozen=True)
+class DisputedField(FrozenAnswer):
+    """A field of a fact that a dispute is about."""
+
+    fact: str
+    field: str
+
+
+@dataclass(frozen=True)
+class DisputeReading(FrozenAnswer):
+    """One source's answer to a dispute."""
+
+    key: str
+    value: str | None
+    preferred: bool
+    note: str | None
+    sources: tuple[str, ...]
+    citations: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
+class DisputeRecord(FrozenAnswer):
+    """A question sources answer differently: its readings and the preferred one, with why."""
+
+    key: str
+    question: str
+    rule: str
+    reason: str
+    disagreement: bool
+    subjects: tuple[DisputedField, ...]
+    preferred: str | None
+    readings: tuple[DisputeReading, ...]
+
+
+def disputes(db: Session | Connection, *,
+             include_refinements: bool = False) -> list[DisputeRecord]:
     """Each question the sources answer differently: its readings, their sources, the
     preferred reading and why. Refinements (readings that differ only in precision) are
     left out unless asked for."""
@@ -217,34 +309,42 @@ def disputes(db: Session | Connection, *, include_refinements: bool = False) -> 
         query = query.where(Dispute.disagreement.is_(True))
     rows = conn.execute(query).all()
     keys = [row.key for row in rows]
-    subjects = defaultdict(list)
+    subjects: dict[str, list[DisputedField]] = defaultdict(list)
     for subject in conn.execute(select(DisputeSubject).where(
             DisputeSubject.dispute_key.in_(keys)).order_by(DisputeSubject.fact_key)):
-        subjects[subject.dispute_key].append({"fact": subject.fact_key, "field": subject.field})
+        subjects[subject.dispute_key].append(DisputedField(subject.fact_key, subject.field))
     readings = conn.execute(select(Reading).where(Reading.dispute_key.in_(keys))
                             .order_by(Reading.key)).all()
     quotes = citations_for(conn, [r.key for r in readings])
-    by_dispute = defaultdict(list)
+    by_dispute: dict[str, list[DisputeReading]] = defaultdict(list)
     for reading in readings:
-        by_dispute[reading.dispute_key].append({
-            "key": reading.key,
-            "value": reading.value_date_edtf or reading.value_text,
-            "preferred": bool(reading.preferred), "note": reading.note,
-            "sources": sorted({q.source for q in quotes.get(reading.key, [])}),
-            "citations": [q.to_dict() for q in quotes.get(reading.key, [])],
-        })
+        by_dispute[reading.dispute_key].append(DisputeReading(
+            key=reading.key,
+            value=reading.value_date_edtf or reading.value_text,
+            preferred=bool(reading.preferred), note=reading.note,
+            sources=tuple(sorted({q.source for q in quotes.get(reading.key, [])})),
+            citations=tuple(quotes.get(reading.key, []))))
     return [
-        {
-            "key": row.key, "question": row.question, "rule": row.rule, "reason": row.reason,
-            "disagreement": bool(row.disagreement), "subjects": subjects[row.key],
-            "preferred": next((r["value"] for r in by_dispute[row.key] if r["preferred"]), None),
-            "readings": by_dispute[row.key],
-        }
+        DisputeRecord(
+            key=row.key, question=row.question, rule=row.rule, reason=row.reason,
+            disagreement=bool(row.disagreement), subjects=tuple(subjects[row.key]),
+            preferred=next((r.value for r in by_dispute[row.key] if r.preferred), None),
+            readings=tuple(by_dispute[row.key]),
+        )
         for row in rows
     ]
 
 
-def evidence(db: Session | Connection, fact_key: str) -> dict:
+@dataclass(frozen=True)
+class FactEvidence(FrozenAnswer):
+    """Everything behind one fact: its citations and the readings of its disputed fields."""
+
+    fact: str
+    citations: tuple[Quote, ...]
+    readings: tuple[FieldReading, ...]
+
+
+def evidence(db: Session | Connection, fact_key: str) -> FactEvidence:
     """Everything behind one fact: its citations and the readings of its disputed fields."""
     conn = connection_of(db)
     quotes = citations_for(conn, [fact_key]).get(fact_key)
@@ -253,5 +353,5 @@ def evidence(db: Session | Connection, fact_key: str) -> dict:
                          f"(the `key` or `span` column), or see `csto-db sql \"SELECT key "
                          f"FROM facts\"`")
     readings = readings_for(conn, [fact_key])
-    return {"fact": fact_key, "citations": [q.to_dict() for q in quotes],
-            "readings": [r.to_dict() for rs in readings.values() for r in rs]}
+    return FactEvidence(fact=fact_key, citations=tuple(quotes),
+                        readings=tuple(r for rs in readings.values() for r in rs))

@@ -6,8 +6,9 @@ import os
 import re
 import sqlite3
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import URL, Connection
+from sqlalchemy import URL, Connection, CursorResult
 from sqlalchemy.exc import SQLAlchemyError
 
 from .db import database_url, describe_error, driver_message, make_engine, parse_url
@@ -50,7 +51,7 @@ class QueryResult:
     file the door opens read-only)."""
 
     columns: list[str]
-    rows: list[tuple]
+    rows: list[tuple[Any, ...]]
     role_can_write: str | None = None
 
 
@@ -98,7 +99,10 @@ def _refused(error: Exception, role_can_write: str | None) -> QueryRefused:
                         role_can_write)
 
 
-def _sqlite_authorizer(action: int, arg1, arg2, _database, _trigger) -> int:
+# sqlite3 passes each argument as text or None by action; for the actions that read arg1 or
+# arg2 below (a function, a pragma) the name is always there.
+def _sqlite_authorizer(action: int, arg1: Any, arg2: Any, _database: str | None,
+                       _trigger: str | None) -> int:
     allowed = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
     if action in allowed:
         return sqlite3.SQLITE_OK
@@ -113,7 +117,7 @@ def _sqlite_authorizer(action: int, arg1, arg2, _database, _trigger) -> int:
 
 def _run_sqlite(connection: Connection, query: str) -> QueryResult:
     # The pooled connection gets the authorizer for good: invalidate it so nothing reuses it.
-    raw = connection.connection.driver_connection
+    raw: Any = connection.connection.driver_connection
     try:
         raw.execute("PRAGMA query_only = ON")
         raw.set_authorizer(_sqlite_authorizer)
@@ -138,8 +142,9 @@ def _sqlite_message(error: Exception) -> str:
 
 
 def _run_postgresql(connection: Connection, query: str) -> QueryResult:
-    raw = connection.connection.driver_connection
-    connection.connection.dbapi_connection.rollback()
+    raw: Any = connection.connection.driver_connection
+    dbapi: Any = connection.connection.dbapi_connection
+    dbapi.rollback()
     role_can_write = _postgresql_write_rights(raw)
     raw.rollback()
     raw.read_only = True  # every transaction opens with BEGIN READ ONLY
@@ -159,7 +164,7 @@ def _run_postgresql(connection: Connection, query: str) -> QueryResult:
         connection.invalidate()
 
 
-def _postgresql_write_rights(raw) -> str | None:
+def _postgresql_write_rights(raw: Any) -> str | None:
     with raw.cursor() as cursor:
         cursor.execute("""
             SELECT current_user, r.rolsuper, r.rolcreaterole, r.rolcreatedb,
@@ -188,12 +193,13 @@ def _summary(rights: list[str]) -> str:
 def _run_mariadb(connection: Connection, query: str) -> QueryResult:
     from pymysql.constants import CLIENT
 
-    raw = connection.connection.driver_connection
+    raw: Any = connection.connection.driver_connection
     if raw.client_flag & CLIENT.MULTI_STATEMENTS:
         # The door's promise rests on the server refusing a second statement.
         raise DatabaseError("the MariaDB connection allows several statements per query: "
                             "remove client_flag from the URL")
-    connection.connection.dbapi_connection.rollback()
+    dbapi: Any = connection.connection.dbapi_connection
+    dbapi.rollback()
     role_can_write = _mariadb_write_rights(raw)
     try:
         with raw.cursor() as cursor:
@@ -216,7 +222,7 @@ def _run_mariadb(connection: Connection, query: str) -> QueryResult:
 _READING_PRIVILEGES = frozenset({"SELECT", "USAGE", "SHOW VIEW"})
 
 
-def _mariadb_write_rights(raw) -> str | None:
+def _mariadb_write_rights(raw: Any) -> str | None:
     with raw.cursor() as cursor:
         cursor.execute("SELECT CURRENT_USER()")
         (current,) = cursor.fetchone()
@@ -277,12 +283,13 @@ def grant_reader(url: str | None, name: str, password: str | None = None) -> URL
 def _literal(connection: Connection, value: str) -> str:
     # The driver's own quoting, which knows the server's escaping rules (backslashes on
     # MariaDB, standard strings on PostgreSQL); roles and passwords take no parameters.
-    raw = connection.connection.driver_connection
+    raw: Any = connection.connection.driver_connection
     if connection.dialect.name == "postgresql":
         from psycopg import sql
 
         return sql.Literal(value).as_string(raw)
-    return raw.escape(value)
+    escaped: str = raw.escape(value)
+    return escaped
 
 
 def _grant_postgresql_reader(connection: Connection, name: str, password: str | None) -> None:
@@ -304,9 +311,9 @@ def _grant_postgresql_reader(connection: Connection, name: str, password: str | 
     else:
         _execute_text(connection, f"ALTER ROLE {role} LOGIN{secret}")
     database = connection.dialect.identifier_preparer.quote(
-        connection.exec_driver_sql("SELECT current_database()").scalar())
+        connection.exec_driver_sql("SELECT current_database()").scalar_one())
     schema = connection.dialect.identifier_preparer.quote(
-        connection.exec_driver_sql("SELECT current_schema()").scalar())
+        connection.exec_driver_sql("SELECT current_schema()").scalar_one())
     for statement in (
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {role}",
         f"REVOKE CREATE ON SCHEMA {schema} FROM {role}",
@@ -347,6 +354,6 @@ def _grant_mariadb_reader(connection: Connection, name: str, password: str | Non
     _execute_text(connection, f"GRANT SELECT ON {schema}.* TO {account}")
 
 
-def _execute_text(connection: Connection, statement: str):
+def _execute_text(connection: Connection, statement: str) -> CursorResult[Any]:
     # Both drivers %-format every statement SQLAlchemy hands them, even without parameters.
     return connection.exec_driver_sql(statement.replace("%", "%%"))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
 from .asof import candidates, spans_on, with_readings
-from .dates import PartialDate
+from .dates import PartialDate, as_day
 from .evidence import (
     Answer,
     FieldReading,
@@ -25,6 +26,7 @@ from .evidence import (
     stored_date,
 )
 from .models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation
+from .plain import FrozenAnswer
 
 #: The organ whose meetings are the Council's sessions.
 COUNCIL = "CSC"
@@ -45,9 +47,9 @@ class CouncilSession(Answer):
     title: str
     date: str
     place: str | None
-    kind: str
+    kind: str | None
     presided_by: str | None
-    adopted: list[dict]
+    adopted: list[dict[str, str]]
     note: str | None
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
@@ -69,7 +71,7 @@ def sessions(db: Session | Connection, year: int | None = None, *,
                         .where(Document.meeting_key.in_(keys))
                         .order_by(*nulls_last(Document.signed_lower), Document.key)).all()
     view = SourceView.load(conn, source, keys + [doc.key for doc in docs])
-    adopted: dict[str, list[dict]] = defaultdict(list)
+    adopted: dict[str, list[dict[str, str]]] = defaultdict(list)
     for doc in docs:
         if view.includes(doc.key):
             adopted[doc.meeting_key].append({"key": doc.key, "title": doc.title})
@@ -78,6 +80,7 @@ def sessions(db: Session | Connection, year: int | None = None, *,
         if not view.includes(row.key):
             continue
         held = view.date(row.key, "held", stored_date(row, "held"))
+        assert held is not None, row.key  # meetings.held is NOT NULL
         if year is not None and not held.lower.year <= year <= held.upper.year:
             continue
         results.append(CouncilSession(
@@ -115,7 +118,7 @@ _CHAIR_CANDIDATES = with_readings(candidates(
 ).order_by(ChairSpan.__table__.c.start_lower, ChairSpan.__table__.c.key), ChairSpan.__table__)
 
 
-def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
+def chair_on(db: Session | Connection, on: date | str, org: str = "CSTO", *,
              source: str | None = None, contested: bool = False) -> list[ChairTerm]:
     """Who chaired ``org`` on ``on``, by the preferred reading of each term: usually one
     state, ``certain``; at an edge known only to a month, a year or a range, the outgoing
@@ -125,13 +128,14 @@ def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
     no source states a chair that day. Raises :class:`csto_db.evidence.QueryError` for an
     unknown organization or source.
     """
+    on = as_day(on)
     conn = connection_of(db)
     require_organization(conn, org)
     require_source(conn, source)
     return [
         ChairTerm(
             key=span.key, state=span.row.state_iso3, organization=org, start=span.start.edtf,
-            end=edtf_of(span.end), certainty=span.certainty, contested=span.contested,
+            end=edtf_of(span.end), certainty=span.day_certainty, contested=span.contested,
             inferred=bool(span.row.inferred), reasoning=span.row.reasoning,
             citations=span.citations, readings=span.readings)
         for span in spans_on(conn, conn.execute(_CHAIR_CANDIDATES, {"org": org, "on": on}).all(),
@@ -139,25 +143,38 @@ def chair_on(db: Session | Connection, on: date, org: str = "CSTO", *,
     ]
 
 
-def chair_answer(terms: list[ChairTerm], on: date, org: str = "CSTO") -> dict:
+@dataclass(frozen=True)
+class ChairAnswer(FrozenAnswer):
+    """The chair of an organization on a day, as one answer (see :func:`chair_answer`)."""
+
+    organization: str
+    on: date
+    state: str | None
+    key: str | None
+    start: str | None
+    end: str | None
+    certainty: str | None
+    citations: tuple[Quote, ...]
+    candidates: tuple[ChairTerm, ...]
+
+
+def chair_answer(terms: list[ChairTerm], on: date, org: str = "CSTO") -> ChairAnswer:
     """The chair on a day as one object: the state, its term and certainty when one term
     holds the day; ``state`` null when none does or when the record cannot tell between
     several (an edge known only to a month, or disputed), whose terms are the
     ``candidates``. The record never picks one of them. Contested terms (only a reading
     the record does not prefer puts the day in them) are candidates marked ``contested``
     and never the answer."""
-    answer = {"organization": org, "on": on.isoformat(), "state": None, "key": None,
-              "start": None, "end": None, "certainty": None, "citations": [],
-              "candidates": [term.to_dict() for term in terms]}
-    terms = [term for term in terms if not term.contested]
-    if len(terms) == 1:
-        only = terms[0].to_dict()
-        answer.update({name: only[name] for name in
-                       ("state", "key", "start", "end", "certainty", "citations")})
-    elif terms:
-        certainties = {term.certainty for term in terms}
-        answer["certainty"] = "disputed" if "disputed" in certainties else "possible"
-    return answer
+    held = [term for term in terms if not term.contested]
+    if len(held) == 1:
+        only = held[0]
+        return ChairAnswer(org, on, only.state, only.key, only.start, only.end, only.certainty,
+                           tuple(only.citations), tuple(terms))
+    certainty = None
+    if held:
+        certainties = {term.certainty for term in held}
+        certainty = "disputed" if "disputed" in certainties else "possible"
+    return ChairAnswer(org, on, None, None, None, None, certainty, (), tuple(terms))
 
 
 # --- Officers ------------------------------------------------------------------------------
@@ -190,10 +207,11 @@ _OFFICE_CANDIDATES = with_readings(candidates(OfficeTerm.__table__).order_by(
     OfficeTerm.__table__.c.key), OfficeTerm.__table__)
 
 
-def officials_on(db: Session | Connection, on: date, *, source: str | None = None,
+def officials_on(db: Session | Connection, on: date | str, *, source: str | None = None,
                  contested: bool = False) -> list[Official]:
     """Who held each office (the Secretary General, acting or not; the Council's Secretary
     General before the Organization) on ``on``, by the same rule as :func:`chair_on`."""
+    on = as_day(on)
     conn = connection_of(db)
     require_source(conn, source)
     rows = conn.execute(_OFFICE_CANDIDATES, {"on": on}).all()
@@ -210,7 +228,7 @@ def officials_on(db: Session | Connection, on: date, *, source: str | None = Non
             key=row.key, office=row.office, organization=row.organization_code,
             person=row.person, nationality=row.nationality_iso3, acting=bool(row.acting),
             start=span.start.edtf, end=edtf_of(span.end), appointed=edtf_of(appointed),
-            certainty=span.certainty, contested=span.contested, inferred=bool(row.inferred),
+            certainty=span.day_certainty, contested=span.contested, inferred=bool(row.inferred),
             reasoning=row.reasoning, citations=span.citations, readings=span.readings))
     return results
 
@@ -257,7 +275,7 @@ def operations(db: Session | Connection, *, source: str | None = None) -> list[O
     contributions = conn.execute(select(Contribution).where(
         Contribution.operation_key.in_(keys)).order_by(Contribution.state_iso3)).all()
     view = SourceView.load(conn, source, keys + [c.key for c in contributions])
-    by_operation: dict[str, list] = defaultdict(list)
+    by_operation: dict[str, list[Any]] = defaultdict(list)
     for contribution in contributions:
         if view.includes(contribution.key):
             by_operation[contribution.operation_key].append(contribution)

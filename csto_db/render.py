@@ -6,6 +6,7 @@ import shutil
 import textwrap
 from collections.abc import Iterable, Sequence
 from itertools import zip_longest
+from typing import Any
 
 #: The width used when output goes to a file or pipe and $COLUMNS is not set.
 DEFAULT_WIDTH = 100
@@ -25,7 +26,7 @@ def terminal_width() -> int:
     return max(MINIMUM_WIDTH, shutil.get_terminal_size((DEFAULT_WIDTH, 24)).columns)
 
 
-def cell_text(value) -> str:
+def cell_text(value: Any) -> str:
     """A value as one table cell: empty for None, yes/no for booleans, lists joined."""
     if value is None:
         return ""
@@ -62,8 +63,8 @@ def _floor(header: str, texts: list[str], natural: int, longest_unbroken: int) -
     return min(natural, max(len(header), min(longest_unbroken, longest)))
 
 
-def format_table(rows: Iterable[dict], columns: Sequence[str], width: int | None = None,
-                 empty: str = "(none)") -> str:
+def format_table(rows: Iterable[dict[str, Any]], columns: Sequence[str], width: int | None = None,
+                 empty: str | None = "(none)") -> str:
     """Rows as a table of ``columns`` fitted to ``width`` (the terminal's by default):
     a header, a rule, then each row, its long cells wrapped onto more lines. With no rows,
     ``empty`` alone, or under the header when ``empty`` is None."""
@@ -122,12 +123,12 @@ def paragraph(text: str, indent: str = "", hanging: str | None = None,
                          subsequent_indent=hanging, break_on_hyphens=False) or indent.rstrip()
 
 
-def sources_of(citations: list[dict]) -> str:
+def sources_of(citations: list[dict[str, Any]]) -> str:
     """The keys of the sources behind a fact, in order, once each."""
     return ", ".join(sorted({c["source"] for c in citations}))
 
 
-def chair_verdict(answer: dict) -> str:
+def chair_verdict(answer: dict[str, Any]) -> str:
     """One line answering "who chaired ``organization`` on ``on``" from a
     :func:`csto_db.record.chair_answer` object."""
     org, on = answer["organization"], answer["on"]
@@ -143,7 +144,7 @@ def chair_verdict(answer: dict) -> str:
     return f"On {on} the chair of {org} was {states}: {why} about the handover (see below)."
 
 
-def parties_cell(parties: list) -> str:
+def parties_cell(parties: list[dict[str, Any]]) -> str:
     """A document's parties as a count, or "not recorded" when the record lists none
     (which does not mean that nobody signed)."""
     return str(len(parties)) if parties else "not recorded"

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, inspect, text
 
 from .errors import DatabaseError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -29,7 +33,7 @@ def migrations_dir() -> Path:
     return Path(str(resources.files("csto_db") / "_migrations"))
 
 
-def alembic_config(url: str | None = None, connection: Connection | None = None):
+def alembic_config(url: str | None = None, connection: Connection | None = None) -> Config:
     """An Alembic ``Config`` built in code; no ``alembic.ini`` needed."""
     from alembic.config import Config
 
@@ -94,7 +98,7 @@ def require_revision(connection: Connection, *, upgrading: bool = False) -> str 
         if upgrading:
             return None
         raise SchemaRevisionError("the database has no csto-db schema: run `csto-db init`")
-    order, head = revision_order(revision), revision_order(SCHEMA_REVISION)
+    order, head = revision_order(revision), int(SCHEMA_REVISION)
     if order is None:
         raise SchemaRevisionError(
             f"the database is at schema revision {revision!r}, which is not a csto-db "

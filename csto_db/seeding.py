@@ -5,22 +5,40 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
+from collections.abc import Set
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from sqlalchemy import Boolean, Connection, Enum, Integer, String, Table, and_, inspect, select
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ColumnDefault,
+    ColumnElement,
+    Connection,
+    Enum,
+    Integer,
+    String,
+    Table,
+    and_,
+    inspect,
+    select,
+)
 
 from .datasets import imported_keys
-from .dates import PartialDate, PartialDateError
+from .dates import PartialDate
 from .digests import content_tables, row_key_text
-from .errors import SeedError
+from .errors import PartialDateError, SeedError
 from .models import FACT_MODELS, Base, fact_key_column
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+#: A row as read from the seed files, column by column; a row's primary key values.
+Row = dict[str, Any]
+Key = tuple[Any, ...]
 
 #: Each seed file and the table its records fill, in the order they are read. See
 #: :func:`seed_paths` for the extra ``NAME-PART.yaml`` files read after each.
@@ -64,10 +82,10 @@ def seeds_dir() -> Path:
 class SeedSet:
     """Every row the seed files describe, keyed by table name and primary key."""
 
-    rows: dict[str, dict[tuple, dict[str, Any]]] = field(default_factory=lambda: defaultdict(dict))
-    origin: dict[tuple[str, tuple], str] = field(default_factory=dict)
+    rows: dict[str, dict[Key, Row]] = field(default_factory=lambda: defaultdict(dict))
+    origin: dict[tuple[str, Key], str] = field(default_factory=dict)
 
-    def add(self, table: str, row: dict[str, Any], where: str) -> None:
+    def add(self, table: str, row: Row, where: str) -> None:
         pk = primary_key_of(table, row)
         if pk in self.rows[table]:
             raise SeedError(f"{where}: duplicate key {pk_text(pk)} in {table} "
@@ -86,11 +104,11 @@ def table_of(name: str) -> Table:
     return Base.metadata.tables[name]
 
 
-def primary_key_of(table: str, row: dict[str, Any]) -> tuple:
+def primary_key_of(table: str, row: Row) -> Key:
     return tuple(row[column.name] for column in table_of(table).primary_key.columns)
 
 
-def pk_text(pk: tuple) -> str:
+def pk_text(pk: Key) -> str:
     return repr(pk[0]) if len(pk) == 1 else repr(pk)
 
 
@@ -140,7 +158,14 @@ def read_seed_set(directory: Path | None = None) -> SeedSet:
     return seeds
 
 
-class _SeedLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+# libyaml's loader where PyYAML was built with it, else the pure-Python one (same API).
+if TYPE_CHECKING:
+    _SafeLoaderBase = yaml.SafeLoader
+else:
+    _SafeLoaderBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _SeedLoader(_SafeLoaderBase):
     """Safe YAML without implicit timestamps: ``1992-05-15`` stays text, parsed as a partial
     date by our own rules (PyYAML would turn ``2003-13-18`` into a traceback, not a message).
     Built on libyaml where PyYAML has it: parsing is most of a load's time.
@@ -173,11 +198,11 @@ _SeedLoader.yaml_implicit_resolvers = {
 }
 
 
-def _load_yaml(path: Path) -> list:
+def _load_yaml(path: Path) -> list[Any]:
     return load_seed_file(path)
 
 
-def load_seed_file(path: Path) -> list[dict]:
+def load_seed_file(path: Path) -> list[Any]:
     """The records of one seed file: a YAML list of mappings, at least one.
 
     Raises :class:`SeedError` (one line naming the file, and the line where YAML gives one)
@@ -244,7 +269,7 @@ def _where(path: Path, directory: Path, record: Any, index: int) -> str:
 
 
 def _read_source(seeds: SeedSet, texts: dict[str, str], directory: Path,
-                 record: dict, where: str) -> None:
+                 record: Row, where: str) -> None:
     row = _columns(table_of("sources"), record, where, skip={"full_text"})
     text_file = record.get("text_file")
     if text_file is not None:
@@ -269,8 +294,8 @@ def _read_source(seeds: SeedSet, texts: dict[str, str], directory: Path,
     seeds.add("sources", row, where)
 
 
-def _read_fact(seeds: SeedSet, texts: dict[str, str], table: str, record: dict,
-               where: str) -> dict[str, Any]:
+def _read_fact(seeds: SeedSet, texts: dict[str, str], table: str, record: Row,
+               where: str) -> Row:
     model = FACT_MODELS.get(table)
     row = _columns(table_of(table), record, where,
                    partial_dates=model.partial_dates if model else (), skip=DERIVED_COLUMNS)
@@ -361,7 +386,7 @@ def _locate(text: str, quote: str, offset: Any, where: str) -> int:
     return first
 
 
-def _read_dispute(seeds: SeedSet, texts: dict[str, str], record: dict, where: str) -> None:
+def _read_dispute(seeds: SeedSet, texts: dict[str, str], record: Row, where: str) -> None:
     row = _columns(table_of("disputes"), record, where, skip={"disagreement"})
     row["disagreement"] = False  # settled in _check_disputes, once all readings are read
     seeds.add("disputes", row, where)
@@ -388,10 +413,10 @@ def _read_dispute(seeds: SeedSet, texts: dict[str, str], record: dict, where: st
         _read_fact(seeds, texts, "readings", reading, here)
 
 
-def _columns(table: Table, record: dict, where: str, *, partial_dates: tuple[str, ...] = (),
-             skip: set[str] = frozenset()) -> dict[str, Any]:
+def _columns(table: Table, record: Row, where: str, *, partial_dates: tuple[str, ...] = (),
+             skip: Set[str] = frozenset()) -> Row:
     """Turn one record into one row of ``table``, checking every field against its column."""
-    row: dict[str, Any] = {}
+    row: Row = {}
     date_columns = {f"{base}_{part}" for base in partial_dates
                     for part in ("edtf", "lower", "upper", "precision")}
     allowed = ({c.name for c in table.columns} - date_columns - skip) | set(partial_dates)
@@ -419,7 +444,7 @@ def _columns(table: Table, record: dict, where: str, *, partial_dates: tuple[str
             continue
         value = record.get(name)
         if value is None:
-            if column.default is not None:
+            if isinstance(column.default, ColumnDefault):
                 value = column.default.arg
             elif not column.nullable:
                 raise SeedError(f"{where}: field {name!r} is required")
@@ -430,7 +455,7 @@ def _columns(table: Table, record: dict, where: str, *, partial_dates: tuple[str
     return row
 
 
-def _check_value(column, value: Any, where: str) -> Any:
+def _check_value(column: Column[Any], value: Any, where: str) -> Any:
     if value is None:
         return None
     kind = column.type
@@ -479,7 +504,7 @@ def _check_spans(seeds: SeedSet) -> None:
     for table, model in FACT_MODELS.items():
         if not model.span_group:
             continue
-        groups: dict[tuple, list[tuple[tuple, dict]]] = defaultdict(list)
+        groups: dict[Key, list[tuple[Key, Row]]] = defaultdict(list)
         for pk, row in seeds.rows.get(table, {}).items():
             where = seeds.origin[(table, pk)]
             if row["end_lower"] is not None and (row["end_lower"] < row["start_lower"]
@@ -497,7 +522,7 @@ def _check_spans(seeds: SeedSet) -> None:
 
 def _check_disputes(seeds: SeedSet) -> None:
     """A dispute's preferred reading is the value its subjects hold; exactly one preferred."""
-    readings_by_dispute: dict[str, list[dict]] = defaultdict(list)
+    readings_by_dispute: dict[str, list[Row]] = defaultdict(list)
     for reading in seeds.rows["readings"].values():
         readings_by_dispute[reading["dispute_key"]].append(reading)
     for (dispute_key,), dispute in seeds.rows["disputes"].items():
@@ -539,8 +564,8 @@ def _set_reach(seeds: SeedSet) -> None:
     """Write each span's reach: the outermost bounds over every reading of its dates."""
     from .asof import reach_of
 
-    dates: dict[tuple[str, str], list] = defaultdict(list)
-    readings_by_dispute: dict[str, list[dict]] = defaultdict(list)
+    dates: dict[tuple[str, str], list[PartialDate]] = defaultdict(list)
+    readings_by_dispute: dict[str, list[Row]] = defaultdict(list)
     for reading in seeds.rows["readings"].values():
         readings_by_dispute[reading["dispute_key"]].append(reading)
     for subject in seeds.rows["dispute_subjects"].values():
@@ -559,7 +584,7 @@ def _set_reach(seeds: SeedSet) -> None:
             row["reach_start"], row["reach_end"] = reach_of(start, end, readings)
 
 
-def readings_disagree(readings: list[dict]) -> bool:
+def readings_disagree(readings: list[Row]) -> bool:
     """True when two readings cannot both be right: different texts, or date bounds that
     do not overlap. Readings that only differ in precision are a refinement."""
     texts = {r["value_text"] for r in readings if r["value_text"] is not None}
@@ -573,7 +598,7 @@ def readings_disagree(readings: list[dict]) -> bool:
                for i, a in enumerate(dated) for b in dated[i + 1:])
 
 
-def _check_subject(fact_row: dict, field_name: str, reading: dict, where: str) -> None:
+def _check_subject(fact_row: Row, field_name: str, reading: Row, where: str) -> None:
     if f"{field_name}_edtf" in fact_row:
         held = fact_row[f"{field_name}_edtf"]
         wanted = reading["value_date_edtf"]
@@ -639,7 +664,7 @@ def _delete_order() -> list[Table]:
     return head + sorted(tail, key=lambda t: order[t.name])
 
 
-def _normalise(column, value: Any) -> Any:
+def _normalise(column: Column[Any], value: Any) -> Any:
     if value is None:
         return None
     if isinstance(column.type, Boolean):
@@ -697,7 +722,7 @@ def sync(connection: Connection, seeds: SeedSet, *, prune: bool = False) -> Sync
     if prunable and not prune:
         raise PruneRefused(prunable)
     report = SyncReport(total_rows=seeds.count(), prunable=prunable)
-    deletions: dict[str, list[tuple]] = {}
+    deletions: dict[str, list[Key]] = {}
     # Rows a dataset import wrote are not the seeds' to delete.
     imported = imported_keys(connection)
     for table in _seeded_tables():
@@ -746,19 +771,19 @@ def sync(connection: Connection, seeds: SeedSet, *, prune: bool = False) -> Sync
     return report
 
 
-def _pk_match(pk_columns: list, pk: tuple):
+def _pk_match(pk_columns: list[Column[Any]], pk: Key) -> ColumnElement[bool]:
     return and_(*(column == value for column, value in zip(pk_columns, pk, strict=True)))
 
 
-def _parents_first(table: Table, rows: list[dict]) -> list[dict]:
+def _parents_first(table: Table, rows: list[Row]) -> list[Row]:
     """Order rows of a self-referencing table so each row's parent is inserted before it."""
     self_refs = [fk.parent.name for fk in table.foreign_keys if fk.column.table is table]
     if not self_refs:
         return rows
     pk = table.primary_key.columns.values()[0].name
     keys = {row[pk] for row in rows}
-    placed: set = set()
-    ordered: list[dict] = []
+    placed: set[Any] = set()
+    ordered: list[Row] = []
     pending = list(rows)
     while pending:
         ready = [r for r in pending

@@ -9,13 +9,14 @@ from datetime import date
 import pytest
 from sqlalchemy import event, select, text
 
-from csto_db import queries, record, timeline
+from csto_db import queries, record
 from csto_db.build import init_database
 from csto_db.checks import check_database
 from csto_db.db import make_engine
 from csto_db.errors import SeedError
 from csto_db.models import Base, Contribution, Meeting
 from csto_db.seeding import read_seed_set, seeds_dir
+from csto_db.timeline import _CHAIRS, _EVENTS, _SPANS
 
 ON = date(2010, 1, 1)
 
@@ -25,9 +26,9 @@ QUERY_INDEXES = {
     "ix_dispute_subjects_fact_key": (queries.MEMBER_CANDIDATES, {"org": "CSTO", "on": ON}),
     "ix_chair_spans_as_of": (record._CHAIR_CANDIDATES, {"org": "CSTO", "on": ON}),
     "ix_office_terms_as_of": (record._OFFICE_CANDIDATES, {"on": ON}),
-    "ix_membership_spans_state_iso3": (timeline._SPANS, {"iso3": "ARM"}),
-    "ix_chair_spans_state_iso3": (timeline._CHAIRS, {"iso3": "ARM"}),
-    "ix_events_state_iso3": (timeline._EVENTS, {"iso3": "ARM"}),
+    "ix_membership_spans_state_iso3": (_SPANS, {"iso3": "ARM"}),
+    "ix_chair_spans_state_iso3": (_CHAIRS, {"iso3": "ARM"}),
+    "ix_events_state_iso3": (_EVENTS, {"iso3": "ARM"}),
     "ix_meetings_body_code": (select(Meeting).where(Meeting.body_code == "CSC"), {}),
     "ix_contributions_operation_key": (
         select(Contribution).where(Contribution.operation_key == "csto-kazakhstan-2022"), {}),

@@ -91,12 +91,12 @@ def answers_of(url: str) -> dict[str, object]:
             states = connection.execute(select(State.iso3).order_by(State.iso3)).scalars()
             for iso3 in list(states):
                 answers[f"timeline {iso3}"] = [
-                    e.to_dict() for e in timeline.timeline(connection, iso3)]
-            answers["documents"] = queries.documents(connection)
-            answers["initiatives"] = queries.initiatives(connection)
-            answers["disputes"] = queries.disputes(connection)
-            answers["disputes with refinements"] = queries.disputes(
-                connection, include_refinements=True)
+                    e.to_dict() for e in timeline(connection, iso3)]
+            answers["documents"] = [d.to_dict() for d in queries.documents(connection)]
+            answers["initiatives"] = [i.to_dict() for i in queries.initiatives(connection)]
+            answers["disputes"] = [d.to_dict() for d in queries.disputes(connection)]
+            answers["disputes with refinements"] = [
+                d.to_dict() for d in queries.disputes(connection, include_refinements=True)]
     finally:
         engine.dispose()
     return json.loads(json.dumps(answers, ensure_ascii=False, sort_keys=True))

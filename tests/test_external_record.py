@@ -59,7 +59,7 @@ DISAGREEMENTS = {key for key, (*_, real) in DISPUTES.items() if real}
 
 @pytest.fixture
 def all_disputes(connection):
-    return {d["key"]: d for d in disputes(connection, include_refinements=True)}
+    return {d.key: d.to_dict() for d in disputes(connection, include_refinements=True)}
 
 
 @pytest.mark.parametrize("key", sorted(DISPUTES))
@@ -76,7 +76,7 @@ def test_preferred_reading_rule_and_values(all_disputes, key):
 
 
 def test_disagreements_are_listed_and_refinements_are_not(connection):
-    keys = {d["key"] for d in disputes(connection)}
+    keys = {d.key for d in disputes(connection)}
     assert keys >= DISAGREEMENTS
     assert not keys & (set(DISPUTES) - DISAGREEMENTS)
 

@@ -26,7 +26,7 @@ def row(connection, sql, **params):
 
 
 def overview_document(connection, key):
-    return next(d for d in documents(connection, source=OVERVIEW) if d["key"] == key)
+    return next(d.to_dict() for d in documents(connection, source=OVERVIEW) if d.key == key)
 
 
 def test_claim_01_treaty_signed_in_tashkent_by_six(connection):
@@ -150,7 +150,7 @@ def test_claim_14_information_security_decisions_2011_2012(connection):
 
 
 def test_claim_15_and_16_presidency_initiatives_and_the_memorandum(connection):
-    by_key = {i["key"]: i for i in initiatives(connection, source=OVERVIEW)}
+    by_key = {i.key: i.to_dict() for i in initiatives(connection, source=OVERVIEW)}
     assert by_key["blr-emergency-response"]["date"] == "2011"
     peacekeeping = by_key["blr-un-peacekeeping"]
     assert peacekeeping["proposer"] == "BLR"
@@ -164,14 +164,14 @@ def test_claim_17_joint_statements_and_collective_directions(connection):
     statements = row(connection,
                      "SELECT * FROM positions t WHERE t.key = 'blr-priority-foreign-policy'")
     assert statements["period_edtf"] == "2012"
-    directions = next(i for i in initiatives(connection, source=OVERVIEW)
-                      if i["key"] == "blr-collective-directions")
+    directions = next(i.to_dict() for i in initiatives(connection, source=OVERVIEW)
+                      if i.key == "blr-collective-directions")
     assert directions["date"] is None  # the overview gives none
 
 
 def test_claim_18_osce_discussion_at_april_2012_ministers_meeting(connection):
-    osce = next(i for i in initiatives(connection, source=OVERVIEW)
-                if i["key"] == "blr-osce-cooperation")
+    osce = next(i.to_dict() for i in initiatives(connection, source=OVERVIEW)
+                if i.key == "blr-osce-cooperation")
     assert osce["date"] == "2012-04"
     assert osce["meeting"] is not None
     meeting = row(connection, "SELECT * FROM meetings t WHERE t.key = :key", key=osce["meeting"])

@@ -289,8 +289,8 @@ def test_a_contested_chair_is_returned_only_when_asked(connection, on, listed, c
     assert (terms[listed].contested, terms[contested].contested) == (False, True)
     assert any(not r.preferred for r in terms[contested].readings)
     answer = record.chair_answer(list(terms.values()), day(on))
-    assert answer["state"] == listed  # a contested term is a candidate, never the answer
-    assert [c["contested"] for c in answer["candidates"]].count(True) == 1
+    assert answer.state == listed  # a contested term is a candidate, never the answer
+    assert [c.contested for c in answer.candidates].count(True) == 1
 
 
 def test_a_disputed_chair_carries_its_readings(connection):
@@ -510,8 +510,8 @@ def test_no_state_holds_observer_or_partner_status_at_the_csto(connection):
     ],
 )
 def test_the_conflicts_of_the_record_are_disputes(connection, key, preferred, disagreement):
-    [dispute] = [d for d in queries.disputes(connection, include_refinements=True)
-                 if d["key"] == key]
+    [dispute] = [d.to_dict() for d in queries.disputes(connection, include_refinements=True)
+                 if d.key == key]
     assert dispute["preferred"] == preferred
     assert dispute["disagreement"] is disagreement
     assert len(dispute["readings"]) >= 2
@@ -528,8 +528,8 @@ def test_the_conflicts_of_the_record_are_disputes(connection, key, preferred, di
      ("csto-kazakhstan-2022", "end", "2022-01-19")],
 )
 def test_a_disputed_field_holds_the_preferred_reading(connection, fact, field, value):
-    readings = queries.evidence(connection, fact)["readings"]
-    preferred = {r["value"] for r in readings if r["field"] == field and r["preferred"]}
+    readings = queries.evidence(connection, fact).readings
+    preferred = {r.value for r in readings if r.field == field and r.preferred}
     assert preferred == {value}
 
 
@@ -567,7 +567,7 @@ ARMENIA_EVENTS = [
 
 @pytest.fixture
 def armenia(connection):
-    return {e.key: e for e in timeline.timeline(connection, "ARM")}
+    return {e.key: e for e in timeline(connection, "ARM")}
 
 
 @pytest.mark.parametrize("key,event_kind,happened", ARMENIA_EVENTS)
@@ -578,7 +578,7 @@ def test_armenias_events_are_in_its_timeline(armenia, key, event_kind, happened)
 
 
 def test_armenias_timeline_is_in_date_order_and_holds_its_chairs(connection, armenia):
-    entries = timeline.timeline(connection, "ARM")
+    entries = timeline(connection, "ARM")
     assert [e.sort_date for e in entries] == sorted(e.sort_date for e in entries)
     chairs = sorted(k for k, e in armenia.items() if e.entry == "chair")
     assert chairs == ["chair-arm-2008", "chair-arm-2015", "chair-arm-2021"]
@@ -596,7 +596,7 @@ def test_armenia_remains_a_member_through_its_freeze(connection, on):
 
 
 def test_the_chair_is_in_a_timeline_from_one_source(connection):
-    entries = timeline.timeline(connection, "KAZ", source="odkb-csto-session-2023")
+    entries = timeline(connection, "KAZ", source="odkb-csto-session-2023")
     assert [(e.entry, e.key) for e in entries] == [("chair", "chair-kaz-2024")]
 
 
