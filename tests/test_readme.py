@@ -1,5 +1,5 @@
-"""The Python examples of the README and the library's page run, in order, against a built database, as a reader would
-run them; and the library's first example runs in a fresh interpreter."""
+"""The Python examples of the README and the library's page run, in order, against a built
+database, as a reader would run them; and the first steps run in a fresh interpreter."""
 
 from __future__ import annotations
 
