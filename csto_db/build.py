@@ -6,17 +6,20 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import sys
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO, Any
 
 from sqlalchemy import Connection, inspect, text
 from sqlalchemy.engine import make_url
 
-from .db import DatabaseError, database_url, display_url, make_engine
+from .db import database_url, display_url, make_engine
 from .digests import record_build, seeds_digest
+from .errors import DatabaseError
 from .models import Base
 from .schema import alembic_config, current_revision, head_revision, require_revision
 from .seeding import SeedSet, SyncReport, planned_deletions, read_seed_set, seeds_dir, sync
@@ -59,7 +62,7 @@ class InitReport:
         lines += [f"deleted {table} {key}" for table, key in self.seeds.prunable]
         return lines
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         tables = sorted(set(self.seeds.inserted) | set(self.seeds.updated)
                         | set(self.seeds.deleted))
         return {
@@ -76,7 +79,7 @@ class InitReport:
         }
 
 
-def prune_list(rows: list[tuple[str, str]]) -> list[dict]:
+def prune_list(rows: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"table": table, "key": key} for table, key in rows]
 
 
@@ -137,6 +140,7 @@ def _build(connection: Connection, seeds: SeedSet, seeds_sha256: str, prune: boo
     if before != head:
         _upgrade(connection, caller_commits=in_transaction)
     after = current_revision(connection)
+    assert after is not None  # at head now: migrated just above, or already there
     report = sync(connection, seeds, prune=prune)
     recorded = record_build(connection, after, seeds_sha256)
     connection.commit()
@@ -267,16 +271,15 @@ def _file_lock(lock_path: Path, wait: float, database: Path) -> Iterator[None]:
         handle.close()  # closing the file releases the lock
 
 
-def _try_lock(handle) -> bool:
-    try:
-        import fcntl
-    except ImportError:  # Windows
+def _try_lock(handle: IO[bytes]) -> bool:
+    if sys.platform == "win32":
         import msvcrt
         try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         except OSError:
             return False
         return True
+    import fcntl
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

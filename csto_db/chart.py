@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
 
 from .errors import Error
 from .models import Dispute, DisputeSubject, Document, MembershipSpan, State
+
+if TYPE_CHECKING:
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 #: The statuses drawn; observers are not members and get no bar.
 CHART_STATUSES = ("party", "member", "frozen", "suspended")
@@ -56,7 +63,8 @@ class ChartData:
     markers: list[tuple[str, date, date]]
 
 
-def _entry_into_force(connection: Connection, kind: str, organization: str):
+def _entry_into_force(connection: Connection, kind: str, organization: str
+                      ) -> Row[date | None, date | None] | None:
     return connection.execute(
         select(Document.in_force_lower, Document.in_force_upper)
         .where(Document.kind == kind, Document.organization_code == organization,
@@ -99,11 +107,13 @@ def chart_data(connection: Connection, org: str = "both") -> ChartData:
                                       ("Charter in force", "charter", "CSTO")):
         found = _entry_into_force(connection, kind, organization)
         if found is not None:
+            # Filtered on a lower bound; a partial date's columns are set or empty together.
+            assert found.in_force_lower is not None and found.in_force_upper is not None
             markers.append((label, found.in_force_lower, found.in_force_upper))
     return ChartData(organizations, ordered, markers)
 
 
-def draw(data: ChartData):
+def draw(data: ChartData) -> Figure:
     """The matplotlib Figure of ``data``. Each span's bar has the span's key as its id (the
     ``id`` of its SVG group); a range of possible days fades in (start) or out (end) over
     the range; a disputed bound carries a mark."""
@@ -122,10 +132,12 @@ def draw(data: ChartData):
     height = 0.7 / lanes
     figure = Figure(figsize=(11, 1.2 + 0.45 * max(len(data.rows), 1)), layout="constrained")
     axes = figure.add_subplot()
-    axis_end = mdates.date2num(AXIS_END)
+    # matplotlib.dates is not annotated; date2num gives a float for one date.
+    date2num = cast("Callable[[date], float]", mdates.date2num)
+    axis_end = date2num(AXIS_END)
 
     def x(day: date) -> float:
-        return mdates.date2num(day)
+        return date2num(day)
 
     for index, row in enumerate(data.rows):
         for span in row.spans:
@@ -157,15 +169,16 @@ def draw(data: ChartData):
                     [f"{row.name} ({row.state})" for row in data.rows])
     axes.set_ylim(len(data.rows) - 0.5, -0.5)
     axes.set_xlim(x(AXIS_START), axis_end)
-    axes.xaxis.set_major_locator(mdates.YearLocator(2))
-    axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))
+    # matplotlib.dates' locators and formatters are not annotated.
+    axes.xaxis.set_major_locator(mdates.YearLocator(2))  # type: ignore[no-untyped-call]
+    axes.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))  # type: ignore[no-untyped-call]
     axes.grid(axis="x", color="#dddddd", lw=0.6)
     axes.set_axisbelow(True)
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     shown = {span.status for row in data.rows for span in row.spans}
-    handles = [Patch(color=COLOURS[status], label=status) for status in CHART_STATUSES
-               if status in shown]
+    handles: list[Artist] = [Patch(color=COLOURS[status], label=status)
+                             for status in CHART_STATUSES if status in shown]
     handles.append(Line2D([], [], marker="D", color="#c0392b", linestyle="none",
                           label="date disputed by sources"))
     title = " and ".join(data.organizations)
@@ -178,7 +191,7 @@ def draw(data: ChartData):
     return figure
 
 
-def _fade(axes, start: float, end: float, bottom: float, height: float, colour: str, *,
+def _fade(axes: Axes, start: float, end: float, bottom: float, height: float, colour: str, *,
           rising: bool, gid: str) -> None:
     """A bar whose opacity ramps up (or down) over [start, end]: the days a date may be."""
     step = (end - start) / FADE_STEPS
@@ -192,7 +205,7 @@ def _fade(axes, start: float, end: float, bottom: float, height: float, colour: 
                      facecolors=[to_rgba(colour, alpha) for alpha in alphas], gid=gid)
 
 
-def save_chart(connection: Connection, out: Path, org: str = "both") -> ChartData:
+def save_chart(connection: Connection, out: str | Path, org: str = "both") -> ChartData:
     """Draw the membership chart of ``org`` and write it to ``out`` (.svg or .png)."""
     out = Path(out)
     if out.suffix.lower() not in (".svg", ".png"):

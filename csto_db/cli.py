@@ -648,6 +648,7 @@ def chart_members(ctx: click.Context, org: str, out: str, as_json: bool) -> None
     from .chart import save_chart
 
     org = "both" if org.lower() == "both" else org.upper()
+    assert ctx.parent is not None  # a subcommand of ``chart``
     with reading(ctx.parent) as connection:
         data = save_chart(connection, out, org)
     summary = {"file": out, "states": len(data.rows),

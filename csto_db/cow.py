@@ -302,7 +302,8 @@ def spans_of(column_runs: list[Run], *, alive_at_end: bool) -> list[SpanReading]
         cells = [run]
         start = _date(str(run.first))
         earlier = column_runs[index - 2] if index >= 2 else None
-        bridged = earlier is not None and earlier.code == run.code \
+        # ``earlier`` exists only from the third run on, so ``before`` does too.
+        bridged = earlier is not None and before is not None and earlier.code == run.code \
             and earlier.last == before.first - 1
         if before and before.code == MISSING and before.last == run.first - 1 \
                 and not bridged:
@@ -312,6 +313,7 @@ def spans_of(column_runs: list[Run], *, alive_at_end: bool) -> list[SpanReading]
         reasoning = None
         unknown_after = after and after.code == MISSING and after.first == run.last + 1
         if unknown_after:
+            assert after is not None  # unknown_after is falsy without it
             cells.append(after)
             follows = column_runs[index + 2] if index + 2 < len(column_runs) else None
             if follows is None and after.last >= LAST_YEAR and alive_at_end:
@@ -616,7 +618,9 @@ def verify_locators(connection: Connection, path: Path) -> list[str]:
     data = read_cow_file(path)
     if data.sha256 != recorded:
         return [f"{path.name}: sha256 {data.sha256}, the import recorded {recorded}"]
-    by_name = {organization.ioname: organization for organization in data.organizations}
+    # A citation without a record finds no organization (get(None) is None) and is named.
+    by_name: dict[str | None, CowOrganization] = {
+        organization.ioname: organization for organization in data.organizations}
     problems = []
     query = (select(Citation.key, Citation.quote, Citation.locator_record,
                     Citation.locator_column, Citation.locator_first_year,
@@ -638,6 +642,7 @@ def verify_locators(connection: Connection, path: Path) -> list[str]:
         else:
             problems.append(f"citation {key}: no column {column!r} in {path.name}")
             continue
+        assert first is not None and last is not None  # the COW import sets every locator
         wrong = [year for year in range(first, last + 1) if cells.get(year) != quote]
         if wrong:
             problems.append(f"citation {key}: {record} {column} in {wrong[0]} is "

@@ -67,10 +67,11 @@ class RecordSpan:
 
     @classmethod
     def of(cls, seen: SeenSpan) -> RecordSpan:
-        def values(name: str, preferred: PartialDate | None) -> list[PartialDate | None]:
-            others = competing([r for r in seen.readings if r.field == name])
-            return [preferred] + [value for value in others if value != preferred]
-        return cls(seen, values("start", seen.start), values("end", seen.end))
+        def others(name: str, preferred: PartialDate | None) -> list[PartialDate]:
+            readings = competing([r for r in seen.readings if r.field == name])
+            return [value for value in readings if value != preferred]
+        return cls(seen, [seen.start, *others("start", seen.start)],
+                   [seen.end, *others("end", seen.end)])
 
     @property
     def key(self) -> str:

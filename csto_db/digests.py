@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
+from typing import cast
 
 from sqlalchemy import Connection, Table, delete, insert, inspect, select
 
@@ -34,7 +35,7 @@ def content_tables() -> list[Table]:
     return [table for table in Base.metadata.sorted_tables if table.name not in BUILD_TABLES]
 
 
-def row_key_text(values: tuple) -> str:
+def row_key_text(values: tuple[object, ...]) -> str:
     """A primary key as text: the value itself, or a JSON list for a composite key."""
     if len(values) == 1:
         return str(values[0])
@@ -98,7 +99,7 @@ def record_build(connection: Connection, revision: str, seeds_sha256: str) -> bo
                 RowDigest.table_name == table, RowDigest.row_key == key))
         for (table, key), value in digests.items():
             if stored.get((table, key)) not in (None, value):
-                connection.execute(RowDigest.__table__.update().where(
+                connection.execute(cast(Table, RowDigest.__table__).update().where(
                     RowDigest.table_name == table, RowDigest.row_key == key).values(sha256=value))
         new = [{"table_name": table, "row_key": key, "sha256": value}
                for (table, key), value in digests.items() if (table, key) not in stored]

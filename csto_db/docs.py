@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import click
 from sqlalchemy import Column, Enum, Table
 
 from .models import Base
@@ -77,7 +79,8 @@ def _table_section(table: Table) -> str:
 HELP_WIDTH = 96
 
 
-def _command_help(command, name: str, parent=None) -> list[tuple[str, str]]:
+def _command_help(command: click.Command, name: str,
+                  parent: click.Context | None = None) -> list[tuple[str, str]]:
     """``(full name, help text)`` of a command and, for a group, of each subcommand."""
     # make_context applies the command's context settings (``-h`` as well as ``--help``);
     # resilient parsing lets it build a context without the required options.
@@ -85,8 +88,11 @@ def _command_help(command, name: str, parent=None) -> list[tuple[str, str]]:
                                    terminal_width=HELP_WIDTH, max_content_width=HELP_WIDTH)
     helps = [(context.command_path, command.get_help(context))]
     if hasattr(command, "list_commands"):
-        for sub_name in command.list_commands(context):
-            helps += _command_help(command.get_command(context, sub_name), sub_name, context)
+        group = cast(click.Group, command)  # a group (or, on click 8.1, a MultiCommand)
+        for sub_name in group.list_commands(context):
+            sub_command = group.get_command(context, sub_name)
+            assert sub_command is not None  # every name it lists is one of its commands
+            helps += _command_help(sub_command, sub_name, context)
     return helps
 
 
@@ -111,7 +117,7 @@ DOCUMENTS = {
 }
 
 
-def render(text: str, names=tuple(GENERATED), where: str = "the document") -> str:
+def render(text: str, names: Iterable[str] = tuple(GENERATED), where: str = "the document") -> str:
     """``text`` with each named generated section replaced by what the code says today."""
     for name in names:
         begin, end = BEGIN.format(name=name), END.format(name=name)
@@ -119,7 +125,10 @@ def render(text: str, names=tuple(GENERATED), where: str = "the document") -> st
         if not pattern.search(text):
             raise ValueError(f"{where} has no {begin} ... {end} section")
         replacement = f"{begin}\n{GENERATED[name]()}\n{end}"
-        text = pattern.sub(lambda _match, new=replacement: new, text)
+
+        def replace(_match: re.Match[str], new: str = replacement) -> str:
+            return new  # as it is: a template would read its backslashes
+        text = pattern.sub(replace, text)
     return text
 
 

@@ -13,8 +13,9 @@ import json
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Boolean, Connection, Date, Enum, Integer, Table
+from sqlalchemy import Boolean, Column, Connection, Date, Enum, Integer, Table
 
 from .dump import canonical_dump
 from .errors import Error
@@ -47,19 +48,19 @@ class ExportError(Error):
 # --- Rows ----------------------------------------------------------------------------------
 
 
-def record_tables(connection: Connection) -> dict[str, list[dict]]:
+def record_tables(connection: Connection) -> dict[str, list[dict[str, Any]]]:
     """Every table of the record with its rows, in primary-key order (engine-independent)."""
     return canonical_dump(connection)
 
 
-def _columns(name: str, rows: list[dict]) -> list[str]:
+def _columns(name: str, rows: list[dict[str, Any]]) -> list[str]:
     table = Base.metadata.tables.get(name)
     if table is not None:
         return [column.name for column in table.columns]
     return list(rows[0]) if rows else []
 
 
-def _csv_cell(value) -> str:
+def _csv_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -67,7 +68,7 @@ def _csv_cell(value) -> str:
     return str(value)
 
 
-def csv_text(name: str, rows: list[dict]) -> str:
+def csv_text(name: str, rows: list[dict[str, Any]]) -> str:
     """One table as CSV: a header row, then one line per row; empty cells are NULL."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -84,9 +85,9 @@ def csv_text(name: str, rows: list[dict]) -> str:
 class _Evidence:
     """The citations and readings behind each fact, indexed once from the dump."""
 
-    def __init__(self, tables: dict[str, list[dict]]) -> None:
+    def __init__(self, tables: dict[str, list[dict[str, Any]]]) -> None:
         citations = {row["key"]: row for row in tables["citations"]}
-        self.quotes: dict[str, list[dict]] = defaultdict(list)
+        self.quotes: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for link in tables["fact_citations"]:
             citation = citations[link["citation_key"]]
             self.quotes[link["fact_key"]].append(_quote(citation))
@@ -96,7 +97,7 @@ class _Evidence:
         readings_by_dispute = defaultdict(list)
         for reading in tables["readings"]:
             readings_by_dispute[reading["dispute_key"]].append(reading)
-        self.readings: dict[str, list[dict]] = defaultdict(list)
+        self.readings: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for subject in tables["dispute_subjects"]:
             for reading in readings_by_dispute[subject["dispute_key"]]:
                 self.readings[subject["fact_key"]].append({
@@ -107,7 +108,7 @@ class _Evidence:
                     "citations": self.quotes.get(reading["key"], []),
                 })
 
-    def attach(self, row: dict, key: str) -> dict:
+    def attach(self, row: dict[str, Any], key: str) -> dict[str, Any]:
         data = dict(row)
         data["citations"] = self.quotes.get(key, [])
         if self.readings.get(key):
@@ -115,7 +116,7 @@ class _Evidence:
         return data
 
 
-def _quote(citation: dict) -> dict:
+def _quote(citation: dict[str, Any]) -> dict[str, Any]:
     quote = {"citation": citation["key"], "source": citation["source_key"],
              "quote": citation["quote"]}
     if citation["translation"]:
@@ -133,7 +134,7 @@ NESTED = {
 }
 
 
-def record_json(tables: dict[str, list[dict]]) -> dict:
+def record_json(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """The whole record as one JSON document: sources; states with their membership spans;
     documents with their parties; disputes with their subjects and readings; every other
     fact table as a list. Each fact carries its quotes and the readings of its disputed
@@ -145,12 +146,12 @@ def record_json(tables: dict[str, list[dict]]) -> dict:
             continue
         key_column = fact_key_column(model)
         facts[name] = [evidence.attach(row, row[key_column]) for row in tables[name]]
-    children: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    children: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for child, (_parent, column, _label) in NESTED.items():
         for row in facts.pop(child):
             children[(child, row[column])].append(row)
 
-    def with_children(parent: str, key_column: str, row: dict) -> dict:
+    def with_children(parent: str, key_column: str, row: dict[str, Any]) -> dict[str, Any]:
         for child, (owner, _column, label) in NESTED.items():
             if owner == parent:
                 row = {**row, label: children.get((child, row[key_column]), [])}
@@ -196,7 +197,8 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _popolo_sources(quotes: list[dict], sources: dict[str, dict]) -> list[dict]:
+def _popolo_sources(quotes: list[dict[str, Any]],
+                    sources: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     links = []
     for quote in quotes:
         source = sources[quote["source"]]
@@ -208,7 +210,7 @@ def _popolo_sources(quotes: list[dict], sources: dict[str, dict]) -> list[dict]:
     return links
 
 
-def popolo(tables: dict[str, list[dict]]) -> dict:
+def popolo(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """Popolo organizations and memberships: the treaty system, the Organization and its
     organs as organizations, each state a member organization, and each membership span a
     membership with reduced-precision ISO dates and its sources' quotes.
@@ -239,11 +241,14 @@ def popolo(tables: dict[str, list[dict]]) -> dict:
     names = {row["iso3"]: row["name"] for row in tables["states"]}
     memberships = []
     for row in tables["membership_spans"]:
-        start = reduced_iso(_day(row["start_lower"]), _day(row["start_upper"]))
+        start_lower, start_upper = _day(row["start_lower"]), _day(row["start_upper"])
+        assert start_lower is not None and start_upper is not None  # the start is NOT NULL
+        start = reduced_iso(start_lower, start_upper)
         end = None
         if row["end_lower"]:
-            end = reduced_iso(_day(row["end_lower"]) - timedelta(days=1),
-                              _day(row["end_upper"]) - timedelta(days=1))
+            end_lower, end_upper = _day(row["end_lower"]), _day(row["end_upper"])
+            assert end_lower is not None and end_upper is not None  # set or empty together
+            end = reduced_iso(end_lower - timedelta(days=1), end_upper - timedelta(days=1))
         membership = {
             "id": row["key"],
             "label": (f"{names[row['state_iso3']]}: {row['status']} of "
@@ -265,8 +270,8 @@ def popolo(tables: dict[str, list[dict]]) -> dict:
 # --- Data Package --------------------------------------------------------------------------
 
 
-def _field(column) -> dict:
-    field: dict = {"name": column.name}
+def _field(column: Column[Any]) -> dict[str, Any]:
+    field: dict[str, Any] = {"name": column.name}
     if isinstance(column.type, Boolean):
         field.update(type="boolean", trueValues=["true"], falseValues=["false"])
     elif isinstance(column.type, Integer):
@@ -277,7 +282,7 @@ def _field(column) -> dict:
         field["type"] = "string"
     if column.comment:
         field["description"] = column.comment
-    constraints: dict = {}
+    constraints: dict[str, Any] = {}
     if not column.nullable:
         constraints["required"] = True
     if isinstance(column.type, Enum):
@@ -287,7 +292,7 @@ def _field(column) -> dict:
     return field
 
 
-def _foreign_keys(table: Table) -> list[dict]:
+def _foreign_keys(table: Table) -> list[dict[str, Any]]:
     keys = []
     for constraint in sorted(table.foreign_key_constraints,
                              key=lambda c: [column.name for column in c.columns]):
@@ -300,7 +305,7 @@ def _foreign_keys(table: Table) -> list[dict]:
     return keys
 
 
-def table_schema(table: Table) -> dict:
+def table_schema(table: Table) -> dict[str, Any]:
     """A Frictionless Table Schema for one table: typed fields with descriptions and
     constraints, the primary key and the foreign keys."""
     schema = {"fields": [_field(column) for column in table.columns],
@@ -312,7 +317,7 @@ def table_schema(table: Table) -> dict:
     return schema
 
 
-def datapackage(tables: dict[str, list[dict]]) -> dict:
+def datapackage(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """The ``datapackage.json`` describing the CSV files of :func:`csv_text`."""
     resources = []
     for name in tables:
@@ -345,11 +350,11 @@ def datapackage(tables: dict[str, list[dict]]) -> dict:
 # --- Writing -------------------------------------------------------------------------------
 
 
-def _json_text(data) -> str:
+def _json_text(data: object) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def export_files(tables: dict[str, list[dict]], export_format: str) -> dict[str, str]:
+def export_files(tables: dict[str, list[dict[str, Any]]], export_format: str) -> dict[str, str]:
     """The files of one export, by name, as text."""
     if export_format == "csv":
         return {f"{name}.csv": csv_text(name, rows) for name, rows in tables.items()}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Set
+from collections.abc import Hashable, Set
 from dataclasses import dataclass, field
 from importlib import resources
 from itertools import pairwise
@@ -173,7 +173,8 @@ class _SeedLoader(_SafeLoaderBase):
     A key written twice in one mapping is refused: YAML forbids it, but PyYAML silently
     keeps the last value, so a second ``start:`` would replace the first unnoticed."""
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False
+                          ) -> dict[Hashable, Any]:
         if isinstance(node, yaml.MappingNode):
             first_line: dict[Any, int] = {}
             for key_node, _ in node.value:

@@ -7,7 +7,9 @@ the one engine Datasette serves.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.engine import make_url
 
@@ -25,7 +27,7 @@ _SOURCES_OF = """(SELECT group_concat(source_key, ', ') FROM (
 
 #: Canned queries, by URL name. Each ``:name`` becomes a form field. Dates are compared as
 #: ISO text, which is how SQLite stores them.
-CANNED_QUERIES: dict[str, dict] = {
+CANNED_QUERIES: dict[str, dict[str, Any]] = {
     "members_on": {
         "title": "Members of an organization on a day",
         "description": (
@@ -169,7 +171,7 @@ def _sources_html(path: Path) -> str:
     return "<ul>" + "".join(items) + "</ul>"
 
 
-def metadata(path: Path) -> dict:
+def metadata(path: Path) -> dict[str, Any]:
     """Datasette metadata for the database at ``path``: title, description, licence, the
     sources, a description of every table and column, and the canned queries."""
     tables = {}
@@ -194,17 +196,19 @@ def metadata(path: Path) -> dict:
     }
 
 
-def datasette_app(path: Path):
+def datasette_app(path: Path) -> Any:
     """A Datasette instance serving ``path`` immutable (read-only, never written)."""
     try:
-        from datasette.app import Datasette
+        # Datasette ships neither type hints nor a py.typed marker.
+        from datasette.app import Datasette  # type: ignore[import-untyped]
     except ImportError:
         raise WebError("the web view needs Datasette: pip install 'csto-db[web]'") from None
     return Datasette(immutables=[str(path)], metadata=metadata(path),
                      settings={"sql_time_limit_ms": 2000})
 
 
-def serve(url: str, host: str = "127.0.0.1", port: int = 8001, on_ready=None) -> None:
+def serve(url: str, host: str = "127.0.0.1", port: int = 8001,
+          on_ready: Callable[[], object] | None = None) -> None:
     """Serve the SQLite database of ``url`` on ``host:port`` until interrupted; ``on_ready``
     is called once everything the server needs is found, just before it listens."""
     path = sqlite_path(url)
