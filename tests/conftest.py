@@ -28,6 +28,21 @@ def dump_of(url: str) -> dict[str, list[dict]]:
         engine.dispose()
 
 
+def sqlite_file_dump(url: str) -> dict[str, list[dict]]:
+    """Every row of every table of a SQLite file as stored, read without the models, which
+    describe the newest schema: for a database at an older revision (release 0.1.0's)."""
+    import sqlite3
+    from contextlib import closing
+
+    path = make_url(url).database
+    with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
+        connection.row_factory = sqlite3.Row
+        tables = [name for (name,) in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        return {table: sorted((dict(row) for row in connection.execute(
+            f'SELECT * FROM "{table}"')), key=repr) for table in tables}
+
+
 def run_cli(*args: str, db: str | None = None, expect: int = 0):
     """Run ``csto-db [--db DB] ARGS`` in-process and check its exit status."""
     from click.testing import CliRunner

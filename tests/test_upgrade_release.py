@@ -5,12 +5,10 @@ dropped before it deletes them, and passes `check`."""
 from __future__ import annotations
 
 import shutil
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 
 import pytest
-from conftest import dump_of
+from conftest import dump_of, sqlite_file_dump
 
 from csto_db.build import init_database
 from csto_db.checks import check_database
@@ -31,20 +29,9 @@ def release_copy(server, tmp_path) -> str:
     return f"sqlite:///{copy}"
 
 
-def raw_dump(path: Path) -> dict[str, list[dict]]:
-    """Every row of every table of a SQLite file as stored, read without the models (which
-    describe the newest schema, not the release's)."""
-    with closing(sqlite3.connect(path)) as connection:
-        connection.row_factory = sqlite3.Row
-        tables = [name for (name,) in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-        return {table: sorted((dict(row) for row in connection.execute(
-            f'SELECT * FROM "{table}"')), key=repr) for table in tables}
-
-
 @pytest.fixture(scope="module")
 def release_dump() -> dict[str, list[dict]]:
-    dump = raw_dump(RELEASE_0_1_0)
+    dump = sqlite_file_dump(f"sqlite:///{RELEASE_0_1_0}")
     assert len(dump["facts"]) > 300 and dump["citations"], "the release file looks empty"
     return dump
 
@@ -52,10 +39,6 @@ def release_dump() -> dict[str, list[dict]]:
 def _rows_with_columns(rows: list[dict], columns: set[str]) -> list[dict]:
     return sorted(({name: value for name, value in row.items() if name in columns}
                    for row in rows), key=repr)
-
-
-def _path(url: str) -> Path:
-    return Path(url.removeprefix("sqlite:///"))
 
 
 def test_migrations_alone_keep_every_row(release_copy, release_dump):
@@ -68,7 +51,7 @@ def test_migrations_alone_keep_every_row(release_copy, release_dump):
             assert current_revision(connection) == head_revision()
     finally:
         engine.dispose()
-    upgraded = raw_dump(_path(release_copy))
+    upgraded = sqlite_file_dump(release_copy)
     for table, rows in release_dump.items():
         if table == "alembic_version":
             continue
@@ -82,7 +65,7 @@ def test_init_names_the_release_rows_the_seeds_dropped_and_changes_nothing(relea
     with pytest.raises(PruneRefused) as refused:
         init_database(release_copy)
     assert refused.value.rows and all(table for table, _key in refused.value.rows)
-    assert raw_dump(_path(release_copy)) == release_dump
+    assert sqlite_file_dump(release_copy) == release_dump
 
 
 def test_init_upgrades_the_release_keeping_every_fact(release_copy, release_dump):
@@ -91,7 +74,7 @@ def test_init_upgrades_the_release_keeping_every_fact(release_copy, release_dump
     dropped = {(table, key) for table, key in refused.value.rows}
     report = init_database(release_copy, prune=True)
     assert (report.revision_before, report.revision_after) == ("0002", head_revision())
-    upgraded = raw_dump(_path(release_copy))
+    upgraded = sqlite_file_dump(release_copy)
     for table in ("facts", "citations", "fact_citations", "sources", "states"):
         key_columns = {"facts": ("key",), "citations": ("key",), "sources": ("key",),
                        "states": ("iso3",), "fact_citations": ("fact_key", "citation_key")}[table]
