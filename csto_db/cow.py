@@ -17,7 +17,6 @@ from sqlalchemy import Connection, delete, or_, select
 
 from .asof import reach_of
 from .dates import PartialDate
-from .digests import reseal_build
 from .errors import Error
 from .models import (
     Citation,
@@ -569,7 +568,6 @@ def import_cow(connection: Connection, path: Path, *,
     name = data.name
     del data  # the parsed cells are in the rows now; free them before the inserts
     write_rows(connection, rows, progress)
-    reseal_build(connection)
     summary = rows.dataset_imports[0]
     return ImportReport(name, True, summary["organizations"], summary["spans"],
                         len(rows.states), rows.count(), skipped)
