@@ -50,8 +50,9 @@ SPAN_FIELDS = ("start", "end")
 # --- Reach: the outermost bounds the loader stores -----------------------------------------
 
 
-def reach_of(start: PartialDate, end: PartialDate | None,
-             readings: Iterable[tuple[str, PartialDate | None]]) -> tuple[date, date | None]:
+def reach_of(
+    start: PartialDate, end: PartialDate | None, readings: Iterable[tuple[str, PartialDate | None]]
+) -> tuple[date, date | None]:
     """``(reach_start, reach_end)`` of a span: the earliest day any reading can start it and
     the latest day any reading can end it (None while the span is open). ``readings`` are
     ``(field, value)`` pairs of its disputed ``start`` and ``end`` fields."""
@@ -89,14 +90,18 @@ class Lifetime:
         if self.holds(on):
             return None
         if self.start is not None and on < self.start:
-            line = (f"no members on {on.isoformat()}: {self.organization} membership begins "
-                    f"on {self.start.isoformat()}")
+            line = (
+                f"no members on {on.isoformat()}: {self.organization} membership begins "
+                f"on {self.start.isoformat()}"
+            )
             if self.predecessor:
                 line += f"; --org {self.predecessor} answers for the time before"
             return line
         assert self.end is not None  # outside the lifetime and not before its start
-        return (f"no members on {on.isoformat()}: {self.organization} membership ended on "
-                f"{self.end.isoformat()}")
+        return (
+            f"no members on {on.isoformat()}: {self.organization} membership ended on "
+            f"{self.end.isoformat()}"
+        )
 
     @overload
     def clip(self, value: PartialDate, *, is_end: bool) -> PartialDate: ...
@@ -119,8 +124,11 @@ class Lifetime:
 
 
 _LIFETIME = select(
-    Organization.code, Organization.name, Organization.predecessor_code,
-    Organization.membership_start_lower, Organization.membership_end_lower,
+    Organization.code,
+    Organization.name,
+    Organization.predecessor_code,
+    Organization.membership_start_lower,
+    Organization.membership_end_lower,
 ).where(Organization.code == bindparam("org"))
 
 
@@ -129,8 +137,13 @@ def lifetime_of(conn: Connection, org: str) -> Lifetime:
     row = conn.execute(_LIFETIME, {"org": org}).first()
     if row is None:
         raise unknown_organization(conn, org)
-    return Lifetime(row.code, row.name, row.membership_start_lower, row.membership_end_lower,
-                    row.predecessor_code)
+    return Lifetime(
+        row.code,
+        row.name,
+        row.membership_start_lower,
+        row.membership_end_lower,
+        row.predecessor_code,
+    )
 
 
 # --- The rule ------------------------------------------------------------------------------
@@ -155,10 +168,15 @@ class Verdict:
     explaining: frozenset[tuple[str, PartialDate | None]]
 
 
-def judge(starts: Sequence[PartialDate], ends: Sequence[PartialDate | None], on: date,
-          lifetime: Lifetime | None = None) -> Verdict | None:
+def judge(
+    starts: Sequence[PartialDate],
+    ends: Sequence[PartialDate | None],
+    on: date,
+    lifetime: Lifetime | None = None,
+) -> Verdict | None:
     """Apply the rule. ``starts[0]`` and ``ends[0]`` are the preferred readings; the others
     compete with them. Returns None when no reading puts the day inside."""
+
     def clip_start(value: PartialDate) -> PartialDate:
         return lifetime.clip(value, is_end=False) if lifetime else value
 
@@ -188,8 +206,9 @@ def judge(starts: Sequence[PartialDate], ends: Sequence[PartialDate | None], on:
     return Verdict(DISPUTED, preferred is None, explaining)
 
 
-def certainty_on(starts: Sequence[PartialDate], ends: Sequence[PartialDate | None],
-                 on: date) -> str | None:
+def certainty_on(
+    starts: Sequence[PartialDate], ends: Sequence[PartialDate | None], on: date
+) -> str | None:
     """The rule's answer in one word: ``certain``, ``possible``, ``disputed``, ``contested``
     or None (first reading of each list preferred)."""
     verdict = judge(starts, ends, on)
@@ -205,7 +224,8 @@ _SUBJECTS, _READING_ROWS = DisputeSubject.__table__, Reading.__table__
 
 #: The readings of a candidate's start and end, joined to its row (one row per reading).
 READING_COLUMNS = (
-    _SUBJECTS.c.field.label("reading_field"), _READING_ROWS.c.key.label("reading_key"),
+    _SUBJECTS.c.field.label("reading_field"),
+    _READING_ROWS.c.key.label("reading_key"),
     _READING_ROWS.c.dispute_key.label("reading_dispute"),
     _READING_ROWS.c.value_date_edtf.label("reading_edtf"),
     _READING_ROWS.c.value_date_lower.label("reading_lower"),
@@ -218,8 +238,10 @@ READING_COLUMNS = (
 
 def reach_holds(table: FromClause) -> ColumnElement[bool]:
     """The condition that a span's reach holds the day (the ``on`` parameter)."""
-    return and_(table.c.reach_start <= bindparam("on"),
-                or_(table.c.reach_end.is_(None), table.c.reach_end > bindparam("on")))
+    return and_(
+        table.c.reach_start <= bindparam("on"),
+        or_(table.c.reach_end.is_(None), table.c.reach_end > bindparam("on")),
+    )
 
 
 def with_readings(statement: Select[Any], table: FromClause) -> Select[Any]:
@@ -227,11 +249,18 @@ def with_readings(statement: Select[Any], table: FromClause) -> Select[Any]:
     readings joined on, so that one statement brings the candidates and their readings.
     The fields are compared one by one rather than with IN: a constant statement is
     compiled once and needs no expansion per call."""
-    return statement.add_columns(*READING_COLUMNS).outerjoin(
-        _SUBJECTS, and_(_SUBJECTS.c.fact_key == table.c.key,
-                        or_(*(_SUBJECTS.c.field == name for name in SPAN_FIELDS)))
-    ).outerjoin(_READING_ROWS, _READING_ROWS.c.dispute_key == _SUBJECTS.c.dispute_key
-                ).order_by(_READING_ROWS.c.key)
+    return (
+        statement.add_columns(*READING_COLUMNS)
+        .outerjoin(
+            _SUBJECTS,
+            and_(
+                _SUBJECTS.c.fact_key == table.c.key,
+                or_(*(_SUBJECTS.c.field == name for name in SPAN_FIELDS)),
+            ),
+        )
+        .outerjoin(_READING_ROWS, _READING_ROWS.c.dispute_key == _SUBJECTS.c.dispute_key)
+        .order_by(_READING_ROWS.c.key)
+    )
 
 
 def candidates(table: FromClause, *conditions: ColumnElement[bool]) -> Select[Any]:
@@ -253,12 +282,20 @@ def _grouped(rows: Sequence[Any]) -> tuple[list[Any], dict[tuple[str, str], list
         if row.reading_key is not None:
             value = None
             if row.reading_edtf is not None:
-                value = PartialDate(row.reading_lower, row.reading_upper, row.reading_edtf,
-                                    row.reading_precision)
-            readings[(row.key, row.reading_field)].append(FieldReading(
-                dispute=row.reading_dispute, field=row.reading_field, key=row.reading_key,
-                date=value, text=row.reading_text, preferred=bool(row.reading_preferred),
-                citations=()))
+                value = PartialDate(
+                    row.reading_lower, row.reading_upper, row.reading_edtf, row.reading_precision
+                )
+            readings[(row.key, row.reading_field)].append(
+                FieldReading(
+                    dispute=row.reading_dispute,
+                    field=row.reading_field,
+                    key=row.reading_key,
+                    date=value,
+                    text=row.reading_text,
+                    preferred=bool(row.reading_preferred),
+                    citations=(),
+                )
+            )
     return list(spans.values()), readings
 
 
@@ -289,12 +326,23 @@ class SeenSpan:
 
 
 _READINGS = (
-    select(DisputeSubject.fact_key, DisputeSubject.field, Reading.key, Reading.dispute_key,
-           Reading.value_date_edtf, Reading.value_date_lower, Reading.value_date_upper,
-           Reading.value_date_precision, Reading.value_text, Reading.preferred)
+    select(
+        DisputeSubject.fact_key,
+        DisputeSubject.field,
+        Reading.key,
+        Reading.dispute_key,
+        Reading.value_date_edtf,
+        Reading.value_date_lower,
+        Reading.value_date_upper,
+        Reading.value_date_precision,
+        Reading.value_text,
+        Reading.preferred,
+    )
     .join(Reading, Reading.dispute_key == DisputeSubject.dispute_key)
-    .where(DisputeSubject.fact_key.in_(bindparam("keys", expanding=True)),
-           DisputeSubject.field.in_(bindparam("fields", expanding=True)))
+    .where(
+        DisputeSubject.fact_key.in_(bindparam("keys", expanding=True)),
+        DisputeSubject.field.in_(bindparam("fields", expanding=True)),
+    )
     .order_by(DisputeSubject.fact_key, DisputeSubject.field, Reading.key)
 )
 
@@ -306,18 +354,26 @@ _CITATIONS = (
 )
 
 
-def _readings(conn: Connection, keys: list[str],
-              fields: Sequence[str]) -> dict[tuple[str, str], list[FieldReading]]:
+def _readings(
+    conn: Connection, keys: list[str], fields: Sequence[str]
+) -> dict[tuple[str, str], list[FieldReading]]:
     found: dict[tuple[str, str], list[FieldReading]] = defaultdict(list)
     if not keys:
         return found
     rows = conn.execute(_READINGS, {"keys": keys, "fields": list(fields)}).all()
-    for (fact_key, name, key, dispute, edtf, lower, upper, precision, text,
-         preferred) in rows:
+    for fact_key, name, key, dispute, edtf, lower, upper, precision, text, preferred in rows:
         value = PartialDate.from_optional_columns(edtf, lower, upper, precision)
-        found[(fact_key, name)].append(FieldReading(
-            dispute=dispute, field=name, key=key, date=value, text=text,
-            preferred=bool(preferred), citations=()))
+        found[(fact_key, name)].append(
+            FieldReading(
+                dispute=dispute,
+                field=name,
+                key=key,
+                date=value,
+                text=text,
+                preferred=bool(preferred),
+                citations=(),
+            )
+        )
     return found
 
 
@@ -332,15 +388,18 @@ def _citations(conn: Connection, keys: Iterable[str]) -> dict[str, list[Quote]]:
     return found
 
 
-def _cite(readings: dict[tuple[str, str], list[FieldReading]],
-          quotes: dict[str, list[Quote]]) -> dict[tuple[str, str], list[FieldReading]]:
-    return {name: [dataclasses.replace(r, citations=tuple(quotes.get(r.key, ()))) for r in rs]
-            for name, rs in readings.items()}
+def _cite(
+    readings: dict[tuple[str, str], list[FieldReading]], quotes: dict[str, list[Quote]]
+) -> dict[tuple[str, str], list[FieldReading]]:
+    return {
+        name: [dataclasses.replace(r, citations=tuple(quotes.get(r.key, ()))) for r in rs]
+        for name, rs in readings.items()
+    }
 
 
-def _field_values(view: SourceView, key: str, name: str,
-                  stored: PartialDate | None) -> tuple[list[PartialDate | None],
-                                                        list[FieldReading]]:
+def _field_values(
+    view: SourceView, key: str, name: str, stored: PartialDate | None
+) -> tuple[list[PartialDate | None], list[FieldReading]]:
     """The preferred value of a date field in the view, then the values competing with it;
     and the field's readings."""
     readings = view.field_readings(key, name)
@@ -351,13 +410,18 @@ def _field_values(view: SourceView, key: str, name: str,
 
 def _explaining(readings: list[FieldReading], verdict: Verdict) -> list[FieldReading]:
     """The preferred readings of the span's fields, and the others the verdict rests on."""
-    return [r for r in readings
-            if r.preferred or (r.field, r.date) in verdict.explaining]
+    return [r for r in readings if r.preferred or (r.field, r.date) in verdict.explaining]
 
 
-def spans_on(conn: Connection, rows: Sequence[Any], on: date, *,
-             source: str | None = None, lifetime: Lifetime | None = None,
-             contested: bool = False) -> list[SeenSpan]:
+def spans_on(
+    conn: Connection,
+    rows: Sequence[Any],
+    on: date,
+    *,
+    source: str | None = None,
+    lifetime: Lifetime | None = None,
+    contested: bool = False,
+) -> list[SeenSpan]:
     """The span ``rows`` (a span table's candidates with their readings, selected by a
     :func:`with_readings` statement whose ``reach`` condition holds ``on``) whose span
     holds ``on`` by the rule, each with its certainty; contested ones too when
@@ -373,8 +437,11 @@ def spans_on(conn: Connection, rows: Sequence[Any], on: date, *,
     view = SourceView(source, quotes if source is not None else {}, readings)
     answered = []
     for row in rows:
-        if source is None and (row.key, "start") not in readings and (
-                row.key, "end") not in readings:
+        if (
+            source is None
+            and (row.key, "start") not in readings
+            and (row.key, "end") not in readings
+        ):
             # One reading of each date (most spans): the rule is where the day falls in it.
             start, end = stored_date(row, "start"), stored_date(row, "end")
             assert start is not None, row.key  # a span's start is NOT NULL
@@ -384,8 +451,9 @@ def spans_on(conn: Connection, rows: Sequence[Any], on: date, *,
             continue
         if source is not None and not view.includes(row.key):
             continue
-        start_values, start_readings = _field_values(view, row.key, "start",
-                                                     stored_date(row, "start"))
+        start_values, start_readings = _field_values(
+            view, row.key, "start", stored_date(row, "start")
+        )
         # A span's start is NOT NULL, and the readings of a start are dates.
         starts = [value for value in start_values if value is not None]
         assert len(starts) == len(start_values), row.key
@@ -393,26 +461,38 @@ def spans_on(conn: Connection, rows: Sequence[Any], on: date, *,
         verdict = judge(starts, ends, on, lifetime)
         if verdict is None or (verdict.contested and not contested):
             continue
-        shown = (_explaining(start_readings + end_readings, verdict)
-                 if verdict.certainty == DISPUTED else [])
-        answered.append(SeenSpan(row, starts[0], ends[0], shown, [], verdict.certainty,
-                                 verdict.contested))
+        shown = (
+            _explaining(start_readings + end_readings, verdict)
+            if verdict.certainty == DISPUTED
+            else []
+        )
+        answered.append(
+            SeenSpan(row, starts[0], ends[0], shown, [], verdict.certainty, verdict.contested)
+        )
     if source is None:
-        quotes = _citations(conn, [s.key for s in answered]
-                            + [r.key for s in answered for r in s.readings])
+        quotes = _citations(
+            conn, [s.key for s in answered] + [r.key for s in answered for r in s.readings]
+        )
     for span in answered:
         if source is None:
-            span.readings = [dataclasses.replace(r, citations=tuple(quotes.get(r.key, ())))
-                             for r in span.readings]
+            span.readings = [
+                dataclasses.replace(r, citations=tuple(quotes.get(r.key, ())))
+                for r in span.readings
+            ]
             span.citations = quotes.get(span.key, [])
         else:  # the readings came with their citations
             span.citations = view.quotes(span.key)
     return answered
 
 
-def spans_seen(conn: Connection, statement: Select[Any], params: dict[str, Any], *,
-               source: str | None = None,
-               fields: Sequence[str] = SPAN_FIELDS) -> list[SeenSpan]:
+def spans_seen(
+    conn: Connection,
+    statement: Select[Any],
+    params: dict[str, Any],
+    *,
+    source: str | None = None,
+    fields: Sequence[str] = SPAN_FIELDS,
+) -> list[SeenSpan]:
     """Every row of ``statement`` that the view of ``source`` holds, with its dates as the
     view reads them and every reading of its date ``fields`` (a timeline's rows)."""
     rows = conn.execute(statement, params).all()
@@ -426,24 +506,33 @@ def spans_seen(conn: Connection, statement: Select[Any], params: dict[str, Any],
             continue
         first = view.date(row.key, fields[0], stored_date(row, fields[0]))
         assert first is not None, row.key  # the first field (a start, a day) is NOT NULL
-        last = (view.date(row.key, fields[1], stored_date(row, fields[1]))
-                if len(fields) > 1 else None)
-        seen.append(SeenSpan(
-            row, first, last,
-            [r for name in fields for r in view.field_readings(row.key, name)],
-            view.quotes(row.key)))
+        last = (
+            view.date(row.key, fields[1], stored_date(row, fields[1])) if len(fields) > 1 else None
+        )
+        seen.append(
+            SeenSpan(
+                row,
+                first,
+                last,
+                [r for name in fields for r in view.field_readings(row.key, name)],
+                view.quotes(row.key),
+            )
+        )
     return seen
 
 
-def contested_note(subject: str, readings: Iterable[dict[str, Any]], *,
-                   listed: bool = False) -> str:
+def contested_note(
+    subject: str, readings: Iterable[dict[str, Any]], *, listed: bool = False
+) -> str:
     """The one line the text output gives a contested subject: the other readings (as the
     JSON gives them) that put it inside, their sources, and the dispute to look up; whether
     it is listed above (``--contested``) or left out."""
     said = "; ".join(
         f"{r['field']} {r['value']} by "
         f"{', '.join(sorted({c['source'] for c in r['citations']}))} (dispute {r['dispute']})"
-        for r in readings if not r["preferred"])
+        for r in readings
+        if not r["preferred"]
+    )
     if listed:
         return f"contested, listed above: {subject}: {said}"
     return f"contested, not listed: {subject}: {said}; --contested lists it"

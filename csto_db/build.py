@@ -63,15 +63,20 @@ class InitReport:
         return lines
 
     def to_dict(self) -> dict[str, Any]:
-        tables = sorted(set(self.seeds.inserted) | set(self.seeds.updated)
-                        | set(self.seeds.deleted))
+        tables = sorted(
+            set(self.seeds.inserted) | set(self.seeds.updated) | set(self.seeds.deleted)
+        )
         return {
             "revision_before": self.revision_before,
             "revision_after": self.revision_after,
-            "tables": {table: {"inserted": self.seeds.inserted.get(table, 0),
-                               "updated": self.seeds.updated.get(table, 0),
-                               "deleted": self.seeds.deleted.get(table, 0)}
-                       for table in tables},
+            "tables": {
+                table: {
+                    "inserted": self.seeds.inserted.get(table, 0),
+                    "updated": self.seeds.updated.get(table, 0),
+                    "deleted": self.seeds.deleted.get(table, 0),
+                }
+                for table in tables
+            },
             "rows": self.seeds.total_rows,
             "pruned": self.pruned,
             "would_prune": [] if self.pruned else prune_list(self.seeds.prunable),
@@ -83,8 +88,13 @@ def prune_list(rows: list[tuple[str, str]]) -> list[dict[str, str]]:
     return [{"table": table, "key": key} for table, key in rows]
 
 
-def init_database(url: str | None = None, seeds_directory: Path | None = None, *,
-                  prune: bool = False, lock_wait: float = DEFAULT_LOCK_WAIT) -> InitReport:
+def init_database(
+    url: str | None = None,
+    seeds_directory: Path | None = None,
+    *,
+    prune: bool = False,
+    lock_wait: float = DEFAULT_LOCK_WAIT,
+) -> InitReport:
     """Migrate the database at ``url`` to head, then sync the seeds into it.
 
     The seed files are read and validated before anything is written. The whole run holds a
@@ -120,8 +130,9 @@ def init_database(url: str | None = None, seeds_directory: Path | None = None, *
         engine.dispose()
 
 
-def _build(connection: Connection, seeds: SeedSet, seeds_sha256: str, prune: bool, *,
-           in_transaction: bool) -> tuple[InitReport, bool]:
+def _build(
+    connection: Connection, seeds: SeedSet, seeds_sha256: str, prune: bool, *, in_transaction: bool
+) -> tuple[InitReport, bool]:
     """Migrate, sync and record the build on ``connection``, and commit once at the end.
 
     With ``in_transaction`` the migrations run inside the connection's transaction and do
@@ -135,6 +146,7 @@ def _build(connection: Connection, seeds: SeedSet, seeds_sha256: str, prune: boo
     prunable = planned_deletions(connection, seeds)
     if prunable and not prune:
         from .seeding import PruneRefused
+
         raise PruneRefused(prunable)
     head = head_revision()
     if before != head:
@@ -173,8 +185,9 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(os.path.realpath(parsed.database))
 
 
-def _init_sqlite_file(path: Path, seeds: SeedSet, seeds_sha256: str, prune: bool,
-                      lock_wait: float) -> InitReport:
+def _init_sqlite_file(
+    path: Path, seeds: SeedSet, seeds_sha256: str, prune: bool, lock_wait: float
+) -> InitReport:
     """Build in a copy beside the database, then move it over the database in one rename.
 
     A kill before the rename leaves the database untouched (and a stray copy, removed by
@@ -182,8 +195,10 @@ def _init_sqlite_file(path: Path, seeds: SeedSet, seeds_sha256: str, prune: bool
     or the new one, never a mix.
     """
     if not path.parent.is_dir():
-        raise DatabaseError(f"cannot create {path}: the folder {path.parent} does not exist; "
-                            "create it first or choose another path")
+        raise DatabaseError(
+            f"cannot create {path}: the folder {path.parent} does not exist; "
+            "create it first or choose another path"
+        )
     with _file_lock(sqlite_lock_path(path), lock_wait, path):
         _remove_stale_copies(path)
         work = path.with_name(f".{path.name}.init-{uuid.uuid4().hex[:12]}")
@@ -193,8 +208,9 @@ def _init_sqlite_file(path: Path, seeds: SeedSet, seeds_sha256: str, prune: bool
             engine = make_engine(f"sqlite:///{work}")
             try:
                 with engine.connect() as connection:
-                    report, changed = _build(connection, seeds, seeds_sha256, prune,
-                                             in_transaction=False)
+                    report, changed = _build(
+                        connection, seeds, seeds_sha256, prune, in_transaction=False
+                    )
             finally:
                 engine.dispose()
             if changed:
@@ -218,8 +234,10 @@ def _copy_sqlite(source: Path, target: Path) -> None:
     rollback-journal mode: a WAL file left beside the database belongs to the old file and
     must not be read into the new one."""
     try:
-        with contextlib.closing(sqlite3.connect(source)) as original, \
-                contextlib.closing(sqlite3.connect(target)) as copy:
+        with (
+            contextlib.closing(sqlite3.connect(source)) as original,
+            contextlib.closing(sqlite3.connect(target)) as copy,
+        ):
             original.backup(copy)
             copy.execute("PRAGMA journal_mode=DELETE")
     except sqlite3.Error as error:
@@ -257,14 +275,18 @@ def _file_lock(lock_path: Path, wait: float, database: Path) -> Iterator[None]:
     try:
         handle = open(lock_path, "a+b")  # noqa: SIM115  (held open for the lock's lifetime)
     except OSError as error:
-        raise DatabaseError(f"cannot create the lock file {lock_path} beside the database: "
-                            f"{error.strerror or error}") from None
+        raise DatabaseError(
+            f"cannot create the lock file {lock_path} beside the database: "
+            f"{error.strerror or error}"
+        ) from None
     try:
         deadline = time.monotonic() + wait
         while not _try_lock(handle):
             if time.monotonic() >= deadline:
-                raise InitLocked(f"another `csto-db init` holds the database {database}; "
-                                 "try again when it has finished")
+                raise InitLocked(
+                    f"another `csto-db init` holds the database {database}; "
+                    "try again when it has finished"
+                )
             time.sleep(0.05)
         yield
     finally:
@@ -274,12 +296,14 @@ def _file_lock(lock_path: Path, wait: float, database: Path) -> Iterator[None]:
 def _try_lock(handle: IO[bytes]) -> bool:
     if sys.platform == "win32":
         import msvcrt
+
         try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         except OSError:
             return False
         return True
     import fcntl
+
     try:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -290,21 +314,25 @@ def _try_lock(handle: IO[bytes]) -> bool:
 # --- PostgreSQL: one transaction ---------------------------------------------------------------
 
 
-def _init_postgresql(connection: Connection, seeds: SeedSet, seeds_sha256: str, prune: bool,
-                     lock_wait: float) -> InitReport:
+def _init_postgresql(
+    connection: Connection, seeds: SeedSet, seeds_sha256: str, prune: bool, lock_wait: float
+) -> InitReport:
     """Lock, migrate, load and record in one transaction: a kill rolls all of it back.
 
     The advisory lock is transaction-scoped: the commit or the end of the session frees it.
     Readers see the old record until the commit, then the new one.
     """
     deadline = time.monotonic() + lock_wait
-    while not connection.execute(text("SELECT pg_try_advisory_xact_lock(:key)"),
-                                 {"key": PG_LOCK_KEY}).scalar():
+    while not connection.execute(
+        text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY}
+    ).scalar():
         if time.monotonic() >= deadline:
             connection.rollback()
-            raise InitLocked(f"another `csto-db init` holds the database "
-                             f"{display_url(str(connection.engine.url))}; "
-                             "try again when it has finished")
+            raise InitLocked(
+                f"another `csto-db init` holds the database "
+                f"{display_url(str(connection.engine.url))}; "
+                "try again when it has finished"
+            )
         time.sleep(0.05)
     return _build(connection, seeds, seeds_sha256, prune, in_transaction=True)[0]
 
@@ -312,28 +340,43 @@ def _init_postgresql(connection: Connection, seeds: SeedSet, seeds_sha256: str, 
 # --- MariaDB: a lock for the session, a schema that is finished or rebuilt -------------------
 
 
-def _init_mariadb(connection: Connection, seeds: SeedSet, seeds_sha256: str, prune: bool,
-                  lock_wait: float, url: str) -> InitReport:
+def _init_mariadb(
+    connection: Connection,
+    seeds: SeedSet,
+    seeds_sha256: str,
+    prune: bool,
+    lock_wait: float,
+    url: str,
+) -> InitReport:
     name = mariadb_lock_name(make_url(url).database or "")
-    got = connection.execute(text("SELECT GET_LOCK(:name, :wait)"),
-                             {"name": name, "wait": max(0, int(lock_wait + 0.999))}).scalar()
+    got = connection.execute(
+        text("SELECT GET_LOCK(:name, :wait)"),
+        {"name": name, "wait": max(0, int(lock_wait + 0.999))},
+    ).scalar()
     connection.commit()
     if got != 1:
-        raise InitLocked(f"another `csto-db init` holds the database {display_url(url)}; "
-                         "try again when it has finished")
+        raise InitLocked(
+            f"another `csto-db init` holds the database {display_url(url)}; "
+            "try again when it has finished"
+        )
     try:
         if _mariadb_unfinished(connection):
             # Checked before any drop, so a refusal keeps even a half-migrated database.
             prunable = planned_deletions(connection, seeds)
             if prunable and not prune:
                 from .seeding import PruneRefused
+
                 raise PruneRefused(prunable)
             _drop_own_tables(connection)
         # Gated before the mark: a database of a newer or foreign release must never be
         # marked unfinished, which would have the next run drop its tables.
         if require_revision(connection, upgrading=True) != head_revision():
-            connection.execute(text(f"CREATE TABLE IF NOT EXISTS {MARIADB_UNFINISHED} "
-                                    "(since TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)"))
+            connection.execute(
+                text(
+                    f"CREATE TABLE IF NOT EXISTS {MARIADB_UNFINISHED} "
+                    "(since TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+                )
+            )
             connection.commit()
         report, _ = _build(connection, seeds, seeds_sha256, prune, in_transaction=False)
         connection.execute(text(f"DROP TABLE IF EXISTS {MARIADB_UNFINISHED}"))

@@ -22,8 +22,7 @@ if TYPE_CHECKING:
 CHART_STATUSES = ("party", "member", "frozen", "suspended")
 #: A state gets a row when it was ever in one of these statuses.
 ROW_STATUSES = ("party", "member")
-COLOURS = {"party": "#4878b0", "member": "#3a9a5b", "frozen": "#9ab7d3",
-           "suspended": "#d9822b"}
+COLOURS = {"party": "#4878b0", "member": "#3a9a5b", "frozen": "#9ab7d3", "suspended": "#d9822b"}
 ORGANIZATIONS = {"CST": ("CST",), "CSTO": ("CSTO",), "both": ("CST", "CSTO")}
 #: The axis: the Treaty's signature year to the end of 2026; open spans run to its edge.
 AXIS_START, AXIS_END = date(1992, 1, 1), date(2026, 12, 31)
@@ -63,13 +62,18 @@ class ChartData:
     markers: list[tuple[str, date, date]]
 
 
-def _entry_into_force(connection: Connection, kind: str, organization: str
-                      ) -> Row[date | None, date | None] | None:
+def _entry_into_force(
+    connection: Connection, kind: str, organization: str
+) -> Row[date | None, date | None] | None:
     return connection.execute(
         select(Document.in_force_lower, Document.in_force_upper)
-        .where(Document.kind == kind, Document.organization_code == organization,
-               Document.in_force_lower.is_not(None))
-        .order_by(Document.in_force_lower, Document.key)).first()
+        .where(
+            Document.kind == kind,
+            Document.organization_code == organization,
+            Document.in_force_lower.is_not(None),
+        )
+        .order_by(Document.in_force_lower, Document.key)
+    ).first()
 
 
 def chart_data(connection: Connection, org: str = "both") -> ChartData:
@@ -82,29 +86,42 @@ def chart_data(connection: Connection, org: str = "both") -> ChartData:
     spans = connection.execute(
         select(MembershipSpan, State.name.label("state_name"))
         .join(State, State.iso3 == MembershipSpan.state_iso3)
-        .where(MembershipSpan.organization_code.in_(organizations),
-               MembershipSpan.status.in_(CHART_STATUSES))).all()
+        .where(
+            MembershipSpan.organization_code.in_(organizations),
+            MembershipSpan.status.in_(CHART_STATUSES),
+        )
+    ).all()
     in_rows = {span.state_iso3 for span in spans if span.status in ROW_STATUSES}
     disputed: dict[str, set[str]] = {}
     for fact_key, field_name in connection.execute(
-            select(DisputeSubject.fact_key, DisputeSubject.field)
-            .join(Dispute, Dispute.key == DisputeSubject.dispute_key)
-            .where(Dispute.disagreement.is_(True),
-                   DisputeSubject.field.in_(("start", "end")))):
+        select(DisputeSubject.fact_key, DisputeSubject.field)
+        .join(Dispute, Dispute.key == DisputeSubject.dispute_key)
+        .where(Dispute.disagreement.is_(True), DisputeSubject.field.in_(("start", "end")))
+    ):
         disputed.setdefault(fact_key, set()).add(field_name)
     rows: dict[str, ChartRow] = {}
     for span in sorted(spans, key=lambda s: (s.start_lower, s.organization_code, s.key)):
         if span.state_iso3 not in in_rows:
             continue
         row = rows.setdefault(span.state_iso3, ChartRow(span.state_iso3, span.state_name))
-        row.spans.append(ChartSpan(
-            span.key, span.organization_code, span.status, span.start_lower,
-            span.start_upper, span.end_lower, span.end_upper,
-            tuple(sorted(disputed.get(span.key, ())))))
+        row.spans.append(
+            ChartSpan(
+                span.key,
+                span.organization_code,
+                span.status,
+                span.start_lower,
+                span.start_upper,
+                span.end_lower,
+                span.end_upper,
+                tuple(sorted(disputed.get(span.key, ()))),
+            )
+        )
     ordered = sorted(rows.values(), key=lambda r: (r.spans[0].start_lower, r.state))
     markers = []
-    for label, kind, organization in (("Treaty in force", "treaty", "CST"),
-                                      ("Charter in force", "charter", "CSTO")):
+    for label, kind, organization in (
+        ("Treaty in force", "treaty", "CST"),
+        ("Charter in force", "charter", "CSTO"),
+    ):
         found = _entry_into_force(connection, kind, organization)
         if found is not None:
             # Filtered on a lower bound; a partial date's columns are set or empty together.
@@ -146,27 +163,61 @@ def draw(data: ChartData) -> Figure:
             solid_start = x(span.start_upper)
             solid_end = x(span.end_lower) if span.end_lower else axis_end
             colour = COLOURS[span.status]
-            axes.broken_barh([(solid_start, max(solid_end - solid_start, 0))],
-                             (bottom, height * 0.92), facecolors=colour, gid=span.key)
+            axes.broken_barh(
+                [(solid_start, max(solid_end - solid_start, 0))],
+                (bottom, height * 0.92),
+                facecolors=colour,
+                gid=span.key,
+            )
             if span.start_lower < span.start_upper:
-                _fade(axes, x(span.start_lower), solid_start, bottom, height * 0.92, colour,
-                      rising=True, gid=f"{span.key}:start-range")
+                _fade(
+                    axes,
+                    x(span.start_lower),
+                    solid_start,
+                    bottom,
+                    height * 0.92,
+                    colour,
+                    rising=True,
+                    gid=f"{span.key}:start-range",
+                )
             if span.end_lower and span.end_upper and span.end_lower < span.end_upper:
-                _fade(axes, solid_end, x(span.end_upper), bottom, height * 0.92, colour,
-                      rising=False, gid=f"{span.key}:end-range")
+                _fade(
+                    axes,
+                    solid_end,
+                    x(span.end_upper),
+                    bottom,
+                    height * 0.92,
+                    colour,
+                    rising=False,
+                    gid=f"{span.key}:end-range",
+                )
             for bound in span.disputed:
                 at = solid_start if bound == "start" else solid_end
-                axes.plot([at], [bottom + height * 0.46], marker="D", markersize=6,
-                          color="#c0392b", markeredgecolor="white", linestyle="none",
-                          gid=f"{span.key}:{bound}-disputed", zorder=3)
+                axes.plot(
+                    [at],
+                    [bottom + height * 0.46],
+                    marker="D",
+                    markersize=6,
+                    color="#c0392b",
+                    markeredgecolor="white",
+                    linestyle="none",
+                    gid=f"{span.key}:{bound}-disputed",
+                    zorder=3,
+                )
     for label, lower, upper in data.markers:
-        axes.axvspan(x(lower), x(upper) + 1, color="#444444", alpha=0.8, lw=1,
-                     gid=f"marker:{label}")
-        axes.annotate(f"{label}\n{lower.isoformat()}", xy=(x(lower), 1), xycoords=(
-            "data", "axes fraction"), xytext=(3, 2), textcoords="offset points",
-            fontsize=8, va="bottom")
-    axes.set_yticks(range(len(data.rows)),
-                    [f"{row.name} ({row.state})" for row in data.rows])
+        axes.axvspan(
+            x(lower), x(upper) + 1, color="#444444", alpha=0.8, lw=1, gid=f"marker:{label}"
+        )
+        axes.annotate(
+            f"{label}\n{lower.isoformat()}",
+            xy=(x(lower), 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(3, 2),
+            textcoords="offset points",
+            fontsize=8,
+            va="bottom",
+        )
+    axes.set_yticks(range(len(data.rows)), [f"{row.name} ({row.state})" for row in data.rows])
     axes.set_ylim(len(data.rows) - 0.5, -0.5)
     axes.set_xlim(x(AXIS_START), axis_end)
     # matplotlib.dates' locators and formatters are not annotated.
@@ -177,22 +228,45 @@ def draw(data: ChartData) -> Figure:
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
     shown = {span.status for row in data.rows for span in row.spans}
-    handles: list[Artist] = [Patch(color=COLOURS[status], label=status)
-                             for status in CHART_STATUSES if status in shown]
-    handles.append(Line2D([], [], marker="D", color="#c0392b", linestyle="none",
-                          label="date disputed by sources"))
+    handles: list[Artist] = [
+        Patch(color=COLOURS[status], label=status) for status in CHART_STATUSES if status in shown
+    ]
+    handles.append(
+        Line2D(
+            [], [], marker="D", color="#c0392b", linestyle="none", label="date disputed by sources"
+        )
+    )
     title = " and ".join(data.organizations)
     lane_note = " (upper half: CST, lower half: CSTO)" if lanes == 2 else ""
-    axes.legend(handles=handles, loc="lower left", fontsize=8, frameon=False,
-                ncol=len(handles), bbox_to_anchor=(0, -0.02 - 0.9 / len(data.rows or [1])))
-    axes.set_title(f"Membership in the {title}, {AXIS_START.year}–{AXIS_END.year}{lane_note}\n"
-                   "Faded: a date known only within a range. Open spans run to the edge.",
-                   fontsize=9, loc="left", pad=24)
+    axes.legend(
+        handles=handles,
+        loc="lower left",
+        fontsize=8,
+        frameon=False,
+        ncol=len(handles),
+        bbox_to_anchor=(0, -0.02 - 0.9 / len(data.rows or [1])),
+    )
+    axes.set_title(
+        f"Membership in the {title}, {AXIS_START.year}–{AXIS_END.year}{lane_note}\n"
+        "Faded: a date known only within a range. Open spans run to the edge.",
+        fontsize=9,
+        loc="left",
+        pad=24,
+    )
     return figure
 
 
-def _fade(axes: Axes, start: float, end: float, bottom: float, height: float, colour: str, *,
-          rising: bool, gid: str) -> None:
+def _fade(
+    axes: Axes,
+    start: float,
+    end: float,
+    bottom: float,
+    height: float,
+    colour: str,
+    *,
+    rising: bool,
+    gid: str,
+) -> None:
     """A bar whose opacity ramps up (or down) over [start, end]: the days a date may be."""
     step = (end - start) / FADE_STEPS
     segments = [(start + i * step, step) for i in range(FADE_STEPS)]
@@ -201,8 +275,9 @@ def _fade(axes: Axes, start: float, end: float, bottom: float, height: float, co
         alphas.reverse()
     from matplotlib.colors import to_rgba
 
-    axes.broken_barh(segments, (bottom, height),
-                     facecolors=[to_rgba(colour, alpha) for alpha in alphas], gid=gid)
+    axes.broken_barh(
+        segments, (bottom, height), facecolors=[to_rgba(colour, alpha) for alpha in alphas], gid=gid
+    )
 
 
 def save_chart(connection: Connection, out: str | Path, org: str = "both") -> ChartData:

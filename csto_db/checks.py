@@ -31,8 +31,9 @@ def _tables_loaded(connection: Connection) -> list[str]:
         if table.name in IMPORT_TABLES:
             continue  # filled by a dataset import, if one ran; the seeds never fill it
         if connection.execute(select(table).limit(1)).first() is None:
-            problems.append(f"table {table.name} is empty: the seeds are not loaded; "
-                            "run `csto-db init`")
+            problems.append(
+                f"table {table.name} is empty: the seeds are not loaded; run `csto-db init`"
+            )
     return problems
 
 
@@ -62,8 +63,10 @@ def check_database(connection: Connection, seeds_directory: Path | None = None) 
 def _source_texts(connection: Connection) -> list[str]:
     problems = []
     for key, text, digest in connection.execute(
-            select(Source.key, Source.full_text, Source.full_text_sha256)
-            .where(Source.full_text.is_not(None))):
+        select(Source.key, Source.full_text, Source.full_text_sha256).where(
+            Source.full_text.is_not(None)
+        )
+    ):
         assert text is not None  # the query keeps the sources that hold a text
         actual = hashlib.sha256(text.encode("utf-8")).hexdigest()
         if actual != digest:
@@ -72,12 +75,21 @@ def _source_texts(connection: Connection) -> list[str]:
 
 
 def _quotes_verbatim(connection: Connection) -> list[str]:
-    texts = dict(connection.execute(
-        select(Source.key, Source.full_text).where(Source.full_text.is_not(None))).all())
+    texts = dict(
+        connection.execute(
+            select(Source.key, Source.full_text).where(Source.full_text.is_not(None))
+        ).all()
+    )
     problems = []
     for key, source, quote, start, end in connection.execute(
-            select(Citation.key, Citation.source_key, Citation.quote, Citation.char_start,
-                   Citation.char_end).order_by(Citation.key)):
+        select(
+            Citation.key,
+            Citation.source_key,
+            Citation.quote,
+            Citation.char_start,
+            Citation.char_end,
+        ).order_by(Citation.key)
+    ):
         text = texts.get(source)
         if text is None:
             if start is not None:
@@ -92,8 +104,11 @@ def _quotes_verbatim(connection: Connection) -> list[str]:
 
 def _facts_cited(connection: Connection) -> list[str]:
     uncited = connection.execute(
-        select(Fact.key).outerjoin(FactCitation, FactCitation.fact_key == Fact.key)
-        .where(FactCitation.fact_key.is_(None)).order_by(Fact.key)).scalars()
+        select(Fact.key)
+        .outerjoin(FactCitation, FactCitation.fact_key == Fact.key)
+        .where(FactCitation.fact_key.is_(None))
+        .order_by(Fact.key)
+    ).scalars()
     return [f"fact {key}: no citation" for key in uncited]
 
 
@@ -125,21 +140,34 @@ def _spans_coherent(connection: Connection) -> list[str]:
             continue
         key = getattr(model, fact_key_column(model))
         first, second = aliased(model), aliased(model)
-        same_group = [getattr(first, column) == getattr(second, column)
-                      for column in model.span_group]
+        same_group = [
+            getattr(first, column) == getattr(second, column) for column in model.span_group
+        ]
         overlapping = connection.execute(
-            select(getattr(first, key.key), getattr(second, key.key)).join(second, and_(
-                *same_group,
-                getattr(first, key.key) < getattr(second, key.key),
-                or_(second.end_lower.is_(None), first.start_lower < second.end_lower),
-                or_(first.end_lower.is_(None), second.start_lower < first.end_lower),
-            )).order_by(getattr(first, key.key), getattr(second, key.key))).all()
+            select(getattr(first, key.key), getattr(second, key.key))
+            .join(
+                second,
+                and_(
+                    *same_group,
+                    getattr(first, key.key) < getattr(second, key.key),
+                    or_(second.end_lower.is_(None), first.start_lower < second.end_lower),
+                    or_(first.end_lower.is_(None), second.start_lower < first.end_lower),
+                ),
+            )
+            .order_by(getattr(first, key.key), getattr(second, key.key))
+        ).all()
         problems += [f"{table}: spans {a} and {b} overlap" for a, b in overlapping]
         backwards = connection.execute(
-            select(key).where(model.end_lower.is_not(None), or_(
-                model.end_lower < model.start_lower,
-                model.end_upper < model.start_upper,
-            )).order_by(key)).scalars()
+            select(key)
+            .where(
+                model.end_lower.is_not(None),
+                or_(
+                    model.end_lower < model.start_lower,
+                    model.end_upper < model.start_upper,
+                ),
+            )
+            .order_by(key)
+        ).scalars()
         problems += [f"{table}: span {k} ends before it starts" for k in backwards]
     return problems
 
@@ -157,12 +185,17 @@ def _reach_current(connection: Connection) -> list[str]:
         rows = connection.execute(select(model).order_by(model.key)).all()
         readings = readings_for(connection, [row.key for row in rows])
         for row in rows:
-            values = [(name, reading.date) for name in SPAN_FIELDS
-                      for reading in readings.get((row.key, name), [])]
+            values = [
+                (name, reading.date)
+                for name in SPAN_FIELDS
+                for reading in readings.get((row.key, name), [])
+            ]
             start = stored_date(row, "start")
             assert start is not None, row.key  # a span's start is NOT NULL
             wanted = reach_of(start, stored_date(row, "end"), values)
             if (row.reach_start, row.reach_end) != wanted:
-                problems.append(f"{table}: span {row.key} has reach {row.reach_start}.."
-                                f"{row.reach_end}, its readings give {wanted[0]}..{wanted[1]}")
+                problems.append(
+                    f"{table}: span {row.key} has reach {row.reach_start}.."
+                    f"{row.reach_end}, its readings give {wanted[0]}..{wanted[1]}"
+                )
     return problems

@@ -89,8 +89,9 @@ def _hide_secrets(text: str) -> str:
     return text
 
 
-def _remember_secret(ctx: click.Context, url: str | None = None,
-                     password: str | None = None) -> None:
+def _remember_secret(
+    ctx: click.Context, url: str | None = None, password: str | None = None
+) -> None:
     """Note a URL or password given on the command line, to keep it out of messages."""
     secrets = ctx.find_root().meta.setdefault("csto_db.secrets", [])
     if url:
@@ -109,14 +110,17 @@ def _parse_day(_ctx: click.Context, _param: click.Parameter, value: str | None) 
 
 
 def json_option(command: Command) -> Command:
-    return click.option("--json", "as_json", is_flag=True,
-                        help="Print JSON instead of a table.")(command)
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")(
+        command
+    )
 
 
 def source_option(command: Command) -> Command:
-    return click.option("--source", metavar="KEY",
-                        help="Answer from this source's claims alone (a key of `sources`).")(
-        command)
+    return click.option(
+        "--source",
+        metavar="KEY",
+        help="Answer from this source's claims alone (a key of `sources`).",
+    )(command)
 
 
 class CommandGroup(click.Group):
@@ -135,8 +139,12 @@ class CommandGroup(click.Group):
 
 
 @click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--db", "db_url", metavar="URL",
-              help="Database URL (default: $CSTO_DB_URL, else sqlite:///csto.db).")
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    help="Database URL (default: $CSTO_DB_URL, else sqlite:///csto.db).",
+)
 @click.version_option(package_name="csto-db")
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None) -> None:
@@ -160,9 +168,13 @@ def reading(ctx: click.Context) -> Iterator[Connection]:
         engine.dispose()
 
 
-def emit(data: Any, as_json: bool, columns: Sequence[str] | None = None,
-         render: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
-         empty: str | None = "(none)") -> None:
+def emit(
+    data: Any,
+    as_json: bool,
+    columns: Sequence[str] | None = None,
+    render: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    empty: str | None = "(none)",
+) -> None:
     """Print ``data`` as JSON, or as a table of ``columns`` fitted to the terminal."""
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -176,10 +188,20 @@ def emit(data: Any, as_json: bool, columns: Sequence[str] | None = None,
 
 
 @main.command()
-@click.option("--prune", is_flag=True,
-              help="Delete rows the seed files no longer hold (listed by table and key).")
-@click.option("--wait", "wait", type=click.FloatRange(min=0), default=60, show_default=True,
-              metavar="SECONDS", help="How long to wait for another `init` of the database.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Delete rows the seed files no longer hold (listed by table and key).",
+)
+@click.option(
+    "--wait",
+    "wait",
+    type=click.FloatRange(min=0),
+    default=60,
+    show_default=True,
+    metavar="SECONDS",
+    help="How long to wait for another `init` of the database.",
+)
 @json_option
 @click.pass_context
 @reports_errors
@@ -201,35 +223,49 @@ def init(ctx: click.Context, prune: bool, wait: float, as_json: bool) -> None:
         report = init_database(ctx.obj, prune=prune, lock_wait=wait)
     except PruneRefused as refused:
         if as_json:
-            click.echo(json.dumps({"database": display_url(ctx.obj), "pruned": False,
-                                   "would_prune": prune_list(refused.rows)}, indent=2))
+            click.echo(
+                json.dumps(
+                    {
+                        "database": display_url(ctx.obj),
+                        "pruned": False,
+                        "would_prune": prune_list(refused.rows),
+                    },
+                    indent=2,
+                )
+            )
         else:
             for table, key in refused.rows:
                 click.echo(f"would delete {table} {key}")
         raise
     if as_json:
-        click.echo(json.dumps({"database": display_url(ctx.obj), **report.to_dict()},
-                              indent=2))
+        click.echo(json.dumps({"database": display_url(ctx.obj), **report.to_dict()}, indent=2))
         return
     for line in report.lines():
         click.echo(line)
 
 
 def contested_option(command: Command) -> Command:
-    return click.option("--contested", "with_contested", is_flag=True,
-                        help="Also list subjects only a reading the record does not prefer "
-                        "puts in on that day (marked `contested`).")(command)
+    return click.option(
+        "--contested",
+        "with_contested",
+        is_flag=True,
+        help="Also list subjects only a reading the record does not prefer "
+        "puts in on that day (marked `contested`).",
+    )(command)
 
 
-def _split_contested(rows: list[dict[str, Any]], with_contested: bool,
-                     subject: Callable[[dict[str, Any]], str]
-                     ) -> tuple[list[dict[str, Any]], list[str]]:
+def _split_contested(
+    rows: list[dict[str, Any]], with_contested: bool, subject: Callable[[dict[str, Any]], str]
+) -> tuple[list[dict[str, Any]], list[str]]:
     """The rows to show, and one note line for each contested row: the reading that puts
     it in, whether the row is shown (``--contested``) or left out."""
     from .asof import contested_note
 
-    notes = [contested_note(subject(row), row.get("readings", []), listed=with_contested)
-             for row in rows if row["contested"]]
+    notes = [
+        contested_note(subject(row), row.get("readings", []), listed=with_contested)
+        for row in rows
+        if row["contested"]
+    ]
     return [row for row in rows if with_contested or not row["contested"]], notes
 
 
@@ -238,17 +274,28 @@ def _certainty(row: dict[str, Any]) -> str:
 
 
 @main.command()
-@click.option("--org", required=True, metavar="CODE",
-              help="Organization code: CST, CSTO, or any other the database holds (any case).")
-@click.option("--on", "on", required=True, metavar="YYYY-MM-DD", callback=_parse_day,
-              help="The day to ask about.")
+@click.option(
+    "--org",
+    required=True,
+    metavar="CODE",
+    help="Organization code: CST, CSTO, or any other the database holds (any case).",
+)
+@click.option(
+    "--on",
+    "on",
+    required=True,
+    metavar="YYYY-MM-DD",
+    callback=_parse_day,
+    help="The day to ask about.",
+)
 @source_option
 @contested_option
 @json_option
 @click.pass_context
 @reports_errors
-def members(ctx: click.Context, org: str, on: date, source: str | None, with_contested: bool,
-            as_json: bool) -> None:
+def members(
+    ctx: click.Context, org: str, on: date, source: str | None, with_contested: bool, as_json: bool
+) -> None:
     """The states in membership of an organization on a day, with certainty and sources."""
     from .asof import lifetime_of
     from .evidence import organization_code
@@ -256,13 +303,15 @@ def members(ctx: click.Context, org: str, on: date, source: str | None, with_con
 
     with reading(ctx) as connection:
         org = organization_code(connection, org)
-        rows = [m.to_dict() for m in members_on(connection, org, on, source=source,
-                                                contested=True)]
+        rows = [m.to_dict() for m in members_on(connection, org, on, source=source, contested=True)]
         outside = lifetime_of(connection, org).explain(on)
     result, notes = _split_contested(rows, with_contested, lambda m: f"{m['state']} {m['name']}")
-    emit(result, as_json, ["state", "name", "status", "certainty", "since", "until", "span",
-                           "sources"],
-         lambda m: {**m, "certainty": _certainty(m), "sources": _sources(m["citations"])})
+    emit(
+        result,
+        as_json,
+        ["state", "name", "status", "certainty", "since", "until", "span", "sources"],
+        lambda m: {**m, "certainty": _certainty(m), "sources": _sources(m["citations"])},
+    )
     if not as_json:
         for line in ([outside] if outside else []) + notes:
             click.echo(paragraph(line))
@@ -280,9 +329,12 @@ def timeline(ctx: click.Context, iso3: str, source: str | None, as_json: bool) -
 
     with reading(ctx) as connection:
         result = [e.to_dict() for e in state_timeline(connection, iso3, source=source)]
-    emit(result, as_json, ["entry", "key", "organization", "status", "start", "end", "title",
-                           "sources"],
-         lambda e: {**e, "sources": _sources(e["citations"])})
+    emit(
+        result,
+        as_json,
+        ["entry", "key", "organization", "status", "start", "end", "title", "sources"],
+        lambda e: {**e, "sources": _sources(e["citations"])},
+    )
 
 
 @main.command()
@@ -297,8 +349,12 @@ def documents(ctx: click.Context, kind: str | None, source: str | None, as_json:
 
     with reading(ctx) as connection:
         result = [d.to_dict() for d in list_documents(connection, source=source, kind=kind)]
-    emit(result, as_json, ["key", "kind", "signed", "place", "in_force", "parties", "title"],
-         lambda d: {**d, "parties": parties_cell(d["parties"])})
+    emit(
+        result,
+        as_json,
+        ["key", "kind", "signed", "place", "in_force", "parties", "title"],
+        lambda d: {**d, "parties": parties_cell(d["parties"])},
+    )
 
 
 @main.command()
@@ -312,13 +368,21 @@ def initiatives(ctx: click.Context, source: str | None, as_json: bool) -> None:
 
     with reading(ctx) as connection:
         result = [i.to_dict() for i in list_initiatives(connection, source=source)]
-    emit(result, as_json, ["key", "proposer", "date", "area", "outcome", "title"],
-         lambda i: {**i, "outcome": (i["outcome"] or {}).get("document")})
+    emit(
+        result,
+        as_json,
+        ["key", "proposer", "date", "area", "outcome", "title"],
+        lambda i: {**i, "outcome": (i["outcome"] or {}).get("document")},
+    )
 
 
 @main.command()
-@click.option("--year", type=int, metavar="YYYY",
-              help="Only the sessions that can have been held in this year.")
+@click.option(
+    "--year",
+    type=int,
+    metavar="YYYY",
+    help="Only the sessions that can have been held in this year.",
+)
 @source_option
 @json_option
 @click.pass_context
@@ -329,22 +393,32 @@ def sessions(ctx: click.Context, year: int | None, source: str | None, as_json: 
 
     with reading(ctx) as connection:
         result = [s.to_dict() for s in council_sessions(connection, year, source=source)]
-    emit(result, as_json, ["date", "kind", "place", "presided_by", "adopted", "sources"],
-         lambda s: {**s, "adopted": len(s["adopted"]), "sources": _sources(s["citations"])})
+    emit(
+        result,
+        as_json,
+        ["date", "kind", "place", "presided_by", "adopted", "sources"],
+        lambda s: {**s, "adopted": len(s["adopted"]), "sources": _sources(s["citations"])},
+    )
 
 
 @main.command()
-@click.option("--on", "on", required=True, metavar="YYYY-MM-DD", callback=_parse_day,
-              help="The day to ask about.")
-@click.option("--org", default="CSTO", show_default=True, metavar="CODE",
-              help="Organization code.")
+@click.option(
+    "--on",
+    "on",
+    required=True,
+    metavar="YYYY-MM-DD",
+    callback=_parse_day,
+    help="The day to ask about.",
+)
+@click.option("--org", default="CSTO", show_default=True, metavar="CODE", help="Organization code.")
 @source_option
 @contested_option
 @json_option
 @click.pass_context
 @reports_errors
-def chair(ctx: click.Context, on: date, org: str, source: str | None, with_contested: bool,
-          as_json: bool) -> None:
+def chair(
+    ctx: click.Context, on: date, org: str, source: str | None, with_contested: bool, as_json: bool
+) -> None:
     """Which state held the rotating chair on a day, with certainty and sources.
 
     JSON: one object; `state` is null when no source names a chair that day, or when the
@@ -362,36 +436,49 @@ def chair(ctx: click.Context, on: date, org: str, source: str | None, with_conte
         emit(answer, True)
         return
     click.echo(paragraph(chair_verdict(answer), hanging=""))
-    _, notes = _split_contested([term.to_dict() for term in terms], with_contested,
-                                lambda c: f"{c['state']} ({c['key']})")
+    _, notes = _split_contested(
+        [term.to_dict() for term in terms], with_contested, lambda c: f"{c['state']} ({c['key']})"
+    )
     if answer["candidates"]:
-        emit(answer["candidates"], False,
-             ["state", "certainty", "start", "end", "key", "sources"],
-             lambda c: {**c, "certainty": _certainty(c), "sources": _sources(c["citations"])})
+        emit(
+            answer["candidates"],
+            False,
+            ["state", "certainty", "start", "end", "key", "sources"],
+            lambda c: {**c, "certainty": _certainty(c), "sources": _sources(c["citations"])},
+        )
     for line in notes:
         click.echo(paragraph(line))
 
 
 @main.command()
-@click.option("--on", "on", required=True, metavar="YYYY-MM-DD", callback=_parse_day,
-              help="The day to ask about.")
+@click.option(
+    "--on",
+    "on",
+    required=True,
+    metavar="YYYY-MM-DD",
+    callback=_parse_day,
+    help="The day to ask about.",
+)
 @source_option
 @contested_option
 @json_option
 @click.pass_context
 @reports_errors
-def officials(ctx: click.Context, on: date, source: str | None, with_contested: bool,
-              as_json: bool) -> None:
+def officials(
+    ctx: click.Context, on: date, source: str | None, with_contested: bool, as_json: bool
+) -> None:
     """Who held each office (the Secretary General, acting or not) on a day, with sources."""
     from .record import officials_on
 
     with reading(ctx) as connection:
-        rows = [o.to_dict() for o in officials_on(connection, on, source=source,
-                                                  contested=True)]
+        rows = [o.to_dict() for o in officials_on(connection, on, source=source, contested=True)]
     result, notes = _split_contested(rows, with_contested, lambda o: f"{o['person']} ({o['key']})")
-    emit(result, as_json,
-         ["office", "person", "nationality", "acting", "certainty", "start", "end", "sources"],
-         lambda o: {**o, "certainty": _certainty(o), "sources": _sources(o["citations"])})
+    emit(
+        result,
+        as_json,
+        ["office", "person", "nationality", "acting", "certainty", "start", "end", "sources"],
+        lambda o: {**o, "certainty": _certainty(o), "sources": _sources(o["citations"])},
+    )
     if not as_json:
         for line in notes:
             click.echo(paragraph(line))
@@ -408,13 +495,20 @@ def operations(ctx: click.Context, source: str | None, as_json: bool) -> None:
 
     with reading(ctx) as connection:
         result = [o.to_dict() for o in list_operations(connection, source=source)]
-    emit(result, as_json,
-         ["key", "kind", "host", "decided", "start", "end", "contributors", "strength"])
+    emit(
+        result,
+        as_json,
+        ["key", "kind", "host", "decided", "start", "end", "contributors", "strength"],
+    )
 
 
 @main.command()
-@click.option("--all", "include_refinements", is_flag=True,
-              help="Also list refinements: readings that differ only in precision.")
+@click.option(
+    "--all",
+    "include_refinements",
+    is_flag=True,
+    help="Also list refinements: readings that differ only in precision.",
+)
 @json_option
 @click.pass_context
 @reports_errors
@@ -423,8 +517,9 @@ def disputes(ctx: click.Context, include_refinements: bool, as_json: bool) -> No
     from .queries import disputes as list_disputes
 
     with reading(ctx) as connection:
-        result = [d.to_dict() for d in
-                  list_disputes(connection, include_refinements=include_refinements)]
+        result = [
+            d.to_dict() for d in list_disputes(connection, include_refinements=include_refinements)
+        ]
     if as_json:
         emit(result, True)
         return
@@ -432,10 +527,20 @@ def disputes(ctx: click.Context, include_refinements: bool, as_json: bool) -> No
         click.echo(paragraph(f"{dispute['key']}: {dispute['question']}"))
         for reading_ in dispute["readings"]:
             mark = "*" if reading_["preferred"] else " "
-            click.echo(paragraph(f"{reading_['value']}  ({', '.join(reading_['sources'])})",
-                                 indent=f"  {mark} ", hanging="      "))
-        click.echo(paragraph(f"preferred ({dispute['rule']}): {dispute['reason']}",
-                             indent="    ", hanging="      "))
+            click.echo(
+                paragraph(
+                    f"{reading_['value']}  ({', '.join(reading_['sources'])})",
+                    indent=f"  {mark} ",
+                    hanging="      ",
+                )
+            )
+        click.echo(
+            paragraph(
+                f"preferred ({dispute['rule']}): {dispute['reason']}",
+                indent="    ",
+                hanging="      ",
+            )
+        )
     if not result:
         click.echo("(none)")
 
@@ -460,15 +565,19 @@ def evidence(ctx: click.Context, fact_key: str, as_json: bool) -> None:
             click.echo(paragraph(f"({quote['translation']})", indent="    ", hanging="     "))
     for reading_ in result["readings"]:
         mark = "preferred" if reading_["preferred"] else "other reading"
-        click.echo(paragraph(
-            f"{reading_['field']} = {reading_['value']} ({mark}, {reading_['dispute']})"))
+        click.echo(
+            paragraph(f"{reading_['field']} = {reading_['value']} ({mark}, {reading_['dispute']})")
+        )
 
 
 @main.command()
 @click.argument("query")
-@click.option("--reader-url", metavar="URL",
-              help="Run as a role that can only read (default: $CSTO_DB_READER_URL; make one "
-                   "with `csto-db grant-reader`).")
+@click.option(
+    "--reader-url",
+    metavar="URL",
+    help="Run as a role that can only read (default: $CSTO_DB_READER_URL; make one "
+    "with `csto-db grant-reader`).",
+)
 @json_option
 @click.pass_context
 @reports_errors
@@ -492,15 +601,19 @@ def sql(ctx: click.Context, query: str, reader_url: str | None, as_json: bool) -
         _warn_of_writer(refused.role_can_write)
         raise
     _warn_of_writer(result.role_can_write)
-    rows = [dict(zip(result.columns, (_jsonable(v) for v in row), strict=True))
-            for row in result.rows]
+    rows = [
+        dict(zip(result.columns, (_jsonable(v) for v in row), strict=True)) for row in result.rows
+    ]
     emit(rows, as_json, result.columns, empty=None)
 
 
 def _warn_of_writer(role: str | None) -> None:
     if role:
-        click.echo(f"csto-db: warning: sql runs as {role}, a role that could write; make a "
-                   f"reader with `csto-db grant-reader NAME` and pass --reader-url", err=True)
+        click.echo(
+            f"csto-db: warning: sql runs as {role}, a role that could write; make a "
+            f"reader with `csto-db grant-reader NAME` and pass --reader-url",
+            err=True,
+        )
 
 
 def _jsonable(value: Any) -> Any:
@@ -518,9 +631,13 @@ def _jsonable(value: Any) -> Any:
 
 @main.command("grant-reader")
 @click.argument("name")
-@click.option("--password", metavar="TEXT", envvar="CSTO_DB_READER_PASSWORD",
-              help="The reader's password (default: $CSTO_DB_READER_PASSWORD; none set when "
-                   "neither is given, for servers that authenticate otherwise).")
+@click.option(
+    "--password",
+    metavar="TEXT",
+    envvar="CSTO_DB_READER_PASSWORD",
+    help="The reader's password (default: $CSTO_DB_READER_PASSWORD; none set when "
+    "neither is given, for servers that authenticate otherwise).",
+)
 @json_option
 @click.pass_context
 @reports_errors
@@ -542,8 +659,11 @@ def grant_reader(ctx: click.Context, name: str, password: str | None, as_json: b
 
 
 @main.command()
-@click.option("--cow-file", type=click.Path(dir_okay=False, path_type=Path),
-              help="COW's igo_year_formatv3.csv: check every cell locator against it.")
+@click.option(
+    "--cow-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="COW's igo_year_formatv3.csv: check every cell locator against it.",
+)
 @json_option
 @click.pass_context
 @reports_errors
@@ -580,12 +700,21 @@ def check(ctx: click.Context, cow_file: Path | None, as_json: bool) -> None:
 
 
 @main.command()
-@click.option("--format", "export_format", required=True,
-              type=click.Choice(["csv", "json", "popolo", "datapackage"]),
-              help="csv: one file per table; json: the record nested; popolo: organizations "
-                   "and memberships; datapackage: the CSV files with datapackage.json.")
-@click.option("--out", required=True, metavar="DIR", type=click.Path(file_okay=False),
-              help="The folder to write into (created if missing).")
+@click.option(
+    "--format",
+    "export_format",
+    required=True,
+    type=click.Choice(["csv", "json", "popolo", "datapackage"]),
+    help="csv: one file per table; json: the record nested; popolo: organizations "
+    "and memberships; datapackage: the CSV files with datapackage.json.",
+)
+@click.option(
+    "--out",
+    required=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="The folder to write into (created if missing).",
+)
 @json_option
 @click.pass_context
 @reports_errors
@@ -602,10 +731,19 @@ def export(ctx: click.Context, export_format: str, out: str, as_json: bool) -> N
 
 
 @main.command()
-@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535),
-              help="The port to listen on.")
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="The address to listen on (0.0.0.0 for every interface).")
+@click.option(
+    "--port",
+    default=8001,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="The port to listen on.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on (0.0.0.0 for every interface).",
+)
 @click.pass_context
 @reports_errors
 def serve(ctx: click.Context, port: int, host: str) -> None:
@@ -620,8 +758,14 @@ def serve(ctx: click.Context, port: int, host: str) -> None:
     sqlite_path(ctx.obj)
     with reading(ctx):
         pass  # refuses a database that is not built at the newest schema
-    serve_web(ctx.obj, host=host, port=port, on_ready=lambda: click.echo(
-        f"serving {display_url(ctx.obj)} read-only on http://{host}:{port}/ (Ctrl-C stops)"))
+    serve_web(
+        ctx.obj,
+        host=host,
+        port=port,
+        on_ready=lambda: click.echo(
+            f"serving {display_url(ctx.obj)} read-only on http://{host}:{port}/ (Ctrl-C stops)"
+        ),
+    )
 
 
 @main.group()
@@ -630,12 +774,21 @@ def chart() -> None:
 
 
 @chart.command("members")
-@click.option("--org", default="both", show_default=True,
-              type=click.Choice(["CST", "CSTO", "both"], case_sensitive=False),
-              metavar="[CST|CSTO|both]",
-              help="The Treaty's parties, the Organization's members, or both.")
-@click.option("--out", default="members.svg", show_default=True, metavar="FILE",
-              help="Where to write the chart: a .svg or .png file.")
+@click.option(
+    "--org",
+    default="both",
+    show_default=True,
+    type=click.Choice(["CST", "CSTO", "both"], case_sensitive=False),
+    metavar="[CST|CSTO|both]",
+    help="The Treaty's parties, the Organization's members, or both.",
+)
+@click.option(
+    "--out",
+    default="members.svg",
+    show_default=True,
+    metavar="FILE",
+    help="Where to write the chart: a .svg or .png file.",
+)
 @json_option
 @click.pass_context
 @reports_errors
@@ -651,8 +804,11 @@ def chart_members(ctx: click.Context, org: str, out: str, as_json: bool) -> None
     assert ctx.parent is not None  # a subcommand of ``chart``
     with reading(ctx.parent) as connection:
         data = save_chart(connection, out, org)
-    summary = {"file": out, "states": len(data.rows),
-               "spans": sum(len(row.spans) for row in data.rows)}
+    summary = {
+        "file": out,
+        "states": len(data.rows),
+        "spans": sum(len(row.spans) for row in data.rows),
+    }
     if as_json:
         emit(summary, True)
     else:
@@ -685,8 +841,12 @@ class ProgressBar:
         width = 30
         filled = width * done // total
         rate = done / max(self.clock() - self.started, 1e-9)
-        click.echo(f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
-                   f"{done:,}/{total:,} rows  {rate:,.0f} rows/s", err=True, nl=False)
+        click.echo(
+            f"\r{self.label} [{'#' * filled}{'.' * (width - filled)}] "
+            f"{done:,}/{total:,} rows  {rate:,.0f} rows/s",
+            err=True,
+            nl=False,
+        )
         self.drawn = True
 
     def close(self) -> None:
@@ -729,17 +889,26 @@ def crosscheck() -> None:
 
 
 @crosscheck.command("cow")
-@click.option("--org", default="CSTO", show_default=True, metavar="CODE",
-              help="CSTO, or CST (COW has no rows for the Treaty).")
-@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
-              help="COW's igo_year_formatv3.csv (default: the rows the source cow-igo-v3 "
-                   "holds).")
+@click.option(
+    "--org",
+    default="CSTO",
+    show_default=True,
+    metavar="CODE",
+    help="CSTO, or CST (COW has no rows for the Treaty).",
+)
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="COW's igo_year_formatv3.csv (default: the rows the source cow-igo-v3 holds).",
+)
 @click.option("--all", "show_all", is_flag=True, help="List agreements too.")
 @json_option
 @click.pass_context
 @reports_errors
-def crosscheck_cow_command(ctx: click.Context, org: str, path: Path | None, show_all: bool,
-                           as_json: bool) -> None:
+def crosscheck_cow_command(
+    ctx: click.Context, org: str, path: Path | None, show_all: bool, as_json: bool
+) -> None:
     """The record against COW, year by year, state by state, by COW's rule (a member at any
     time in a year is a member that year)."""
     from .crosscheck import crosscheck_cow
@@ -756,18 +925,29 @@ def crosscheck_cow_command(ctx: click.Context, org: str, path: Path | None, show
     if result.note:
         click.echo(result.note)
     counts = ", ".join(f"{n} {kind}" for kind, n in result.counts().items())
-    click.echo(f"{result.organization} against {result.source} (ionum {result.ionum}), "
-               f"state-years: {counts or 'none'}")
-    emit(data["comparisons"], False,
-         ["year", "state", "cow", "record", "agreement", "spans", "disputes"],
-         lambda c: {**c, "spans": [e["span"] for e in c["evidence"]],
-                    "disputes": sorted({d for e in c["evidence"] for d in e["disputes"]})})
+    click.echo(
+        f"{result.organization} against {result.source} (ionum {result.ionum}), "
+        f"state-years: {counts or 'none'}"
+    )
+    emit(
+        data["comparisons"],
+        False,
+        ["year", "state", "cow", "record", "agreement", "spans", "disputes"],
+        lambda c: {
+            **c,
+            "spans": [e["span"] for e in c["evidence"]],
+            "disputes": sorted({d for e in c["evidence"] for d in e["disputes"]}),
+        },
+    )
 
 
 @crosscheck.command("atop")
-@click.option("--file", "path", type=click.Path(dir_okay=False, path_type=Path),
-              help="ATOP 5.1's atop5_1m.csv (default: the package's copy of alliance "
-                   "4220's rows).")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="ATOP 5.1's atop5_1m.csv (default: the package's copy of alliance 4220's rows).",
+)
 @json_option
 @click.pass_context
 @reports_errors
@@ -784,8 +964,24 @@ def crosscheck_atop_command(ctx: click.Context, path: Path | None, as_json: bool
         return
     counts = ", ".join(f"{n} {kind}" for kind, n in result.counts().items())
     click.echo(f"ATOP alliance {result.alliance} ({result.source}), state-days: {counts}")
-    emit(data["differences"], False,
-         ["phase", "state", "first", "last", "days", "atop", "record", "agreement", "spans",
-          "disputes"],
-         lambda r: {**r, "spans": [e["span"] for e in r["evidence"]],
-                    "disputes": sorted({d for e in r["evidence"] for d in e["disputes"]})})
+    emit(
+        data["differences"],
+        False,
+        [
+            "phase",
+            "state",
+            "first",
+            "last",
+            "days",
+            "atop",
+            "record",
+            "agreement",
+            "spans",
+            "disputes",
+        ],
+        lambda r: {
+            **r,
+            "spans": [e["span"] for e in r["evidence"]],
+            "disputes": sorted({d for e in r["evidence"] for d in e["disputes"]}),
+        },
+    )

@@ -76,8 +76,13 @@ def cow_states() -> dict[str, CowState]:
     states = {}
     for row in csv.DictReader(io.StringIO(text)):
         states[row["state_column"]] = CowState(
-            int(row["ccode"]), row["state_column"], row["iso3"], row["iso2"] or None,
-            row["numeric"] or None, row["name"])
+            int(row["ccode"]),
+            row["state_column"],
+            row["iso3"],
+            row["iso2"] or None,
+            row["numeric"] or None,
+            row["name"],
+        )
     return states
 
 
@@ -132,7 +137,7 @@ def parse_cow(name: str, raw: bytes) -> CowFile:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = raw[:error.start].count(b"\n") + 1
+        line = raw[: error.start].count(b"\n") + 1
         raise DatasetError(f"{path.name}: line {line}: not UTF-8") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -145,14 +150,17 @@ def parse_cow(name: str, raw: bytes) -> CowFile:
     position = {name: index for index, name in enumerate(header)}
     for name in REQUIRED_COLUMNS:
         if name not in position:
-            raise DatasetError(f"{path.name}: line 1: no column {name!r}; not COW's "
-                               "igo_year_formatv3 file")
+            raise DatasetError(
+                f"{path.name}: line 1: no column {name!r}; not COW's igo_year_formatv3 file"
+            )
     state_start, state_end = position["year"] + 1, position.get("sdate", len(header))
     state_columns = header[state_start:state_end]
     for offset, name in enumerate(state_columns):
         if name not in known:
-            raise DatasetError(f"{path.name}: line 1, column {state_start + offset + 1}: "
-                               f"{name!r} is not a COW state column")
+            raise DatasetError(
+                f"{path.name}: line 1, column {state_start + offset + 1}: "
+                f"{name!r} is not a COW state column"
+            )
     states = [known[name] for name in state_columns]
     by_name: dict[str, CowOrganization] = {}
     seen: dict[tuple[str, int], int] = {}
@@ -164,8 +172,9 @@ def parse_cow(name: str, raw: bytes) -> CowFile:
             if not row:  # a blank line, as at the end of a file
                 continue
             rows += 1
-            _add_row(path.name, line, header, position, state_start, state_columns, row,
-                     by_name, seen)
+            _add_row(
+                path.name, line, header, position, state_start, state_columns, row, by_name, seen
+            )
     except csv.Error as error:
         raise DatasetError(f"{path.name}: line {reader.line_num}: {error}") from None
     organizations = sorted(by_name.values(), key=lambda o: o.ioname)
@@ -174,45 +183,61 @@ def parse_cow(name: str, raw: bytes) -> CowFile:
     return CowFile(path.name, hashlib.sha256(raw).hexdigest(), states, organizations, rows)
 
 
-def _add_row(file: str, line: int, header: list[str], position: dict[str, int],
-             state_start: int, state_columns: list[str], row: list[str],
-             by_name: dict[str, CowOrganization], seen: dict[tuple[str, int], int]) -> None:
+def _add_row(
+    file: str,
+    line: int,
+    header: list[str],
+    position: dict[str, int],
+    state_start: int,
+    state_columns: list[str],
+    row: list[str],
+    by_name: dict[str, CowOrganization],
+    seen: dict[tuple[str, int], int],
+) -> None:
     if len(row) != len(header):
-        raise DatasetError(f"{file}: line {line}: {len(row)} fields, the header has "
-                           f"{len(header)}")
+        raise DatasetError(f"{file}: line {line}: {len(row)} fields, the header has {len(header)}")
 
     def whole(name: str) -> int:
         value = row[position[name]]
         try:
             return int(value)
         except ValueError:
-            raise DatasetError(f"{file}: line {line}, column {position[name] + 1} ({name}): "
-                               f"{value!r} is not a whole number") from None
+            raise DatasetError(
+                f"{file}: line {line}, column {position[name] + 1} ({name}): "
+                f"{value!r} is not a whole number"
+            ) from None
 
     ioname = row[position["ioname"]]
     if not ioname:
-        raise DatasetError(f"{file}: line {line}, column {position['ioname'] + 1} (ioname): "
-                           "empty")
+        raise DatasetError(f"{file}: line {line}, column {position['ioname'] + 1} (ioname): empty")
     year, ionum = whole("year"), whole("ionum")
     if (ioname, year) in seen:
-        raise DatasetError(f"{file}: line {line}, column {position['year'] + 1} (year): "
-                           f"{ioname} {year} again (first on line {seen[(ioname, year)]})")
+        raise DatasetError(
+            f"{file}: line {line}, column {position['year'] + 1} (year): "
+            f"{ioname} {year} again (first on line {seen[(ioname, year)]})"
+        )
     seen[(ioname, year)] = line
     organization = by_name.get(ioname)
     if organization is None:
         organization = by_name[ioname] = CowOrganization(
-            ioname, ionum, row[position["orgname"]], False,
-            )
+            ioname,
+            ionum,
+            row[position["orgname"]],
+            False,
+        )
     elif organization.ionum != ionum:
-        raise DatasetError(f"{file}: line {line}, column {position['ionum'] + 1} (ionum): "
-                           f"{ionum} for {ioname}, which had {organization.ionum}")
-    cells = row[state_start:state_start + len(state_columns)]
+        raise DatasetError(
+            f"{file}: line {line}, column {position['ionum'] + 1} (ionum): "
+            f"{ionum} for {ioname}, which had {organization.ionum}"
+        )
+    cells = row[state_start : state_start + len(state_columns)]
     if not CODE_SET.issuperset(cells):  # one set operation per row; find the cell only then
         offset = next(i for i, cell in enumerate(cells) if cell not in CODE_SET)
         raise DatasetError(
             f"{file}: line {line}, column {state_start + offset + 1} "
             f"({state_columns[offset]}): {cells[offset]!r} is not a COW membership code "
-            "(1, 2, 3, 0, -9 or empty)")
+            "(1, 2, 3, 0, -9 or empty)"
+        )
     organization.rows.append(cells)
     organization.years.append(year)
     organization.longorgnames.append(row[position["longorgname"]])
@@ -227,8 +252,11 @@ def _columns_by_year(organization: CowOrganization, state_columns: list[str]) ->
         organization.longorgnames = [organization.longorgnames[i] for i in order]
         organization.rows = [organization.rows[i] for i in order]
     columns = zip(*organization.rows, strict=True)
-    organization.codes = {name: cells for name, cells in zip(state_columns, columns, strict=True)
-                          if not ABSENCE.issuperset(cells)}
+    organization.codes = {
+        name: cells
+        for name, cells in zip(state_columns, columns, strict=True)
+        if not ABSENCE.issuperset(cells)
+    }
     organization.rows = []
 
 
@@ -302,10 +330,13 @@ def spans_of(column_runs: list[Run], *, alive_at_end: bool) -> list[SpanReading]
         start = _date(str(run.first))
         earlier = column_runs[index - 2] if index >= 2 else None
         # ``earlier`` exists only from the third run on, so ``before`` does too.
-        bridged = earlier is not None and before is not None and earlier.code == run.code \
+        bridged = (
+            earlier is not None
+            and before is not None
+            and earlier.code == run.code
             and earlier.last == before.first - 1
-        if before and before.code == MISSING and before.last == run.first - 1 \
-                and not bridged:
+        )
+        if before and before.code == MISSING and before.last == run.first - 1 and not bridged:
             start = _date(f"[{before.first}..{run.first}]")
             cells.insert(0, before)
         end: PartialDate | None = _date(str(run.last))
@@ -317,14 +348,18 @@ def spans_of(column_runs: list[Run], *, alive_at_end: bool) -> list[SpanReading]
             follows = column_runs[index + 2] if index + 2 < len(column_runs) else None
             if follows is None and after.last >= LAST_YEAR and alive_at_end:
                 end = None
-                reasoning = (f"COW codes {status} to {run.last} and no data (-9) from "
-                             f"{after.first} to the end of the file: left open")
+                reasoning = (
+                    f"COW codes {status} to {run.last} and no data (-9) from "
+                    f"{after.first} to the end of the file: left open"
+                )
             else:
                 end = _date(f"[{run.last}..{after.last}]")
         elif after is None and run.last >= LAST_YEAR and alive_at_end:
             end = None
-            reasoning = (f"COW codes {status} in {run.last}, the file's last year, for an "
-                         "organization still alive: left open")
+            reasoning = (
+                f"COW codes {status} in {run.last}, the file's last year, for an "
+                "organization still alive: left open"
+            )
         readings.append(SpanReading(status, start, end, tuple(cells), reasoning))
     return readings
 
@@ -332,22 +367,42 @@ def spans_of(column_runs: list[Run], *, alive_at_end: bool) -> list[SpanReading]
 # --- Rows --------------------------------------------------------------------------------------
 
 
-def membership_span_row(*, key: str, state_iso3: str, organization_code: str, status: str,
-                        start: PartialDate, end: PartialDate | None,
-                        reasoning: str | None = None, note: str | None = None) -> dict[str, Any]:
+def membership_span_row(
+    *,
+    key: str,
+    state_iso3: str,
+    organization_code: str,
+    status: str,
+    start: PartialDate,
+    end: PartialDate | None,
+    reasoning: str | None = None,
+    note: str | None = None,
+) -> dict[str, Any]:
     """One ``membership_spans`` row, every column set: the one place an import builds it.
     An imported span has no competing readings, so its reach is its own outer bounds."""
     reach_start, reach_end = reach_of(start, end, ())
     return {
-        "key": key, "state_iso3": state_iso3, "organization_code": organization_code,
+        "key": key,
+        "state_iso3": state_iso3,
+        "organization_code": organization_code,
         "status": status,
-        "start_edtf": start.edtf, "start_lower": start.lower, "start_upper": start.upper,
+        "start_edtf": start.edtf,
+        "start_lower": start.lower,
+        "start_upper": start.upper,
         "start_precision": start.precision,
-        "end_edtf": end.edtf if end else None, "end_lower": end.lower if end else None,
-        "end_upper": end.upper if end else None, "end_precision": end.precision if end else None,
-        "start_document_key": None, "start_event_key": None, "end_document_key": None,
-        "end_event_key": None, "inferred": reasoning is not None, "reasoning": reasoning,
-        "note": note, "reach_start": reach_start, "reach_end": reach_end,
+        "end_edtf": end.edtf if end else None,
+        "end_lower": end.lower if end else None,
+        "end_upper": end.upper if end else None,
+        "end_precision": end.precision if end else None,
+        "start_document_key": None,
+        "start_event_key": None,
+        "end_document_key": None,
+        "end_event_key": None,
+        "inferred": reasoning is not None,
+        "reasoning": reasoning,
+        "note": note,
+        "reach_start": reach_start,
+        "reach_end": reach_end,
     }
 
 
@@ -358,9 +413,16 @@ def citation_key(ioname: str, column: str, run: Run) -> str:
 def locator_citation_row(file: str, ioname: str, column: str, run: Run) -> dict[str, Any]:
     """A citation of a run of cells: every cell holds the quote."""
     return {
-        "key": citation_key(ioname, column, run), "source_key": SOURCE_KEY, "quote": run.code,
-        "translation": None, "char_start": None, "char_end": None, "locator_file": file,
-        "locator_record": ioname, "locator_column": column, "locator_first_year": run.first,
+        "key": citation_key(ioname, column, run),
+        "source_key": SOURCE_KEY,
+        "quote": run.code,
+        "translation": None,
+        "char_start": None,
+        "char_end": None,
+        "locator_file": file,
+        "locator_record": ioname,
+        "locator_column": column,
+        "locator_first_year": run.first,
         "locator_last_year": run.last,
     }
 
@@ -380,8 +442,16 @@ class ImportRows:
     citation_keys: set[str] = field(default_factory=set)
 
     def tables(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-        for name in ("sources", "dataset_imports", "states", "citations", "facts",
-                     "fact_citations", "organizations", "membership_spans"):
+        for name in (
+            "sources",
+            "dataset_imports",
+            "states",
+            "citations",
+            "facts",
+            "fact_citations",
+            "organizations",
+            "membership_spans",
+        ):
             yield name, getattr(self, name)
 
     def count(self) -> int:
@@ -403,15 +473,26 @@ def curated_of(connection: Connection) -> Curated:
     imported = Fact.dataset_key == SOURCE_KEY
     not_imported = or_(Fact.dataset_key.is_(None), ~imported)
     return Curated(
-        organizations={code: ionum for code, ionum in connection.execute(
-            select(Organization.code, Organization.cow_ionum)
-            .join(Fact, Fact.key == Organization.code).where(not_imported))},
-        state_by_ccode={ccode: iso3 for ccode, iso3 in connection.execute(
-            select(State.cow_ccode, State.iso3).where(State.cow_ccode.is_not(None),
-                                                      State.dataset_key.is_(None)))
-            if ccode is not None},  # as the query says; the type checker cannot see it
-        state_codes=set(connection.execute(
-            select(State.iso3).where(State.dataset_key.is_(None))).scalars()),
+        organizations={
+            code: ionum
+            for code, ionum in connection.execute(
+                select(Organization.code, Organization.cow_ionum)
+                .join(Fact, Fact.key == Organization.code)
+                .where(not_imported)
+            )
+        },
+        state_by_ccode={
+            ccode: iso3
+            for ccode, iso3 in connection.execute(
+                select(State.cow_ccode, State.iso3).where(
+                    State.cow_ccode.is_not(None), State.dataset_key.is_(None)
+                )
+            )
+            if ccode is not None
+        },  # as the query says; the type checker cannot see it
+        state_codes=set(
+            connection.execute(select(State.iso3).where(State.dataset_key.is_(None))).scalars()
+        ),
         fact_keys=set(connection.execute(select(Fact.key).where(not_imported)).scalars()),
     )
 
@@ -426,17 +507,27 @@ def import_rows(data: CowFile, curated: Curated) -> tuple[ImportRows, list[str]]
     """
     rows = ImportRows()
     skipped: list[str] = []
-    rows.sources.append({
-        "key": SOURCE_KEY,
-        "title": ("Correlates of War IGO data v3.0, IGO-year format (file "
-                  f"{data.name}, imported whole)"),
-        "kind": "dataset", "publisher": "Correlates of War Project",
-        "address": data.name, "language": "en", "published": "2020", "full_text": None,
-        "full_text_sha256": data.sha256,
-        "note": ("Pevehouse, Nordstrom, McManus & Jamison (2020), Journal of Peace Research "
-                 "57(3): 492–503. Citations point at cells (file, ioname, column, years); "
-                 "the quote is the code every cell of the range holds."),
-    })
+    rows.sources.append(
+        {
+            "key": SOURCE_KEY,
+            "title": (
+                "Correlates of War IGO data v3.0, IGO-year format (file "
+                f"{data.name}, imported whole)"
+            ),
+            "kind": "dataset",
+            "publisher": "Correlates of War Project",
+            "address": data.name,
+            "language": "en",
+            "published": "2020",
+            "full_text": None,
+            "full_text_sha256": data.sha256,
+            "note": (
+                "Pevehouse, Nordstrom, McManus & Jamison (2020), Journal of Peace Research "
+                "57(3): 492–503. Citations point at cells (file, ioname, column, years); "
+                "the quote is the code every cell of the range holds."
+            ),
+        }
+    )
     iso3_of: dict[str, str] = {}
     for state in data.states:
         existing = curated.state_by_ccode.get(state.ccode)
@@ -444,20 +535,32 @@ def import_rows(data: CowFile, curated: Curated) -> tuple[ImportRows, list[str]]
             iso3_of[state.column] = existing
             continue
         if state.iso3 in curated.state_codes:
-            raise DatasetError(f"state {state.iso3} is in the database without COW code "
-                               f"{state.ccode} ({state.column}); add it to the seeds")
+            raise DatasetError(
+                f"state {state.iso3} is in the database without COW code "
+                f"{state.ccode} ({state.column}); add it to the seeds"
+            )
         iso3_of[state.column] = state.iso3
-        rows.states.append({"iso3": state.iso3, "iso2": state.iso2, "numeric": state.numeric,
-                            "name": state.name, "cow_ccode": state.ccode,
-                            "dataset_key": SOURCE_KEY})
-    curated_ionums = {ionum: code for code, ionum in curated.organizations.items()
-                      if ionum is not None}
+        rows.states.append(
+            {
+                "iso3": state.iso3,
+                "iso2": state.iso2,
+                "numeric": state.numeric,
+                "name": state.name,
+                "cow_ccode": state.ccode,
+                "dataset_key": SOURCE_KEY,
+            }
+        )
+    curated_ionums = {
+        ionum: code for code, ionum in curated.organizations.items() if ionum is not None
+    }
     organizations = spans = 0
     for organization in data.organizations:
         if organization.ionum in curated_ionums:
-            skipped.append(f"{organization.ioname} (ionum {organization.ionum}): the curated "
-                           f"record's {curated_ionums[organization.ionum]}; COW's rows stay "
-                           "readings of its facts")
+            skipped.append(
+                f"{organization.ioname} (ionum {organization.ionum}): the curated "
+                f"record's {curated_ionums[organization.ionum]}; COW's rows stay "
+                "readings of its facts"
+            )
             continue
         code = organization.ioname
         if code not in curated.organizations:
@@ -472,9 +575,15 @@ def import_rows(data: CowFile, curated: Curated) -> tuple[ImportRows, list[str]]
             for reading in spans_of(runs(organization.years, cells), alive_at_end=alive):
                 _span_rows(rows, data.name, organization, column, iso3_of[column], reading)
                 spans += 1
-    rows.dataset_imports.append({"source_key": SOURCE_KEY, "file_name": data.name,
-                                 "file_sha256": data.sha256, "organizations": organizations,
-                                 "spans": spans})
+    rows.dataset_imports.append(
+        {
+            "source_key": SOURCE_KEY,
+            "file_name": data.name,
+            "file_sha256": data.sha256,
+            "organizations": organizations,
+            "spans": spans,
+        }
+    )
     return rows, skipped
 
 
@@ -484,8 +593,11 @@ def _organization_rows(rows: ImportRows, file: str, organization: CowOrganizatio
     # ``orgname`` where it gives none.
     name = organization.longorgnames[-1]
     first = len(organization.years) - 1
-    while first and organization.longorgnames[first - 1] == name \
-            and organization.years[first - 1] == organization.years[first] - 1:
+    while (
+        first
+        and organization.longorgnames[first - 1] == name
+        and organization.years[first - 1] == organization.years[first] - 1
+    ):
         first -= 1
     column = "longorgname" if name else "orgname"
     name = name or organization.orgname
@@ -494,29 +606,47 @@ def _organization_rows(rows: ImportRows, file: str, organization: CowOrganizatio
     rows.citations.append(citation)
     rows.facts.append({"key": code, "table_name": "organizations", "dataset_key": SOURCE_KEY})
     rows.fact_citations.append({"fact_key": code, "citation_key": citation["key"]})
-    rows.organizations.append({
-        "code": code, "name": name[:200], "kind": "international_organization",
-        "parent_code": None, "predecessor_code": None, "cow_ionum": organization.ionum,
-        "note": f"COW IGO {organization.ionum}: {organization.orgname}",
-    })
+    rows.organizations.append(
+        {
+            "code": code,
+            "name": name[:200],
+            "kind": "international_organization",
+            "parent_code": None,
+            "predecessor_code": None,
+            "cow_ionum": organization.ionum,
+            "note": f"COW IGO {organization.ionum}: {organization.orgname}",
+        }
+    )
 
 
-def _span_rows(rows: ImportRows, file: str, organization: CowOrganization, column: str,
-               iso3: str, reading: SpanReading) -> None:
+def _span_rows(
+    rows: ImportRows,
+    file: str,
+    organization: CowOrganization,
+    column: str,
+    iso3: str,
+    reading: SpanReading,
+) -> None:
     status_run = next(run for run in reading.cells if run.code != MISSING)
     key = f"cow:{organization.ioname}:{iso3}:{status_run.first}"
-    rows.facts.append({"key": key, "table_name": "membership_spans",
-                       "dataset_key": SOURCE_KEY})
+    rows.facts.append({"key": key, "table_name": "membership_spans", "dataset_key": SOURCE_KEY})
     for run in reading.cells:
         citation = locator_citation_row(file, organization.ioname, column, run)
         if citation["key"] not in rows.citation_keys:
             rows.citation_keys.add(citation["key"])
             rows.citations.append(citation)
         rows.fact_citations.append({"fact_key": key, "citation_key": citation["key"]})
-    rows.membership_spans.append(membership_span_row(
-        key=key, state_iso3=iso3, organization_code=organization.ioname,
-        status=reading.status, start=reading.start, end=reading.end,
-        reasoning=reading.reasoning))
+    rows.membership_spans.append(
+        membership_span_row(
+            key=key,
+            state_iso3=iso3,
+            organization_code=organization.ioname,
+            status=reading.status,
+            start=reading.start,
+            end=reading.end,
+            reasoning=reading.reasoning,
+        )
+    )
 
 
 # --- Writing -----------------------------------------------------------------------------------
@@ -535,21 +665,31 @@ class ImportReport:
     skipped: list[str]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"source": SOURCE_KEY, "file": self.file, "changed": self.changed,
-                "organizations": self.organizations, "spans": self.spans,
-                "states": self.states, "rows": self.rows, "left_to_the_record": self.skipped}
+        return {
+            "source": SOURCE_KEY,
+            "file": self.file,
+            "changed": self.changed,
+            "organizations": self.organizations,
+            "spans": self.spans,
+            "states": self.states,
+            "rows": self.rows,
+            "left_to_the_record": self.skipped,
+        }
 
     def lines(self) -> list[str]:
         if not self.changed:
             return [f"{self.file} already imported as {SOURCE_KEY}: nothing changed"]
-        return [f"imported {self.file} as {SOURCE_KEY}: {self.organizations} organizations, "
-                f"{self.spans} membership spans, {self.states} states added; "
-                f"{self.rows} rows written",
-                *(f"left to the curated record: {line}" for line in self.skipped)]
+        return [
+            f"imported {self.file} as {SOURCE_KEY}: {self.organizations} organizations, "
+            f"{self.spans} membership spans, {self.states} states added; "
+            f"{self.rows} rows written",
+            *(f"left to the curated record: {line}" for line in self.skipped),
+        ]
 
 
-def import_cow(connection: Connection, path: Path, *,
-               progress: Progress | None = None) -> ImportReport:
+def import_cow(
+    connection: Connection, path: Path, *, progress: Progress | None = None
+) -> ImportReport:
     """Import COW's ``igo_year_formatv3.csv`` at ``path`` inside the caller's transaction.
 
     The file is read and validated whole before anything is written. The same file a
@@ -569,12 +709,18 @@ def import_cow(connection: Connection, path: Path, *,
     del data  # the parsed cells are in the rows now; free them before the inserts
     write_rows(connection, rows, progress)
     summary = rows.dataset_imports[0]
-    return ImportReport(name, True, summary["organizations"], summary["spans"],
-                        len(rows.states), rows.count(), skipped)
+    return ImportReport(
+        name,
+        True,
+        summary["organizations"],
+        summary["spans"],
+        len(rows.states),
+        rows.count(),
+        skipped,
+    )
 
 
-def write_rows(connection: Connection, rows: ImportRows,
-               progress: Progress | None = None) -> None:
+def write_rows(connection: Connection, rows: ImportRows, progress: Progress | None = None) -> None:
     """Bulk inserts, parents first: one executemany per table and batch."""
     from .models import Base
 
@@ -582,7 +728,7 @@ def write_rows(connection: Connection, rows: ImportRows,
     for name, table_rows in rows.tables():
         table = Base.metadata.tables[name]
         for first in range(0, len(table_rows), BATCH):
-            batch = table_rows[first:first + BATCH]
+            batch = table_rows[first : first + BATCH]
             connection.execute(table.insert(), batch)
             done += len(batch)
             if progress:
@@ -618,12 +764,21 @@ def verify_locators(connection: Connection, path: Path) -> list[str]:
         return [f"{path.name}: sha256 {data.sha256}, the import recorded {recorded}"]
     # A citation without a record finds no organization (get(None) is None) and is named.
     by_name: dict[str | None, CowOrganization] = {
-        organization.ioname: organization for organization in data.organizations}
+        organization.ioname: organization for organization in data.organizations
+    }
     problems = []
-    query = (select(Citation.key, Citation.quote, Citation.locator_record,
-                    Citation.locator_column, Citation.locator_first_year,
-                    Citation.locator_last_year)
-             .where(Citation.source_key == SOURCE_KEY).order_by(Citation.key))
+    query = (
+        select(
+            Citation.key,
+            Citation.quote,
+            Citation.locator_record,
+            Citation.locator_column,
+            Citation.locator_first_year,
+            Citation.locator_last_year,
+        )
+        .where(Citation.source_key == SOURCE_KEY)
+        .order_by(Citation.key)
+    )
     for key, quote, record, column, first, last in connection.execute(query):
         organization = by_name.get(record)
         if organization is None:
@@ -643,6 +798,8 @@ def verify_locators(connection: Connection, path: Path) -> list[str]:
         assert first is not None and last is not None  # the COW import sets every locator
         wrong = [year for year in range(first, last + 1) if cells.get(year) != quote]
         if wrong:
-            problems.append(f"citation {key}: {record} {column} in {wrong[0]} is "
-                            f"{cells.get(wrong[0])!r}, not {quote!r}")
+            problems.append(
+                f"citation {key}: {record} {column} in {wrong[0]} is "
+                f"{cells.get(wrong[0])!r}, not {quote!r}"
+            )
     return problems

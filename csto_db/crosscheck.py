@@ -50,10 +50,15 @@ class SpanEvidence:
     disputes: list[str]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"span": self.span, "organization": self.organization, "status": self.status,
-                "start": self.start, "end": self.end,
-                "citations": [quote.to_dict() for quote in self.citations],
-                "disputes": self.disputes}
+        return {
+            "span": self.span,
+            "organization": self.organization,
+            "status": self.status,
+            "start": self.start,
+            "end": self.end,
+            "citations": [quote.to_dict() for quote in self.citations],
+            "disputes": self.disputes,
+        }
 
 
 @dataclass
@@ -70,8 +75,10 @@ class RecordSpan:
         def others(name: str, preferred: PartialDate | None) -> list[PartialDate]:
             readings = competing([r for r in seen.readings if r.field == name])
             return [value for value in readings if value != preferred]
-        return cls(seen, [seen.start, *others("start", seen.start)],
-                   [seen.end, *others("end", seen.end)])
+
+        return cls(
+            seen, [seen.start, *others("start", seen.start)], [seen.end, *others("end", seen.end)]
+        )
 
     @property
     def key(self) -> str:
@@ -105,28 +112,40 @@ def _disputes_of(connection: Connection, keys: list[str]) -> dict[str, list[str]
     if not keys:
         return found
     for fact_key, dispute in connection.execute(
-            select(DisputeSubject.fact_key, DisputeSubject.dispute_key)
-            .where(DisputeSubject.fact_key.in_(keys))
-            .order_by(DisputeSubject.fact_key, DisputeSubject.dispute_key)):
+        select(DisputeSubject.fact_key, DisputeSubject.dispute_key)
+        .where(DisputeSubject.fact_key.in_(keys))
+        .order_by(DisputeSubject.fact_key, DisputeSubject.dispute_key)
+    ):
         if dispute not in found[fact_key]:
             found[fact_key].append(dispute)
     return found
 
 
 def _evidence(span: RecordSpan, disputes: dict[str, list[str]]) -> SpanEvidence:
-    return SpanEvidence(span.key, span.row.organization_code, span.row.status, span.start.edtf,
-                        span.end.edtf if span.end else None, span.citations,
-                        disputes.get(span.key, []))
+    return SpanEvidence(
+        span.key,
+        span.row.organization_code,
+        span.row.status,
+        span.start.edtf,
+        span.end.edtf if span.end else None,
+        span.citations,
+        disputes.get(span.key, []),
+    )
 
 
-def _record_spans(connection: Connection, organizations: tuple[str, ...]
-                  ) -> tuple[dict[str, list[RecordSpan]], dict[str, list[str]]]:
+def _record_spans(
+    connection: Connection, organizations: tuple[str, ...]
+) -> tuple[dict[str, list[RecordSpan]], dict[str, list[str]]]:
     """The curated member spans of ``organizations``, by state, and their disputes."""
     spans_table = MembershipSpan.__table__
-    statement = (select(spans_table)
-                 .where(spans_table.c.organization_code.in_(organizations),
-                        spans_table.c.status.in_(MEMBER_STATUSES))
-                 .order_by(spans_table.c.state_iso3, spans_table.c.start_lower))
+    statement = (
+        select(spans_table)
+        .where(
+            spans_table.c.organization_code.in_(organizations),
+            spans_table.c.status.in_(MEMBER_STATUSES),
+        )
+        .order_by(spans_table.c.state_iso3, spans_table.c.start_lower)
+    )
     spans = [RecordSpan.of(seen) for seen in spans_seen(connection, statement, {})]
     by_state: dict[str, list[RecordSpan]] = defaultdict(list)
     for span in spans:
@@ -135,9 +154,13 @@ def _record_spans(connection: Connection, organizations: tuple[str, ...]
 
 
 def _states_by_ccode(connection: Connection) -> dict[int, str]:
-    return {ccode: iso3 for ccode, iso3 in connection.execute(
-        select(State.cow_ccode, State.iso3).where(State.cow_ccode.is_not(None)))
-        if ccode is not None}  # as the query says; the type checker cannot see it
+    return {
+        ccode: iso3
+        for ccode, iso3 in connection.execute(
+            select(State.cow_ccode, State.iso3).where(State.cow_ccode.is_not(None))
+        )
+        if ccode is not None
+    }  # as the query says; the type checker cannot see it
 
 
 # --- COW: year by year -------------------------------------------------------------------------
@@ -155,9 +178,14 @@ class YearComparison:
     evidence: list[SpanEvidence] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"year": self.year, "state": self.state, "cow": self.cow,
-                "record": self.record, "agreement": self.agreement,
-                "evidence": [item.to_dict() for item in self.evidence]}
+        return {
+            "year": self.year,
+            "state": self.state,
+            "cow": self.cow,
+            "record": self.record,
+            "agreement": self.agreement,
+            "evidence": [item.to_dict() for item in self.evidence],
+        }
 
 
 @dataclass
@@ -178,10 +206,16 @@ class CowCrosscheck:
         return dict(sorted(tally.items()))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"check": "cow", "organization": self.organization, "ionum": self.ionum,
-                "source": self.source, "years": self.years, "counts": self.counts(),
-                "note": self.note,
-                "comparisons": [item.to_dict() for item in self.comparisons]}
+        return {
+            "check": "cow",
+            "organization": self.organization,
+            "ionum": self.ionum,
+            "source": self.source,
+            "years": self.years,
+            "counts": self.counts(),
+            "note": self.note,
+            "comparisons": [item.to_dict() for item in self.comparisons],
+        }
 
 
 def _record_in_year(spans: list[RecordSpan], year: int) -> tuple[str, list[RecordSpan]]:
@@ -212,8 +246,7 @@ def _agreement(cow: str, record: str) -> str:
     return "agree" if cow_member == (record == "member") else "disagree"
 
 
-def crosscheck_cow(connection: Connection, org: str, *, path: Path | None = None
-                   ) -> CowCrosscheck:
+def crosscheck_cow(connection: Connection, org: str, *, path: Path | None = None) -> CowCrosscheck:
     """Compare the record's members of ``org`` with COW's codes, year by year, by COW's rule
     that a member at any time in a year is a member that year.
 
@@ -222,8 +255,9 @@ def crosscheck_cow(connection: Connection, org: str, *, path: Path | None = None
     counts in some year is listed, each year, with the curated spans, their citations and
     the disputes they belong to.
     """
-    row = connection.execute(select(Organization.code, Organization.cow_ionum)
-                             .where(Organization.code == org)).first()
+    row = connection.execute(
+        select(Organization.code, Organization.cow_ionum).where(Organization.code == org)
+    ).first()
     if row is None:
         raise QueryError(f"unknown organization {org!r}")
     if path is not None:
@@ -232,24 +266,34 @@ def crosscheck_cow(connection: Connection, org: str, *, path: Path | None = None
         except OSError as error:
             raise DatasetError(f"cannot read {path}: {error.strerror or error}") from None
     else:
-        text = connection.execute(select(Source.full_text)
-                                  .where(Source.key == COW_HELD_SOURCE)).scalar()
+        text = connection.execute(
+            select(Source.full_text).where(Source.key == COW_HELD_SOURCE)
+        ).scalar()
         if text is None:
             raise QueryError(f"source {COW_HELD_SOURCE} holds no text; pass COW's file")
         raw, source = text.encode("utf-8"), COW_HELD_SOURCE
     if row.cow_ionum is None:
-        return CowCrosscheck(org, None, source, [], [],
-                             note=f"COW has no organization for {org}: nothing to compare")
+        return CowCrosscheck(
+            org, None, source, [], [], note=f"COW has no organization for {org}: nothing to compare"
+        )
     data = parse_cow(source, raw)
     organization = next((o for o in data.organizations if o.ionum == row.cow_ionum), None)
     if organization is None:
-        return CowCrosscheck(org, row.cow_ionum, source, [], [],
-                             note=f"{source} has no rows with ionum {row.cow_ionum}")
+        return CowCrosscheck(
+            org,
+            row.cow_ionum,
+            source,
+            [],
+            [],
+            note=f"{source} has no rows with ionum {row.cow_ionum}",
+        )
     by_state, disputes = _record_spans(connection, (org,))
     ccode_iso3 = _states_by_ccode(connection)
     columns = {state.column: state for state in cow_states().values()}
-    cow_by_state = {ccode_iso3.get(columns[name].ccode, columns[name].iso3): cells
-                    for name, cells in organization.codes.items()}
+    cow_by_state = {
+        ccode_iso3.get(columns[name].ccode, columns[name].iso3): cells
+        for name, cells in organization.codes.items()
+    }
     comparisons = []
     for iso3 in sorted(set(cow_by_state) | set(by_state)):
         cells = cow_by_state.get(iso3, ("0",) * len(organization.years))
@@ -257,10 +301,16 @@ def crosscheck_cow(connection: Connection, org: str, *, path: Path | None = None
             record, spans = _record_in_year(by_state.get(iso3, []), year)
             agreement = _agreement(cell or "0", record)
             shown = spans or by_state.get(iso3, [])
-            comparisons.append(YearComparison(
-                year, iso3, cell or "0", record, agreement,
-                [_evidence(span, disputes) for span in shown]
-                if agreement != "agree" else []))
+            comparisons.append(
+                YearComparison(
+                    year,
+                    iso3,
+                    cell or "0",
+                    record,
+                    agreement,
+                    [_evidence(span, disputes) for span in shown] if agreement != "agree" else [],
+                )
+            )
     return CowCrosscheck(org, row.cow_ionum, source, organization.years, comparisons)
 
 
@@ -285,8 +335,17 @@ def read_atop(raw: bytes, name: str, alliance: int = ATOP_ALLIANCE) -> list[Atop
     except UnicodeDecodeError:
         raise DatasetError(f"{name}: not UTF-8") from None
     reader = csv.DictReader(io.StringIO(text, newline=""))
-    needed = ("atopid", "member", "phase", "yrent", "moent", "dayent", "yrexit", "moexit",
-              "dayexit")
+    needed = (
+        "atopid",
+        "member",
+        "phase",
+        "yrent",
+        "moent",
+        "dayent",
+        "yrexit",
+        "moexit",
+        "dayexit",
+    )
     columns = list(reader.fieldnames or [])
     missing = [column for column in needed if column not in columns]
     if missing:
@@ -300,16 +359,21 @@ def read_atop(raw: bytes, name: str, alliance: int = ATOP_ALLIANCE) -> list[Atop
             try:
                 return int(record[column])
             except (TypeError, ValueError):
-                raise DatasetError(f"{name}: line {line}, column {position[column]} ({column}):"
-                                   f" {record[column]!r} is not a whole number") from None
+                raise DatasetError(
+                    f"{name}: line {line}, column {position[column]} ({column}):"
+                    f" {record[column]!r} is not a whole number"
+                ) from None
 
         if number("atopid") != alliance:
             continue
         try:
             entered = date(number("yrent"), number("moent"), number("dayent"))
             exit_year = number("yrexit")
-            left = ATOP_LAST_DAY if exit_year == 0 else date(
-                exit_year, number("moexit"), number("dayexit"))
+            left = (
+                ATOP_LAST_DAY
+                if exit_year == 0
+                else date(exit_year, number("moexit"), number("dayexit"))
+            )
         except ValueError as error:
             raise DatasetError(f"{name}: line {line}: not a real day ({error})") from None
         found.append(AtopMembership(number("member"), number("phase"), entered, left))
@@ -337,10 +401,17 @@ class DayRange:
     evidence: list[SpanEvidence] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"phase": self.phase, "state": self.state, "first": self.first,
-                "last": self.last, "days": self.days, "atop": self.atop,
-                "record": self.record, "agreement": self.agreement,
-                "evidence": [item.to_dict() for item in self.evidence]}
+        return {
+            "phase": self.phase,
+            "state": self.state,
+            "first": self.first,
+            "last": self.last,
+            "days": self.days,
+            "atop": self.atop,
+            "record": self.record,
+            "agreement": self.agreement,
+            "evidence": [item.to_dict() for item in self.evidence],
+        }
 
 
 @dataclass
@@ -360,11 +431,16 @@ class AtopCrosscheck:
         return dict(sorted(tally.items()))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"check": "atop", "alliance": self.alliance, "source": self.source,
-                "phases": {str(p): {"first": a, "last": b} for p, (a, b) in
-                           sorted(self.phases.items())},
-                "counts": self.counts(),
-                "differences": [r.to_dict() for r in self.ranges if r.agreement != "agree"]}
+        return {
+            "check": "atop",
+            "alliance": self.alliance,
+            "source": self.source,
+            "phases": {
+                str(p): {"first": a, "last": b} for p, (a, b) in sorted(self.phases.items())
+            },
+            "counts": self.counts(),
+            "differences": [r.to_dict() for r in self.ranges if r.agreement != "agree"],
+        }
 
 
 def _record_on(spans: list[RecordSpan], day: date) -> tuple[str, list[RecordSpan]]:
@@ -412,18 +488,31 @@ def crosscheck_atop(connection: Connection, *, path: Path | None = None) -> Atop
         in_phase = [m for m in members if m.phase == phase]
         states = {ccode_iso3.get(m.ccode, str(m.ccode)) for m in in_phase} | set(by_state)
         for iso3 in sorted(states):
-            atop_days = [(m.entered, m.left) for m in in_phase
-                         if ccode_iso3.get(m.ccode, str(m.ccode)) == iso3]
-            ranges += _compare_days(phase, iso3, first, last, atop_days,
-                                    by_state.get(iso3, []), disputes)
-    return AtopCrosscheck(ATOP_ALLIANCE, source,
-                          {p: (a.isoformat(), b.isoformat()) for p, (a, b) in phases.items()},
-                          ranges)
+            atop_days = [
+                (m.entered, m.left)
+                for m in in_phase
+                if ccode_iso3.get(m.ccode, str(m.ccode)) == iso3
+            ]
+            ranges += _compare_days(
+                phase, iso3, first, last, atop_days, by_state.get(iso3, []), disputes
+            )
+    return AtopCrosscheck(
+        ATOP_ALLIANCE,
+        source,
+        {p: (a.isoformat(), b.isoformat()) for p, (a, b) in phases.items()},
+        ranges,
+    )
 
 
-def _compare_days(phase: int, iso3: str, first: date, last: date,
-                  atop_days: list[tuple[date, date]], spans: list[RecordSpan],
-                  disputes: dict[str, list[str]]) -> list[DayRange]:
+def _compare_days(
+    phase: int,
+    iso3: str,
+    first: date,
+    last: date,
+    atop_days: list[tuple[date, date]],
+    spans: list[RecordSpan],
+    disputes: dict[str, list[str]],
+) -> list[DayRange]:
     found: list[DayRange] = []
     day, current = first, None
     while day <= last:
@@ -431,10 +520,11 @@ def _compare_days(phase: int, iso3: str, first: date, last: date,
         record, chosen = _record_on(spans, day)
         if record == "disputed":
             # The preferred readings (the stored dates) still answer; the dispute is noted.
-            preferred = any(span.start.lower <= day and (
-                span.end is None or day < span.end.lower) for span in chosen)
-            agreement = ("agree" if preferred == (atop == "member") else "disagree") \
-                + " (disputed)"
+            preferred = any(
+                span.start.lower <= day and (span.end is None or day < span.end.lower)
+                for span in chosen
+            )
+            agreement = ("agree" if preferred == (atop == "member") else "disagree") + " (disputed)"
             record = f"disputed, preferred {'member' if preferred else 'not a member'}"
         elif record == "possible":
             agreement = "record uncertain"
@@ -456,11 +546,23 @@ def _compare_days(phase: int, iso3: str, first: date, last: date,
     return [r for r in found if not (r.agreement == "agree" and r.atop == "not a member")]
 
 
-def _range(phase: int, iso3: str, current: list[Any], spans: list[RecordSpan],
-           disputes: dict[str, list[str]]) -> DayRange:
+def _range(
+    phase: int,
+    iso3: str,
+    current: list[Any],
+    spans: list[RecordSpan],
+    disputes: dict[str, list[str]],
+) -> DayRange:
     (atop, record, agreement, _keys), first, last, chosen = current
     shown = chosen or spans
-    return DayRange(phase, iso3, first.isoformat(), last.isoformat(), (last - first).days + 1,
-                    atop, record if record != "certain" else "member", agreement,
-                    [_evidence(span, disputes) for span in shown] if agreement != "agree"
-                    else [])
+    return DayRange(
+        phase,
+        iso3,
+        first.isoformat(),
+        last.isoformat(),
+        (last - first).days + 1,
+        atop,
+        record if record != "certain" else "member",
+        agreement,
+        [_evidence(span, disputes) for span in shown] if agreement != "agree" else [],
+    )

@@ -31,18 +31,31 @@ def imported_keys(connection: Connection) -> dict[str, set[tuple[Any, ...]]]:
     keys["dataset_imports"] = {(key,) for key in sources}
     keys["sources"] = {(key,) for key in sources}
     facts = connection.execute(
-        select(Fact.key, Fact.table_name).where(Fact.dataset_key.is_not(None))).all()
+        select(Fact.key, Fact.table_name).where(Fact.dataset_key.is_not(None))
+    ).all()
     keys["facts"] = {(key,) for key, _table in facts}
     for key, table in facts:
         keys[table].add((key,))
-    keys["fact_citations"] = {tuple(row) for row in connection.execute(
-        select(FactCitation.fact_key, FactCitation.citation_key)
-        .join(Fact, Fact.key == FactCitation.fact_key)
-        .where(Fact.dataset_key.is_not(None)))}
-    keys["citations"] = {(key,) for key in connection.execute(
-        select(Citation.key).where(Citation.source_key.in_(sources))).scalars()}
-    keys["states"] = {(iso3,) for iso3 in connection.execute(
-        select(State.iso3).where(State.dataset_key.is_not(None))).scalars()}
+    keys["fact_citations"] = {
+        tuple(row)
+        for row in connection.execute(
+            select(FactCitation.fact_key, FactCitation.citation_key)
+            .join(Fact, Fact.key == FactCitation.fact_key)
+            .where(Fact.dataset_key.is_not(None))
+        )
+    }
+    keys["citations"] = {
+        (key,)
+        for key in connection.execute(
+            select(Citation.key).where(Citation.source_key.in_(sources))
+        ).scalars()
+    }
+    keys["states"] = {
+        (iso3,)
+        for iso3 in connection.execute(
+            select(State.iso3).where(State.dataset_key.is_not(None))
+        ).scalars()
+    }
     # Every fact table keys its rows by the fact's key; nothing more to map.
     assert all(fact_key_column(model) in ("key", "code") for model in FACT_MODELS.values())
     return keys

@@ -75,8 +75,9 @@ class PartialDate:
         return cls(lower, upper, edtf, precision)
 
     @classmethod
-    def from_optional_columns(cls, edtf: str | None, lower: date | None, upper: date | None,
-                              precision: str | None) -> PartialDate | None:
+    def from_optional_columns(
+        cls, edtf: str | None, lower: date | None, upper: date | None, precision: str | None
+    ) -> PartialDate | None:
         """A date from the four columns of an optional date: None when they are empty."""
         if edtf is None or lower is None or upper is None or precision is None:
             return None

@@ -61,10 +61,12 @@ def parse_url(url: str | URL) -> URL:
     if backend not in SUPPORTED_BACKENDS:
         raise DatabaseError(
             f"unsupported database {backend!r} in {display_url(parsed)!r}: use sqlite, "
-            f"postgresql or mariadb")
+            f"postgresql or mariadb"
+        )
     if parsed.port is not None and not 0 < parsed.port < 65536:
         raise DatabaseError(
-            f"port {parsed.port} in {display_url(parsed)!r} is out of range: give 1 to 65535")
+            f"port {parsed.port} in {display_url(parsed)!r} is out of range: give 1 to 65535"
+        )
     if parsed.drivername == backend and backend in DEFAULT_DRIVERS:
         parsed = parsed.set(drivername=f"{backend}+{DEFAULT_DRIVERS[backend]}")
     return parsed
@@ -85,8 +87,13 @@ def sqlite_path(parsed: URL) -> Path | None:
     return Path(parsed.database)
 
 
-def make_engine(url: str | URL | None = None, *, read_only: bool = False,
-                check_revision: bool = False, upgrading: bool = False) -> Engine:
+def make_engine(
+    url: str | URL | None = None,
+    *,
+    read_only: bool = False,
+    check_revision: bool = False,
+    upgrading: bool = False,
+) -> Engine:
     """An engine for ``url`` (resolved by :func:`database_url`).
 
     SQLite connections get foreign keys switched on. ``read_only`` opens a SQLite file in
@@ -105,12 +112,14 @@ def make_engine(url: str | URL | None = None, *, read_only: bool = False,
     if path is not None and read_only:
         if not path.exists():
             raise DatabaseError(f"no database at {path}: run `csto-db init` first (or pass --db)")
-        parsed = parsed.set(database=f"{path.resolve().as_uri()}?mode=ro",
-                            query={**parsed.query, "uri": "true"})
+        parsed = parsed.set(
+            database=f"{path.resolve().as_uri()}?mode=ro", query={**parsed.query, "uri": "true"}
+        )
     elif path is not None and not path.resolve().parent.is_dir():
         raise DatabaseError(
             f"cannot create {path}: the folder {path.resolve().parent} does not exist; "
-            f"create it first or choose another path")
+            f"create it first or choose another path"
+        )
     try:
         engine = create_engine(parsed)
     except (NoSuchModuleError, ModuleNotFoundError, ImportError) as error:
@@ -206,8 +215,10 @@ def describe_error(error: BaseException, url: str | URL | None = None) -> str:
     if code in _LOGIN_REFUSED_CODES:
         return f"the server refused the login{where} ({text}): check the user and password"
     if code in _UNREACHABLE_CODES or text.startswith("connection failed"):
-        return (f"cannot reach the database server{where} ({text}): check that it is running "
-                f"and that --db (or ${URL_VARIABLE}) names it")
+        return (
+            f"cannot reach the database server{where} ({text}): check that it is running "
+            f"and that --db (or ${URL_VARIABLE}) names it"
+        )
     if text == "unable to open database file":
         return f"cannot open the SQLite file{where}: check the path and its permissions"
     return text

@@ -82,10 +82,19 @@ def record_build(connection: Connection, revision: str, seeds_sha256: str) -> bo
     """Write the build record and the row digests of what the database now holds, in the
     caller's transaction. Returns True when anything of them changed."""
     digests = row_digests(connection)
-    stored = dict(((table, key), value) for table, key, value in connection.execute(
-        select(RowDigest.table_name, RowDigest.row_key, RowDigest.sha256)))
-    record = {"id": 1, "revision": revision, "seeds_sha256": seeds_sha256,
-              "content_sha256": content_digest(digests), "row_count": len(digests)}
+    stored = dict(
+        ((table, key), value)
+        for table, key, value in connection.execute(
+            select(RowDigest.table_name, RowDigest.row_key, RowDigest.sha256)
+        )
+    )
+    record = {
+        "id": 1,
+        "revision": revision,
+        "seeds_sha256": seeds_sha256,
+        "content_sha256": content_digest(digests),
+        "row_count": len(digests),
+    }
     current = connection.execute(select(BuildRecord.__table__)).mappings().first()
     changed = False
     if current is None or dict(current) != record:
@@ -95,14 +104,22 @@ def record_build(connection: Connection, revision: str, seeds_sha256: str) -> bo
     if stored != digests:
         gone = [key for key in stored if key not in digests]
         for table, key in gone:
-            connection.execute(delete(RowDigest).where(
-                RowDigest.table_name == table, RowDigest.row_key == key))
+            connection.execute(
+                delete(RowDigest).where(RowDigest.table_name == table, RowDigest.row_key == key)
+            )
         for (table, key), value in digests.items():
             if stored.get((table, key)) not in (None, value):
-                connection.execute(cast(Table, RowDigest.__table__).update().where(
-                    RowDigest.table_name == table, RowDigest.row_key == key).values(sha256=value))
-        new = [{"table_name": table, "row_key": key, "sha256": value}
-               for (table, key), value in digests.items() if (table, key) not in stored]
+                connection.execute(
+                    cast(Table, RowDigest.__table__)
+                    .update()
+                    .where(RowDigest.table_name == table, RowDigest.row_key == key)
+                    .values(sha256=value)
+                )
+        new = [
+            {"table_name": table, "row_key": key, "sha256": value}
+            for (table, key), value in digests.items()
+            if (table, key) not in stored
+        ]
         if new:
             connection.execute(insert(RowDigest), new)
         changed = True
@@ -115,18 +132,25 @@ def compare_with_build(connection: Connection, seeds_sha256: str | None) -> list
     that differ from the ones it was built from (when ``seeds_sha256`` is given)."""
     record = connection.execute(select(BuildRecord.__table__)).mappings().first()
     if record is None:
-        return ["no build record: the schema was not loaded by `csto-db init` "
-                "(run `csto-db init`)"]
+        return ["no build record: the schema was not loaded by `csto-db init` (run `csto-db init`)"]
     problems = []
     if seeds_sha256 is not None and record["seeds_sha256"] != seeds_sha256:
-        problems.append("built from other seed files than these (seeds sha256 "
-                        f"{record['seeds_sha256'][:12]}, now {seeds_sha256[:12]}): "
-                        "run `csto-db init`")
-    stored = dict(((table, key), value) for table, key, value in connection.execute(
-        select(RowDigest.table_name, RowDigest.row_key, RowDigest.sha256)))
+        problems.append(
+            "built from other seed files than these (seeds sha256 "
+            f"{record['seeds_sha256'][:12]}, now {seeds_sha256[:12]}): "
+            "run `csto-db init`"
+        )
+    stored = dict(
+        ((table, key), value)
+        for table, key, value in connection.execute(
+            select(RowDigest.table_name, RowDigest.row_key, RowDigest.sha256)
+        )
+    )
     if content_digest(stored) != record["content_sha256"] or len(stored) != record["row_count"]:
-        problems.append("row_digests no longer match the build record: the digests were "
-                        "edited; run `csto-db init`")
+        problems.append(
+            "row_digests no longer match the build record: the digests were "
+            "edited; run `csto-db init`"
+        )
     actual = row_digests(connection)
     kinds = {
         "removed": sorted(key for key in stored if key not in actual),
@@ -139,9 +163,12 @@ def compare_with_build(connection: Connection, seeds_sha256: str | None) -> list
             by_table.setdefault(table, []).append(key)
         for table, table_keys in sorted(by_table.items()):
             for key in table_keys[:NAMED_PER_TABLE]:
-                problems.append(f"{table} {key}: row {kind} since `csto-db init` built the "
-                                "database")
+                problems.append(
+                    f"{table} {key}: row {kind} since `csto-db init` built the database"
+                )
             if len(table_keys) > NAMED_PER_TABLE:
-                problems.append(f"{table}: {len(table_keys) - NAMED_PER_TABLE} more rows "
-                                f"{kind} since `csto-db init` built the database")
+                problems.append(
+                    f"{table}: {len(table_keys) - NAMED_PER_TABLE} more rows "
+                    f"{kind} since `csto-db init` built the database"
+                )
     return problems

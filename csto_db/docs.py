@@ -60,18 +60,25 @@ def data_dictionary() -> str:
 
 
 def _table_section(table: Table) -> str:
-    rows = [f"**`{table.name}`**: {table.comment or ''}", "",
-            "| column | type | null | meaning |", "|---|---|---|---|"]
+    rows = [
+        f"**`{table.name}`**: {table.comment or ''}",
+        "",
+        "| column | type | null | meaning |",
+        "|---|---|---|---|",
+    ]
     for column in table.columns:
         meaning = column.comment or ""
         if isinstance(column.type, Enum):
             meaning = (meaning + "; " if meaning else "") + ", ".join(
-                f"`{v}`" for v in column.type.enums)
+                f"`{v}`" for v in column.type.enums
+            )
         if column.foreign_keys:
             target = next(iter(column.foreign_keys)).target_fullname
             meaning = (meaning + "; " if meaning else "") + f"→ `{target}`"
-        rows.append(f"| `{column.name}` | {_type_name(column)} | "
-                    f"{'yes' if column.nullable else 'no'} | {meaning} |")
+        rows.append(
+            f"| `{column.name}` | {_type_name(column)} | "
+            f"{'yes' if column.nullable else 'no'} | {meaning} |"
+        )
     return "\n".join(rows)
 
 
@@ -79,13 +86,20 @@ def _table_section(table: Table) -> str:
 HELP_WIDTH = 96
 
 
-def _command_help(command: click.Command, name: str,
-                  parent: click.Context | None = None) -> list[tuple[str, str]]:
+def _command_help(
+    command: click.Command, name: str, parent: click.Context | None = None
+) -> list[tuple[str, str]]:
     """``(full name, help text)`` of a command and, for a group, of each subcommand."""
     # make_context applies the command's context settings (``-h`` as well as ``--help``);
     # resilient parsing lets it build a context without the required options.
-    context = command.make_context(name, [], parent=parent, resilient_parsing=True,
-                                   terminal_width=HELP_WIDTH, max_content_width=HELP_WIDTH)
+    context = command.make_context(
+        name,
+        [],
+        parent=parent,
+        resilient_parsing=True,
+        terminal_width=HELP_WIDTH,
+        max_content_width=HELP_WIDTH,
+    )
     helps = [(context.command_path, command.get_help(context))]
     if hasattr(command, "list_commands"):
         group = cast(click.Group, command)  # a group (or, on click 8.1, a MultiCommand)
@@ -106,8 +120,11 @@ def command_reference() -> str:
     return "\n\n".join(parts)
 
 
-GENERATED = {"diagram": mermaid_diagram, "data-dictionary": data_dictionary,
-             "commands": command_reference}
+GENERATED = {
+    "diagram": mermaid_diagram,
+    "data-dictionary": data_dictionary,
+    "commands": command_reference,
+}
 
 ROOT = Path(__file__).resolve().parent.parent
 #: The generated sections each documentation file holds, relative to the repository root.
@@ -128,6 +145,7 @@ def render(text: str, names: Iterable[str] = tuple(GENERATED), where: str = "the
 
         def replace(_match: re.Match[str], new: str = replacement) -> str:
             return new  # as it is: a template would read its backslashes
+
         text = pattern.sub(replace, text)
     return text
 
@@ -136,8 +154,7 @@ def main(root: str | None = None) -> int:
     base = Path(root) if root else ROOT
     for relative, names in DOCUMENTS.items():
         path = base / relative
-        path.write_text(render(path.read_text(encoding="utf-8"), names, relative),
-                        encoding="utf-8")
+        path.write_text(render(path.read_text(encoding="utf-8"), names, relative), encoding="utf-8")
     return 0
 
 

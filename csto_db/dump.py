@@ -38,7 +38,8 @@ def canonical_dump(connection: Connection) -> dict[str, list[dict[str, Any]]]:
     for name in sorted(set(inspect(connection).get_table_names()) - SKIPPED_TABLES):
         table = _table(connection, name)
         key_columns = [column.name for column in table.primary_key.columns] or [
-            column.name for column in table.columns]
+            column.name for column in table.columns
+        ]
         rows = [
             {column: canonical_value(value) for column, value in row._mapping.items()}
             for row in connection.execute(select(table))

@@ -44,18 +44,29 @@ class Quote:
         if self.char_start is not None:
             data["char_start"], data["char_end"] = self.char_start, self.char_end
         if self.locator_file is not None:
-            data["locator"] = {"file": self.locator_file, "record": self.locator_record,
-                               "column": self.locator_column,
-                               "first_year": self.locator_first_year,
-                               "last_year": self.locator_last_year}
+            data["locator"] = {
+                "file": self.locator_file,
+                "record": self.locator_record,
+                "column": self.locator_column,
+                "first_year": self.locator_first_year,
+                "last_year": self.locator_last_year,
+            }
         return data
 
 
 #: The columns of ``citations`` that make a :class:`Quote`, in the order of its fields.
-QUOTE_COLUMNS = (Citation.source_key, Citation.quote, Citation.translation, Citation.char_start,
-                 Citation.char_end, Citation.locator_file, Citation.locator_record,
-                 Citation.locator_column, Citation.locator_first_year,
-                 Citation.locator_last_year)
+QUOTE_COLUMNS = (
+    Citation.source_key,
+    Citation.quote,
+    Citation.translation,
+    Citation.char_start,
+    Citation.char_end,
+    Citation.locator_file,
+    Citation.locator_record,
+    Citation.locator_column,
+    Citation.locator_first_year,
+    Citation.locator_last_year,
+)
 
 
 @dataclass(frozen=True)
@@ -79,9 +90,13 @@ class FieldReading:
         return frozenset(c.source for c in self.citations)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"field": self.field, "value": self.value, "preferred": self.preferred,
-                "dispute": self.dispute,
-                "citations": [c.to_dict() for c in self.citations]}
+        return {
+            "field": self.field,
+            "value": self.value,
+            "preferred": self.preferred,
+            "dispute": self.dispute,
+            "citations": [c.to_dict() for c in self.citations],
+        }
 
 
 @dataclass
@@ -123,8 +138,9 @@ def citations_for(db: Session | Connection, fact_keys: Iterable[str]) -> dict[st
     return found
 
 
-def readings_for(db: Session | Connection,
-                 fact_keys: Iterable[str]) -> dict[tuple[str, str], list[FieldReading]]:
+def readings_for(
+    db: Session | Connection, fact_keys: Iterable[str]
+) -> dict[tuple[str, str], list[FieldReading]]:
     """Every reading of every disputed field of the given facts: ``{(fact_key, field): [...]}``."""
     keys = sorted(set(fact_keys))
     result: dict[tuple[str, str], list[FieldReading]] = defaultdict(list)
@@ -142,12 +158,23 @@ def readings_for(db: Session | Connection,
     for row in rows:
         when = None
         if row.value_date_edtf is not None:
-            when = PartialDate(row.value_date_lower, row.value_date_upper, row.value_date_edtf,
-                               row.value_date_precision)
-        result[(row.fact_key, row.field)].append(FieldReading(
-            dispute=row.dispute_key, field=row.field, key=row.key, date=when,
-            text=row.value_text, preferred=bool(row.preferred),
-            citations=tuple(quotes.get(row.key, ()))))
+            when = PartialDate(
+                row.value_date_lower,
+                row.value_date_upper,
+                row.value_date_edtf,
+                row.value_date_precision,
+            )
+        result[(row.fact_key, row.field)].append(
+            FieldReading(
+                dispute=row.dispute_key,
+                field=row.field,
+                key=row.key,
+                date=when,
+                text=row.value_text,
+                preferred=bool(row.preferred),
+                citations=tuple(quotes.get(row.key, ())),
+            )
+        )
     return result
 
 
@@ -158,7 +185,8 @@ def require_source(db: Session | Connection, key: str | None) -> None:
     found = connection_of(db).execute(select(Source.key).where(Source.key == key)).first()
     if found is None:
         raise QueryError(
-            f"unknown source {key!r} (see `csto-db sql \"SELECT s.key FROM sources s\"`)")
+            f'unknown source {key!r} (see `csto-db sql "SELECT s.key FROM sources s"`)'
+        )
 
 
 def require_organization(db: Session | Connection, code: str) -> None:
@@ -177,8 +205,11 @@ def organization_code(db: Session | Connection, text: str) -> str:
     from .models import Organization
 
     conn = connection_of(db)
-    matches = list(conn.execute(select(Organization.code).where(
-        func.lower(Organization.code) == text.lower())).scalars())
+    matches = list(
+        conn.execute(
+            select(Organization.code).where(func.lower(Organization.code) == text.lower())
+        ).scalars()
+    )
     if text in matches:
         return text
     if len(matches) == 1:
@@ -195,19 +226,22 @@ def unknown_organization(db: Session | Connection, code: str) -> QueryError:
     (or, once it holds many, the closest to what was asked and how to list them all)."""
     from .models import Organization
 
-    codes = list(connection_of(db).execute(
-        select(Organization.code).order_by(Organization.code)).scalars())
+    codes = list(
+        connection_of(db).execute(select(Organization.code).order_by(Organization.code)).scalars()
+    )
     if len(codes) <= _CODES_NAMED:
         return QueryError(f"unknown organization {code!r}; the database has: {', '.join(codes)}")
     close = difflib.get_close_matches(code, codes, n=5, cutoff=0.5)
     hint = f"closest: {', '.join(close)}; " if close else ""
     return QueryError(
         f"unknown organization {code!r}; {hint}{len(codes)} codes in all "
-        f"(see `csto-db sql \"SELECT o.code, o.name FROM organizations o\"`)")
+        f'(see `csto-db sql "SELECT o.code, o.name FROM organizations o"`)'
+    )
 
 
 def nulls_last(
-        column: QueryableAttribute[Any]) -> tuple[ColumnElement[bool], QueryableAttribute[Any]]:
+    column: QueryableAttribute[Any],
+) -> tuple[ColumnElement[bool], QueryableAttribute[Any]]:
     """ORDER BY terms that put NULLs last on every engine (SQLite and MariaDB sort them
     first, PostgreSQL last), so answers come out in the same order everywhere."""
     return (column.is_(None), column)
@@ -231,8 +265,9 @@ class SourceView:
     readings: dict[tuple[str, str], list[FieldReading]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, db: Session | Connection, source: str | None,
-             fact_keys: Iterable[str]) -> SourceView:
+    def load(
+        cls, db: Session | Connection, source: str | None, fact_keys: Iterable[str]
+    ) -> SourceView:
         keys = list(fact_keys)
         return cls(source, citations_for(db, keys), readings_for(db, keys))
 
@@ -241,9 +276,12 @@ class SourceView:
             return True
         if any(q.source == self.source for q in self.citations.get(fact_key, ())):
             return True
-        return any(self.source in reading.sources
-                   for (key, _), readings in self.readings.items() if key == fact_key
-                   for reading in readings)
+        return any(
+            self.source in reading.sources
+            for (key, _), readings in self.readings.items()
+            if key == fact_key
+            for reading in readings
+        )
 
     def quotes(self, fact_key: str) -> list[Quote]:
         quotes = self.citations.get(fact_key, [])
@@ -252,8 +290,14 @@ class SourceView:
         own = [q for q in quotes if q.source == self.source]
         if own:
             return own
-        return [c for (key, _), readings in self.readings.items() if key == fact_key
-                for reading in readings for c in reading.citations if c.source == self.source]
+        return [
+            c
+            for (key, _), readings in self.readings.items()
+            if key == fact_key
+            for reading in readings
+            for c in reading.citations
+            if c.source == self.source
+        ]
 
     def field_readings(self, fact_key: str, field_name: str) -> list[FieldReading]:
         """The readings that count for this field in this view (empty: use the fact's value)."""
@@ -262,8 +306,9 @@ class SourceView:
             return [r for r in readings if self.source in r.sources]
         return readings
 
-    def date(self, fact_key: str, field_name: str,
-             stored: PartialDate | None) -> PartialDate | None:
+    def date(
+        self, fact_key: str, field_name: str, stored: PartialDate | None
+    ) -> PartialDate | None:
         """The value of a date field in this view: the source's reading, else the stored one."""
         readings = self.field_readings(fact_key, field_name)
         if self.source is not None and readings:
@@ -294,8 +339,10 @@ def competing(readings: list[FieldReading]) -> list[PartialDate]:
     dates = [r.date for r in readings if r.date is not None]
     kept = []
     for value in dates:
-        refined = any(other != value and value.lower <= other.lower and other.upper <= value.upper
-                      for other in dates)
+        refined = any(
+            other != value and value.lower <= other.lower and other.upper <= value.upper
+            for other in dates
+        )
         if not refined and value not in kept:
             kept.append(value)
     return kept
@@ -306,5 +353,9 @@ def stored_date(row: Any, name: str) -> PartialDate | None:
     edtf = getattr(row, f"{name}_edtf")
     if edtf is None:
         return None
-    return PartialDate(getattr(row, f"{name}_lower"), getattr(row, f"{name}_upper"), edtf,
-                       getattr(row, f"{name}_precision"))
+    return PartialDate(
+        getattr(row, f"{name}_lower"),
+        getattr(row, f"{name}_upper"),
+        edtf,
+        getattr(row, f"{name}_precision"),
+    )

@@ -34,8 +34,10 @@ DESCRIPTION = (
 )
 #: The licence of the compilation (the project's). The quotes stay their sources' words.
 LICENSE = {"name": "MIT", "path": "https://opensource.org/licenses/MIT", "title": "MIT License"}
-LICENSE_NOTE = ("The compilation is under the MIT License; each quote remains the work of "
-                "the source it is cited from.")
+LICENSE_NOTE = (
+    "The compilation is under the MIT License; each quote remains the work of "
+    "the source it is cited from."
+)
 
 #: Bookkeeping rows that are not part of the record (the canonical dump already drops them).
 NOT_EXPORTED = ("alembic_version",)
@@ -92,21 +94,30 @@ class _Evidence:
             citation = citations[link["citation_key"]]
             self.quotes[link["fact_key"]].append(_quote(citation))
         for quotes in self.quotes.values():
-            quotes.sort(key=lambda q: (q["source"], q.get("char_start") is None,
-                                       q.get("char_start") or 0, q["citation"]))
+            quotes.sort(
+                key=lambda q: (
+                    q["source"],
+                    q.get("char_start") is None,
+                    q.get("char_start") or 0,
+                    q["citation"],
+                )
+            )
         readings_by_dispute = defaultdict(list)
         for reading in tables["readings"]:
             readings_by_dispute[reading["dispute_key"]].append(reading)
         self.readings: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for subject in tables["dispute_subjects"]:
             for reading in readings_by_dispute[subject["dispute_key"]]:
-                self.readings[subject["fact_key"]].append({
-                    "field": subject["field"], "dispute": subject["dispute_key"],
-                    "reading": reading["key"],
-                    "value": reading["value_date_edtf"] or reading["value_text"],
-                    "preferred": bool(reading["preferred"]),
-                    "citations": self.quotes.get(reading["key"], []),
-                })
+                self.readings[subject["fact_key"]].append(
+                    {
+                        "field": subject["field"],
+                        "dispute": subject["dispute_key"],
+                        "reading": reading["key"],
+                        "value": reading["value_date_edtf"] or reading["value_text"],
+                        "preferred": bool(reading["preferred"]),
+                        "citations": self.quotes.get(reading["key"], []),
+                    }
+                )
 
     def attach(self, row: dict[str, Any], key: str) -> dict[str, Any]:
         data = dict(row)
@@ -117,8 +128,11 @@ class _Evidence:
 
 
 def _quote(citation: dict[str, Any]) -> dict[str, Any]:
-    quote = {"citation": citation["key"], "source": citation["source_key"],
-             "quote": citation["quote"]}
+    quote = {
+        "citation": citation["key"],
+        "source": citation["source_key"],
+        "quote": citation["quote"],
+    }
     if citation["translation"]:
         quote["translation"] = citation["translation"]
     if citation["char_start"] is not None:
@@ -163,7 +177,8 @@ def record_json(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     subjects = defaultdict(list)
     for subject in tables["dispute_subjects"]:
         subjects[subject["dispute_key"]].append(
-            {"fact": subject["fact_key"], "field": subject["field"]})
+            {"fact": subject["fact_key"], "field": subject["field"]}
+        )
     record = {
         "title": TITLE,
         "description": DESCRIPTION,
@@ -171,8 +186,10 @@ def record_json(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         "sources": tables["sources"],
         "states": [with_children("states", "iso3", row) for row in tables["states"]],
         "documents": [with_children("documents", "key", row) for row in facts.pop("documents")],
-        "disputes": [{**row, "subjects": subjects[row["key"]], "readings": reading_rows[row["key"]]}
-                     for row in tables["disputes"]],
+        "disputes": [
+            {**row, "subjects": subjects[row["key"]], "readings": reading_rows[row["key"]]}
+            for row in tables["disputes"]
+        ],
     }
     record.update(facts)
     return record
@@ -197,15 +214,18 @@ def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _popolo_sources(quotes: list[dict[str, Any]],
-                    sources: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+def _popolo_sources(
+    quotes: list[dict[str, Any]], sources: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
     links = []
     for quote in quotes:
         source = sources[quote["source"]]
         address = source["address"] or ""
         url = address if address.startswith(("http://", "https://")) else None
-        link = {"url": url or f"urn:csto-db:source:{source['key']}",
-                "note": f"{source['title']}: “{quote['quote']}”"}
+        link = {
+            "url": url or f"urn:csto-db:source:{source['key']}",
+            "note": f"{source['title']}: “{quote['quote']}”",
+        }
         links.append(link)
     return links
 
@@ -226,18 +246,31 @@ def popolo(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             organization["parent_id"] = row["parent_code"]
         if row["cow_ionum"] is not None:
             organization["identifiers"] = [
-                {"scheme": "cow-igo", "identifier": str(row["cow_ionum"])}]
+                {"scheme": "cow-igo", "identifier": str(row["cow_ionum"])}
+            ]
         organization["sources"] = _popolo_sources(evidence.quotes.get(row["code"], []), sources)
         organizations.append(organization)
     for row in tables["states"]:
-        codes = (("iso3166-1-alpha3", row["iso3"]), ("iso3166-1-alpha2", row["iso2"]),
-                 ("iso3166-1-numeric", row["numeric"]), ("cow-state", row["cow_ccode"]))
+        codes = (
+            ("iso3166-1-alpha3", row["iso3"]),
+            ("iso3166-1-alpha2", row["iso2"]),
+            ("iso3166-1-numeric", row["numeric"]),
+            ("cow-state", row["cow_ccode"]),
+        )
         # A state ISO never coded has a user-assigned X.. key and no ISO codes to give.
-        identifiers = [{"scheme": scheme, "identifier": str(code)} for scheme, code in codes
-                       if code is not None and not (scheme.startswith("iso")
-                                                    and row["iso2"] is None)]
-        organizations.append({"id": row["iso3"], "name": row["name"], "classification": "state",
-                              "identifiers": identifiers})
+        identifiers = [
+            {"scheme": scheme, "identifier": str(code)}
+            for scheme, code in codes
+            if code is not None and not (scheme.startswith("iso") and row["iso2"] is None)
+        ]
+        organizations.append(
+            {
+                "id": row["iso3"],
+                "name": row["name"],
+                "classification": "state",
+                "identifiers": identifiers,
+            }
+        )
     names = {row["iso3"]: row["name"] for row in tables["states"]}
     memberships = []
     for row in tables["membership_spans"]:
@@ -251,9 +284,11 @@ def popolo(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             end = reduced_iso(end_lower - timedelta(days=1), end_upper - timedelta(days=1))
         membership = {
             "id": row["key"],
-            "label": (f"{names[row['state_iso3']]}: {row['status']} of "
-                      f"{row['organization_code']}, [{row['start_edtf']}, "
-                      f"{row['end_edtf'] or '..'})"),
+            "label": (
+                f"{names[row['state_iso3']]}: {row['status']} of "
+                f"{row['organization_code']}, [{row['start_edtf']}, "
+                f"{row['end_edtf'] or '..'})"
+            ),
             "role": row["status"],
             "member": {"@type": "Organization", "id": row["state_iso3"]},
             "organization_id": row["organization_code"],
@@ -294,23 +329,30 @@ def _field(column: Column[Any]) -> dict[str, Any]:
 
 def _foreign_keys(table: Table) -> list[dict[str, Any]]:
     keys = []
-    for constraint in sorted(table.foreign_key_constraints,
-                             key=lambda c: [column.name for column in c.columns]):
+    for constraint in sorted(
+        table.foreign_key_constraints, key=lambda c: [column.name for column in c.columns]
+    ):
         target = constraint.referred_table.name
-        keys.append({
-            "fields": [column.name for column in constraint.columns],
-            "reference": {"resource": "" if target == table.name else target,
-                          "fields": [element.column.name for element in constraint.elements]},
-        })
+        keys.append(
+            {
+                "fields": [column.name for column in constraint.columns],
+                "reference": {
+                    "resource": "" if target == table.name else target,
+                    "fields": [element.column.name for element in constraint.elements],
+                },
+            }
+        )
     return keys
 
 
 def table_schema(table: Table) -> dict[str, Any]:
     """A Frictionless Table Schema for one table: typed fields with descriptions and
     constraints, the primary key and the foreign keys."""
-    schema = {"fields": [_field(column) for column in table.columns],
-              "missingValues": [""],
-              "primaryKey": [column.name for column in table.primary_key.columns]}
+    schema = {
+        "fields": [_field(column) for column in table.columns],
+        "missingValues": [""],
+        "primaryKey": [column.name for column in table.primary_key.columns],
+    }
     foreign_keys = _foreign_keys(table)
     if foreign_keys:
         schema["foreignKeys"] = foreign_keys
@@ -324,12 +366,18 @@ def datapackage(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         table = Base.metadata.tables.get(name)
         if table is None:
             continue  # a table the models do not describe has no schema to give
-        resources.append({
-            "name": name, "path": f"{name}.csv", "profile": "tabular-data-resource",
-            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
-            "description": table.comment or "",
-            "schema": table_schema(table),
-        })
+        resources.append(
+            {
+                "name": name,
+                "path": f"{name}.csv",
+                "profile": "tabular-data-resource",
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8",
+                "description": table.comment or "",
+                "schema": table_schema(table),
+            }
+        )
     sources = []
     for row in tables["sources"]:
         source = {"title": row["title"]}

@@ -158,10 +158,15 @@ class Base(DeclarativeBase):
 
 
 #: The four columns of a partial date that must be given, and of one that may be empty.
-RequiredDateColumns = tuple[MappedColumn[str], MappedColumn[date], MappedColumn[date],
-                            MappedColumn[str]]
-OptionalDateColumns = tuple[MappedColumn[str | None], MappedColumn[date | None],
-                            MappedColumn[date | None], MappedColumn[str | None]]
+RequiredDateColumns = tuple[
+    MappedColumn[str], MappedColumn[date], MappedColumn[date], MappedColumn[str]
+]
+OptionalDateColumns = tuple[
+    MappedColumn[str | None],
+    MappedColumn[date | None],
+    MappedColumn[date | None],
+    MappedColumn[str | None],
+]
 
 
 @overload
@@ -172,12 +177,18 @@ def partial_date(name: str, *, nullable: bool, comment: str) -> tuple[MappedColu
     """The four columns of one partial date: EDTF text, lower and upper bound, precision."""
     return (
         mapped_column(f"{name}_edtf", String(40), nullable=nullable, comment=comment + " (EDTF)"),
-        mapped_column(f"{name}_lower", Date, nullable=nullable,
-                      comment=f"Earliest day the {name} date can be"),
-        mapped_column(f"{name}_upper", Date, nullable=nullable,
-                      comment=f"Latest day the {name} date can be"),
-        mapped_column(f"{name}_precision", vocabulary(PRECISIONS, f"{name}_precision"),
-                      nullable=nullable, comment="day, month, year or range"),
+        mapped_column(
+            f"{name}_lower", Date, nullable=nullable, comment=f"Earliest day the {name} date can be"
+        ),
+        mapped_column(
+            f"{name}_upper", Date, nullable=nullable, comment=f"Latest day the {name} date can be"
+        ),
+        mapped_column(
+            f"{name}_precision",
+            vocabulary(PRECISIONS, f"{name}_precision"),
+            nullable=nullable,
+            comment="day, month, year or range",
+        ),
     )
 
 
@@ -239,14 +250,18 @@ def _date_columns(name: str) -> tuple[str, str, str, str]:
 def date_of(name: str) -> Composite[PartialDate]:
     """The partial date ``name`` as one attribute over its four columns (which stay mapped
     on their own too: ``start`` beside ``start_edtf``, ``start_lower``, ...)."""
-    return composite(PartialDate.from_columns, *_date_columns(name),
-                     comparator_factory=PartialDateComparator)
+    return composite(
+        PartialDate.from_columns, *_date_columns(name), comparator_factory=PartialDateComparator
+    )
 
 
 def optional_date_of(name: str) -> Composite[PartialDate | None]:
     """An optional partial date as one attribute: None when its four columns are empty."""
-    return composite(PartialDate.from_optional_columns, *_date_columns(name),
-                     comparator_factory=PartialDateComparator)
+    return composite(
+        PartialDate.from_optional_columns,
+        *_date_columns(name),
+        comparator_factory=PartialDateComparator,
+    )
 
 
 def _fact_key(model: object) -> ColumnElement[str]:
@@ -259,11 +274,19 @@ def reach_columns() -> tuple[MappedColumn[date], MappedColumn[date | None]]:
     day a question asks about can select candidate spans in SQL. The loader writes them and
     ``csto-db check`` recomputes them."""
     return (
-        mapped_column("reach_start", Date, nullable=False,
-                      comment="Earliest day any reading of the start can be"),
-        mapped_column("reach_end", Date, nullable=True,
-                      comment="Latest day any reading of the end can be; empty while any "
-                      "reading leaves the span open"),
+        mapped_column(
+            "reach_start",
+            Date,
+            nullable=False,
+            comment="Earliest day any reading of the start can be",
+        ),
+        mapped_column(
+            "reach_end",
+            Date,
+            nullable=True,
+            comment="Latest day any reading of the end can be; empty while any "
+            "reading leaves the span open",
+        ),
     )
 
 
@@ -271,8 +294,10 @@ def reach_checks() -> list[CheckConstraint]:
     """The reach holds the stored (preferred) dates."""
     return [
         CheckConstraint("reach_start <= start_lower", name="reach_start_outermost"),
-        CheckConstraint("reach_end IS NULL OR (end_upper IS NOT NULL AND end_upper <= reach_end)",
-                        name="reach_end_outermost"),
+        CheckConstraint(
+            "reach_end IS NULL OR (end_upper IS NOT NULL AND end_upper <= reach_end)",
+            name="reach_end_outermost",
+        ),
     ]
 
 
@@ -312,8 +337,9 @@ class FactMixin:
             "Reading",
             secondary=_reading_subjects,
             primaryjoin=lambda: _fact_key(cls) == foreign(_reading_subjects().c.fact_key),
-            secondaryjoin=lambda: (remote(Reading.dispute_key)
-                                   == foreign(_reading_subjects().c.dispute_key)),
+            secondaryjoin=lambda: (
+                remote(Reading.dispute_key) == foreign(_reading_subjects().c.dispute_key)
+            ),
             order_by=lambda: Reading.key,
             viewonly=True,
             lazy="selectin",
@@ -376,13 +402,15 @@ class Source(Base):
     language: Mapped[str] = mapped_column(String(8), comment="BCP 47 code of the quotes")
     published: Mapped[str | None] = mapped_column(String(40), comment="Publication date (EDTF)")
     # Loaded when read, not with every source a citation brings along.
-    full_text: Mapped[str | None] = mapped_column(Text, deferred=True,
-                                                  comment="The whole text, where held")
+    full_text: Mapped[str | None] = mapped_column(
+        Text, deferred=True, comment="The whole text, where held"
+    )
     full_text_sha256: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
 
     citations: Mapped[list[Citation]] = relationship(
-        back_populates="source", order_by="Citation.key")
+        back_populates="source", order_by="Citation.key"
+    )
 
 
 class Citation(Base):
@@ -397,24 +425,30 @@ class Citation(Base):
         {"comment": "A verbatim quote from one source."},
     )
 
-    key: Mapped[str] = mapped_column(String(100), primary_key=True,
-                                     comment="source key and a hash of the quote")
+    key: Mapped[str] = mapped_column(
+        String(100), primary_key=True, comment="source key and a hash of the quote"
+    )
     source_key: Mapped[str] = mapped_column(ForeignKey("sources.key"), index=True)
     quote: Mapped[str] = mapped_column(Text, comment="The source's words, exactly")
     translation: Mapped[str | None] = mapped_column(Text, comment="English gloss; not the source")
     char_start: Mapped[int | None] = mapped_column(
-        Integer, comment="Offset of the quote in sources.full_text (code points, from 0)")
+        Integer, comment="Offset of the quote in sources.full_text (code points, from 0)"
+    )
     char_end: Mapped[int | None] = mapped_column(Integer, comment="Offset one past the quote")
     # A cell range of a dataset file: the quote is then the text every cell in it holds.
     locator_file: Mapped[str | None] = mapped_column(
-        String(200), comment="Dataset file the quote's cells are in")
+        String(200), comment="Dataset file the quote's cells are in"
+    )
     locator_record: Mapped[str | None] = mapped_column(
-        String(100), comment="The record's name in that file (COW: the ioname)")
+        String(100), comment="The record's name in that file (COW: the ioname)"
+    )
     locator_column: Mapped[str | None] = mapped_column(String(100), comment="The cells' column")
     locator_first_year: Mapped[int | None] = mapped_column(
-        Integer, comment="First year (row) of the cells")
+        Integer, comment="First year (row) of the cells"
+    )
     locator_last_year: Mapped[int | None] = mapped_column(
-        Integer, comment="Last year (row) of the cells")
+        Integer, comment="Last year (row) of the cells"
+    )
 
     source: Mapped[Source] = relationship(back_populates="citations", lazy="selectin")
     fact_citations: Mapped[list[FactCitation]] = relationship(back_populates="citation")
@@ -427,8 +461,10 @@ class Fact(Base):
     key: Mapped[str] = mapped_column(KEY, primary_key=True)
     table_name: Mapped[str] = mapped_column(vocabulary(FACT_TABLES, "fact_table"))
     dataset_key: Mapped[str | None] = mapped_column(
-        ForeignKey("sources.key"), index=True,
-        comment="The dataset import that wrote the fact; empty for the seeds' facts")
+        ForeignKey("sources.key"),
+        index=True,
+        comment="The dataset import that wrote the fact; empty for the seeds' facts",
+    )
 
     fact_citations: Mapped[list[FactCitation]] = relationship(back_populates="fact")
     dispute_subjects: Mapped[list[DisputeSubject]] = relationship(back_populates="fact")
@@ -439,8 +475,9 @@ class FactCitation(Base):
     __table_args__ = {"comment": "Which citations support which fact."}
 
     fact_key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    citation_key: Mapped[str] = mapped_column(ForeignKey("citations.key"), primary_key=True,
-                                              index=True)
+    citation_key: Mapped[str] = mapped_column(
+        ForeignKey("citations.key"), primary_key=True, index=True
+    )
 
     fact: Mapped[Fact] = relationship(back_populates="fact_citations")
     citation: Mapped[Citation] = relationship(back_populates="fact_citations")
@@ -454,28 +491,36 @@ class State(Base):
     __table_args__ = {"comment": "States, keyed by ISO 3166-1 alpha-3, with COW codes."}
 
     iso3: Mapped[str] = mapped_column(
-        String(3), primary_key=True,
-        comment="ISO 3166-1 alpha-3; X.. (user-assigned) for a state ISO never coded")
-    iso2: Mapped[str | None] = mapped_column(String(2), unique=True,
-                                             comment="ISO 3166-1 alpha-2; empty for X.. codes")
+        String(3),
+        primary_key=True,
+        comment="ISO 3166-1 alpha-3; X.. (user-assigned) for a state ISO never coded",
+    )
+    iso2: Mapped[str | None] = mapped_column(
+        String(2), unique=True, comment="ISO 3166-1 alpha-2; empty for X.. codes"
+    )
     numeric: Mapped[str | None] = mapped_column(
-        String(3), unique=True, comment="ISO 3166-1 numeric; empty for X.. codes")
+        String(3), unique=True, comment="ISO 3166-1 numeric; empty for X.. codes"
+    )
     name: Mapped[str] = mapped_column(String(100), comment="English short name")
-    cow_ccode: Mapped[int | None] = mapped_column(Integer, unique=True,
-                                                  comment="Correlates of War state code")
+    cow_ccode: Mapped[int | None] = mapped_column(
+        Integer, unique=True, comment="Correlates of War state code"
+    )
     dataset_key: Mapped[str | None] = mapped_column(
         ForeignKey("sources.key"),
-        comment="The dataset import that added the state; empty for the seeds' states")
+        comment="The dataset import that added the state; empty for the seeds' states",
+    )
 
     memberships: Mapped[list[MembershipSpan]] = relationship(
-        back_populates="state", order_by="MembershipSpan.start_lower")
+        back_populates="state", order_by="MembershipSpan.start_lower"
+    )
     document_parties: Mapped[list[DocumentParty]] = relationship(back_populates="state")
     presided_meetings: Mapped[list[Meeting]] = relationship(back_populates="presided_by")
     events: Mapped[list[Event]] = relationship(back_populates="state")
     initiatives: Mapped[list[Initiative]] = relationship(back_populates="proposer")
     positions: Mapped[list[Position]] = relationship(back_populates="state")
     chair_spans: Mapped[list[ChairSpan]] = relationship(
-        back_populates="state", order_by="ChairSpan.start_lower")
+        back_populates="state", order_by="ChairSpan.start_lower"
+    )
     office_terms: Mapped[list[OfficeTerm]] = relationship(back_populates="nationality")
     hosted_operations: Mapped[list[Operation]] = relationship(back_populates="host")
     contributions: Mapped[list[Contribution]] = relationship(back_populates="state")
@@ -510,50 +555,72 @@ class Organization(FactMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(vocabulary(ORGANIZATION_KINDS, "organization_kind"))
     parent_code: Mapped[str | None] = mapped_column(
-        ForeignKey("organizations.code"), comment="The organization an organ belongs to")
+        ForeignKey("organizations.code"), comment="The organization an organ belongs to"
+    )
     predecessor_code: Mapped[str | None] = mapped_column(
-        ForeignKey("organizations.code"), comment="What this one was built on (CST for CSTO)")
+        ForeignKey("organizations.code"), comment="What this one was built on (CST for CSTO)"
+    )
     cow_ionum: Mapped[int | None] = mapped_column(Integer, comment="COW IGO number")
-    (membership_start_edtf, membership_start_lower, membership_start_upper,
-     membership_start_precision) = partial_date(
-        "membership_start", nullable=True,
-        comment="First day its membership counts: no member before it")
+    (
+        membership_start_edtf,
+        membership_start_lower,
+        membership_start_upper,
+        membership_start_precision,
+    ) = partial_date(
+        "membership_start",
+        nullable=True,
+        comment="First day its membership counts: no member before it",
+    )
     membership_start = optional_date_of("membership_start")
-    (membership_end_edtf, membership_end_lower, membership_end_upper,
-     membership_end_precision) = partial_date(
-        "membership_end", nullable=True,
-        comment="First day its membership no longer counts; empty while it lasts")
+    (membership_end_edtf, membership_end_lower, membership_end_upper, membership_end_precision) = (
+        partial_date(
+            "membership_end",
+            nullable=True,
+            comment="First day its membership no longer counts; empty while it lasts",
+        )
+    )
     membership_end = optional_date_of("membership_end")
     note: Mapped[str | None] = mapped_column(Text)
 
     parent: Mapped[Organization | None] = relationship(
-        back_populates="organs", foreign_keys=[parent_code], remote_side=[code],
-        lazy="selectin")
+        back_populates="organs", foreign_keys=[parent_code], remote_side=[code], lazy="selectin"
+    )
     organs: Mapped[list[Organization]] = relationship(
-        back_populates="parent", foreign_keys=[parent_code])
+        back_populates="parent", foreign_keys=[parent_code]
+    )
     predecessor: Mapped[Organization | None] = relationship(
-        back_populates="successors", foreign_keys=[predecessor_code], remote_side=[code],
-        lazy="selectin")
+        back_populates="successors",
+        foreign_keys=[predecessor_code],
+        remote_side=[code],
+        lazy="selectin",
+    )
     successors: Mapped[list[Organization]] = relationship(
-        back_populates="predecessor", foreign_keys=[predecessor_code])
+        back_populates="predecessor", foreign_keys=[predecessor_code]
+    )
     memberships: Mapped[list[MembershipSpan]] = relationship(
         back_populates="organization",
-        order_by="(MembershipSpan.state_iso3, MembershipSpan.start_lower)")
+        order_by="(MembershipSpan.state_iso3, MembershipSpan.start_lower)",
+    )
     documents: Mapped[list[Document]] = relationship(back_populates="organization")
     document_parties: Mapped[list[DocumentParty]] = relationship(back_populates="organization")
     meetings: Mapped[list[Meeting]] = relationship(
-        back_populates="body", order_by="Meeting.held_lower")
+        back_populates="body", order_by="Meeting.held_lower"
+    )
     events: Mapped[list[Event]] = relationship(back_populates="organization")
     initiatives: Mapped[list[Initiative]] = relationship(back_populates="organization")
     objectives: Mapped[list[Objective]] = relationship(
-        back_populates="organization", order_by="(Objective.rank, Objective.ordinal)")
+        back_populates="organization", order_by="(Objective.rank, Objective.ordinal)"
+    )
     threats: Mapped[list[Threat]] = relationship(
-        back_populates="organization", order_by="Threat.ordinal")
+        back_populates="organization", order_by="Threat.ordinal"
+    )
     positions: Mapped[list[Position]] = relationship(back_populates="organization")
     chair_spans: Mapped[list[ChairSpan]] = relationship(
-        back_populates="organization", order_by="ChairSpan.start_lower")
+        back_populates="organization", order_by="ChairSpan.start_lower"
+    )
     office_terms: Mapped[list[OfficeTerm]] = relationship(
-        back_populates="organization", order_by="(OfficeTerm.office, OfficeTerm.start_lower)")
+        back_populates="organization", order_by="(OfficeTerm.office, OfficeTerm.start_lower)"
+    )
     forces: Mapped[list[Force]] = relationship(back_populates="organization")
     operations: Mapped[list[Operation]] = relationship(back_populates="organization")
     observers: Mapped[list[BodyObserver]] = relationship(back_populates="body")
@@ -575,39 +642,46 @@ class Document(FactMixin, Base):
     title: Mapped[str] = mapped_column(String(400))
     kind: Mapped[str] = mapped_column(vocabulary(DOCUMENT_KINDS, "document_kind"))
     signed_edtf, signed_lower, signed_upper, signed_precision = partial_date(
-        "signed", nullable=True, comment="Signed or adopted")
+        "signed", nullable=True, comment="Signed or adopted"
+    )
     signed = optional_date_of("signed")
     place: Mapped[str | None] = mapped_column(String(100), comment="Where signed or adopted")
     in_force_edtf, in_force_lower, in_force_upper, in_force_precision = partial_date(
-        "in_force", nullable=True, comment="Entered into force")
+        "in_force", nullable=True, comment="Entered into force"
+    )
     in_force = optional_date_of("in_force")
     organization_code: Mapped[str | None] = mapped_column(
-        ForeignKey("organizations.code"), comment="The organization the document belongs to")
+        ForeignKey("organizations.code"), comment="The organization the document belongs to"
+    )
     meeting_key: Mapped[str | None] = mapped_column(
-        ForeignKey("meetings.key"), comment="The meeting that adopted it")
+        ForeignKey("meetings.key"), comment="The meeting that adopted it"
+    )
     note: Mapped[str | None] = mapped_column(Text)
 
     organization: Mapped[Organization | None] = relationship(
-        back_populates="documents", lazy="selectin")
+        back_populates="documents", lazy="selectin"
+    )
     meeting: Mapped[Meeting | None] = relationship(back_populates="documents")
     parties: Mapped[list[DocumentParty]] = relationship(
-        back_populates="document", lazy="selectin", order_by="DocumentParty.key")
+        back_populates="document", lazy="selectin", order_by="DocumentParty.key"
+    )
     events: Mapped[list[Event]] = relationship(back_populates="document")
     initiatives: Mapped[list[Initiative]] = relationship(back_populates="outcome_document")
     forces: Mapped[list[Force]] = relationship(back_populates="document")
     operations: Mapped[list[Operation]] = relationship(back_populates="decision_document")
     memberships_started: Mapped[list[MembershipSpan]] = relationship(
-        back_populates="start_document", foreign_keys="MembershipSpan.start_document_key")
+        back_populates="start_document", foreign_keys="MembershipSpan.start_document_key"
+    )
     memberships_ended: Mapped[list[MembershipSpan]] = relationship(
-        back_populates="end_document", foreign_keys="MembershipSpan.end_document_key")
+        back_populates="end_document", foreign_keys="MembershipSpan.end_document_key"
+    )
 
 
 class DocumentParty(FactMixin, Base):
     __tablename__ = "document_parties"
     partial_dates = ("acted",)
     __table_args__ = (
-        CheckConstraint(
-            "(state_iso3 IS NULL) <> (organization_code IS NULL)", name="one_party"),
+        CheckConstraint("(state_iso3 IS NULL) <> (organization_code IS NULL)", name="one_party"),
         *partial_date_checks("acted", nullable=True),
         CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
         {"comment": "Who signed, acceded to, adopted or did not sign each document, and when."},
@@ -619,16 +693,17 @@ class DocumentParty(FactMixin, Base):
     organization_code: Mapped[str | None] = mapped_column(ForeignKey("organizations.code"))
     role: Mapped[str] = mapped_column(vocabulary(PARTY_ROLES, "party_role"))
     acted_edtf, acted_lower, acted_upper, acted_precision = partial_date(
-        "acted", nullable=True, comment="When the party acted")
+        "acted", nullable=True, comment="When the party acted"
+    )
     acted = optional_date_of("acted")
     inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text, comment="Why, where inferred")
 
     document: Mapped[Document] = relationship(back_populates="parties")
-    state: Mapped[State | None] = relationship(back_populates="document_parties",
-                                               lazy="selectin")
+    state: Mapped[State | None] = relationship(back_populates="document_parties", lazy="selectin")
     organization: Mapped[Organization | None] = relationship(
-        back_populates="document_parties", lazy="selectin")
+        back_populates="document_parties", lazy="selectin"
+    )
 
 
 class Meeting(FactMixin, Base):
@@ -644,23 +719,28 @@ class Meeting(FactMixin, Base):
     body_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"), index=True)
     kind: Mapped[str] = mapped_column(vocabulary(MEETING_KINDS, "meeting_kind"))
     held_edtf, held_lower, held_upper, held_precision = partial_date(
-        "held", nullable=False, comment="When it was held")
+        "held", nullable=False, comment="When it was held"
+    )
     held = date_of("held")
     place: Mapped[str | None] = mapped_column(String(100))
     presided_by_iso3: Mapped[str | None] = mapped_column(ForeignKey("states.iso3"))
     note: Mapped[str | None] = mapped_column(Text)
 
     body: Mapped[Organization] = relationship(back_populates="meetings", lazy="selectin")
-    presided_by: Mapped[State | None] = relationship(back_populates="presided_meetings",
-                                                     lazy="selectin")
+    presided_by: Mapped[State | None] = relationship(
+        back_populates="presided_meetings", lazy="selectin"
+    )
     documents: Mapped[list[Document]] = relationship(
-        back_populates="meeting", order_by="Document.key")
+        back_populates="meeting", order_by="Document.key"
+    )
     events: Mapped[list[Event]] = relationship(back_populates="meeting")
     initiatives: Mapped[list[Initiative]] = relationship(back_populates="meeting")
     chair_spans_started: Mapped[list[ChairSpan]] = relationship(
-        back_populates="start_meeting", foreign_keys="ChairSpan.start_meeting_key")
+        back_populates="start_meeting", foreign_keys="ChairSpan.start_meeting_key"
+    )
     chair_spans_ended: Mapped[list[ChairSpan]] = relationship(
-        back_populates="end_meeting", foreign_keys="ChairSpan.end_meeting_key")
+        back_populates="end_meeting", foreign_keys="ChairSpan.end_meeting_key"
+    )
     appointments: Mapped[list[OfficeTerm]] = relationship(back_populates="appointed_meeting")
 
 
@@ -677,7 +757,8 @@ class Event(FactMixin, Base):
     kind: Mapped[str] = mapped_column(vocabulary(EVENT_KINDS, "event_kind"))
     title: Mapped[str] = mapped_column(String(300))
     happened_edtf, happened_lower, happened_upper, happened_precision = partial_date(
-        "happened", nullable=False, comment="When it happened")
+        "happened", nullable=False, comment="When it happened"
+    )
     happened = date_of("happened")
     place: Mapped[str | None] = mapped_column(String(100))
     state_iso3: Mapped[str | None] = mapped_column(ForeignKey("states.iso3"), index=True)
@@ -689,14 +770,17 @@ class Event(FactMixin, Base):
     reasoning: Mapped[str | None] = mapped_column(Text)
 
     state: Mapped[State | None] = relationship(back_populates="events", lazy="selectin")
-    organization: Mapped[Organization | None] = relationship(back_populates="events",
-                                                             lazy="selectin")
+    organization: Mapped[Organization | None] = relationship(
+        back_populates="events", lazy="selectin"
+    )
     document: Mapped[Document | None] = relationship(back_populates="events")
     meeting: Mapped[Meeting | None] = relationship(back_populates="events")
     memberships_started: Mapped[list[MembershipSpan]] = relationship(
-        back_populates="start_event", foreign_keys="MembershipSpan.start_event_key")
+        back_populates="start_event", foreign_keys="MembershipSpan.start_event_key"
+    )
     memberships_ended: Mapped[list[MembershipSpan]] = relationship(
-        back_populates="end_event", foreign_keys="MembershipSpan.end_event_key")
+        back_populates="end_event", foreign_keys="MembershipSpan.end_event_key"
+    )
 
 
 class MembershipSpan(SpanMixin, FactMixin, Base):
@@ -706,10 +790,10 @@ class MembershipSpan(SpanMixin, FactMixin, Base):
     __table_args__ = (
         *partial_date_checks("start", nullable=False),
         *partial_date_checks("end", nullable=True),
-        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower",
-                        name="ends_after_start"),
-        CheckConstraint("end_upper IS NULL OR start_upper <= end_upper",
-                        name="ends_after_start_upper"),
+        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower", name="ends_after_start"),
+        CheckConstraint(
+            "end_upper IS NULL OR start_upper <= end_upper", name="ends_after_start_upper"
+        ),
         CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
         *reach_checks(),
         # members_on: the organization's spans whose reach holds the day.
@@ -722,10 +806,12 @@ class MembershipSpan(SpanMixin, FactMixin, Base):
     organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
     status: Mapped[str] = mapped_column(vocabulary(MEMBERSHIP_STATUSES, "membership_status"))
     start_edtf, start_lower, start_upper, start_precision = partial_date(
-        "start", nullable=False, comment="First day in this status")
+        "start", nullable=False, comment="First day in this status"
+    )
     start = date_of("start")
     end_edtf, end_lower, end_upper, end_precision = partial_date(
-        "end", nullable=True, comment="First day no longer in this status; empty while open")
+        "end", nullable=True, comment="First day no longer in this status; empty while open"
+    )
     end = optional_date_of("end")
     start_document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
     start_event_key: Mapped[str | None] = mapped_column(ForeignKey("events.key"))
@@ -737,16 +823,19 @@ class MembershipSpan(SpanMixin, FactMixin, Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     state: Mapped[State] = relationship(back_populates="memberships", lazy="selectin")
-    organization: Mapped[Organization] = relationship(back_populates="memberships",
-                                                      lazy="selectin")
+    organization: Mapped[Organization] = relationship(back_populates="memberships", lazy="selectin")
     start_document: Mapped[Document | None] = relationship(
-        back_populates="memberships_started", foreign_keys=[start_document_key])
+        back_populates="memberships_started", foreign_keys=[start_document_key]
+    )
     start_event: Mapped[Event | None] = relationship(
-        back_populates="memberships_started", foreign_keys=[start_event_key])
+        back_populates="memberships_started", foreign_keys=[start_event_key]
+    )
     end_document: Mapped[Document | None] = relationship(
-        back_populates="memberships_ended", foreign_keys=[end_document_key])
+        back_populates="memberships_ended", foreign_keys=[end_document_key]
+    )
     end_event: Mapped[Event | None] = relationship(
-        back_populates="memberships_ended", foreign_keys=[end_event_key])
+        back_populates="memberships_ended", foreign_keys=[end_event_key]
+    )
 
 
 class Initiative(FactMixin, Base):
@@ -762,7 +851,8 @@ class Initiative(FactMixin, Base):
     proposer_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
     organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
     proposed_edtf, proposed_lower, proposed_upper, proposed_precision = partial_date(
-        "proposed", nullable=True, comment="When proposed or promoted")
+        "proposed", nullable=True, comment="When proposed or promoted"
+    )
     proposed = optional_date_of("proposed")
     area: Mapped[str] = mapped_column(String(100))
     description: Mapped[str] = mapped_column(Text)
@@ -770,8 +860,7 @@ class Initiative(FactMixin, Base):
     meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
 
     proposer: Mapped[State] = relationship(back_populates="initiatives", lazy="selectin")
-    organization: Mapped[Organization] = relationship(back_populates="initiatives",
-                                                      lazy="selectin")
+    organization: Mapped[Organization] = relationship(back_populates="initiatives", lazy="selectin")
     outcome_document: Mapped[Document | None] = relationship(back_populates="initiatives")
     meeting: Mapped[Meeting | None] = relationship(back_populates="initiatives")
 
@@ -786,8 +875,7 @@ class Objective(FactMixin, Base):
     ordinal: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
 
-    organization: Mapped[Organization] = relationship(back_populates="objectives",
-                                                      lazy="selectin")
+    organization: Mapped[Organization] = relationship(back_populates="objectives", lazy="selectin")
 
 
 class Threat(FactMixin, Base):
@@ -799,8 +887,7 @@ class Threat(FactMixin, Base):
     ordinal: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
 
-    organization: Mapped[Organization] = relationship(back_populates="threats",
-                                                      lazy="selectin")
+    organization: Mapped[Organization] = relationship(back_populates="threats", lazy="selectin")
 
 
 class Position(FactMixin, Base):
@@ -817,12 +904,12 @@ class Position(FactMixin, Base):
     topic: Mapped[str] = mapped_column(String(100))
     text: Mapped[str] = mapped_column(Text)
     period_edtf, period_lower, period_upper, period_precision = partial_date(
-        "period", nullable=True, comment="When it applies")
+        "period", nullable=True, comment="When it applies"
+    )
     period = optional_date_of("period")
 
     state: Mapped[State] = relationship(back_populates="positions", lazy="selectin")
-    organization: Mapped[Organization] = relationship(back_populates="positions",
-                                                      lazy="selectin")
+    organization: Mapped[Organization] = relationship(back_populates="positions", lazy="selectin")
 
 
 # --- Disagreements -------------------------------------------------------------------------
@@ -834,17 +921,22 @@ class Dispute(Base):
 
     key: Mapped[str] = mapped_column(KEY, primary_key=True)
     question: Mapped[str] = mapped_column(String(300))
-    rule: Mapped[str] = mapped_column(vocabulary(DISPUTE_RULES, "dispute_rule"),
-                                      comment="How the preferred reading was chosen")
+    rule: Mapped[str] = mapped_column(
+        vocabulary(DISPUTE_RULES, "dispute_rule"), comment="How the preferred reading was chosen"
+    )
     reason: Mapped[str] = mapped_column(Text, comment="Why the preferred reading is preferred")
     disagreement: Mapped[bool] = mapped_column(
-        Boolean, comment="1 when readings contradict each other; 0 when they only differ "
-        "in precision (a refinement)")
+        Boolean,
+        comment="1 when readings contradict each other; 0 when they only differ "
+        "in precision (a refinement)",
+    )
 
     subjects: Mapped[list[DisputeSubject]] = relationship(
-        back_populates="dispute", order_by="(DisputeSubject.fact_key, DisputeSubject.field)")
+        back_populates="dispute", order_by="(DisputeSubject.fact_key, DisputeSubject.field)"
+    )
     readings: Mapped[list[Reading]] = relationship(
-        back_populates="dispute", lazy="selectin", order_by="Reading.key")
+        back_populates="dispute", lazy="selectin", order_by="Reading.key"
+    )
 
 
 class DisputeSubject(Base):
@@ -872,13 +964,16 @@ class Reading(FactMixin, Base):
     key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
     # No index of its own: the unique constraint's index leads with dispute_key.
     dispute_key: Mapped[str] = mapped_column(ForeignKey("disputes.key"))
-    value_text: Mapped[str | None] = mapped_column(String(300),
-                                                   comment="A value that is not a date")
+    value_text: Mapped[str | None] = mapped_column(
+        String(300), comment="A value that is not a date"
+    )
     value_date_edtf, value_date_lower, value_date_upper, value_date_precision = partial_date(
-        "value_date", nullable=True, comment="A date value")
+        "value_date", nullable=True, comment="A date value"
+    )
     value_date = optional_date_of("value_date")
     preferred: Mapped[bool | None] = mapped_column(
-        Boolean, comment="1 for the preferred reading, NULL for the others")
+        Boolean, comment="1 for the preferred reading, NULL for the others"
+    )
     note: Mapped[str | None] = mapped_column(Text)
 
     dispute: Mapped[Dispute] = relationship(back_populates="readings", lazy="selectin")
@@ -894,8 +989,7 @@ class ChairSpan(SpanMixin, FactMixin, Base):
     __table_args__ = (
         *partial_date_checks("start", nullable=False),
         *partial_date_checks("end", nullable=True),
-        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower",
-                        name="ends_after_start"),
+        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower", name="ends_after_start"),
         CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
         *reach_checks(),
         # chair_on: the organization's terms whose reach holds the day.
@@ -907,26 +1001,30 @@ class ChairSpan(SpanMixin, FactMixin, Base):
     organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
     state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
     start_edtf, start_lower, start_upper, start_precision = partial_date(
-        "start", nullable=False, comment="First day in the chair")
+        "start", nullable=False, comment="First day in the chair"
+    )
     start = date_of("start")
     end_edtf, end_lower, end_upper, end_precision = partial_date(
-        "end", nullable=True, comment="First day out of the chair; empty while open")
+        "end", nullable=True, comment="First day out of the chair; empty while open"
+    )
     end = optional_date_of("end")
     start_meeting_key: Mapped[str | None] = mapped_column(
-        ForeignKey("meetings.key"), comment="The session that handed the chair over")
+        ForeignKey("meetings.key"), comment="The session that handed the chair over"
+    )
     end_meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
     reach_start, reach_end = reach_columns()
     inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     reasoning: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
 
-    organization: Mapped[Organization] = relationship(back_populates="chair_spans",
-                                                      lazy="selectin")
+    organization: Mapped[Organization] = relationship(back_populates="chair_spans", lazy="selectin")
     state: Mapped[State] = relationship(back_populates="chair_spans", lazy="selectin")
     start_meeting: Mapped[Meeting | None] = relationship(
-        back_populates="chair_spans_started", foreign_keys=[start_meeting_key])
+        back_populates="chair_spans_started", foreign_keys=[start_meeting_key]
+    )
     end_meeting: Mapped[Meeting | None] = relationship(
-        back_populates="chair_spans_ended", foreign_keys=[end_meeting_key])
+        back_populates="chair_spans_ended", foreign_keys=[end_meeting_key]
+    )
 
 
 class OfficeTerm(SpanMixin, FactMixin, Base):
@@ -937,8 +1035,7 @@ class OfficeTerm(SpanMixin, FactMixin, Base):
         *partial_date_checks("start", nullable=False),
         *partial_date_checks("end", nullable=True),
         *partial_date_checks("appointed", nullable=True),
-        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower",
-                        name="ends_after_start"),
+        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower", name="ends_after_start"),
         CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
         *reach_checks(),
         # officials_on: every office's terms whose reach holds the day.
@@ -951,16 +1048,20 @@ class OfficeTerm(SpanMixin, FactMixin, Base):
     office: Mapped[str] = mapped_column(vocabulary(OFFICES, "office"))
     person: Mapped[str] = mapped_column(String(200))
     nationality_iso3: Mapped[str | None] = mapped_column(
-        ForeignKey("states.iso3"), comment="The state that nominated the holder")
+        ForeignKey("states.iso3"), comment="The state that nominated the holder"
+    )
     acting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
     start_edtf, start_lower, start_upper, start_precision = partial_date(
-        "start", nullable=False, comment="First day in office")
+        "start", nullable=False, comment="First day in office"
+    )
     start = date_of("start")
     end_edtf, end_lower, end_upper, end_precision = partial_date(
-        "end", nullable=True, comment="First day out of office; empty while in office")
+        "end", nullable=True, comment="First day out of office; empty while in office"
+    )
     end = optional_date_of("end")
     appointed_edtf, appointed_lower, appointed_upper, appointed_precision = partial_date(
-        "appointed", nullable=True, comment="When the appointment was decided")
+        "appointed", nullable=True, comment="When the appointment was decided"
+    )
     appointed = optional_date_of("appointed")
     appointed_meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
     reach_start, reach_end = reach_columns()
@@ -968,10 +1069,10 @@ class OfficeTerm(SpanMixin, FactMixin, Base):
     reasoning: Mapped[str | None] = mapped_column(Text)
     note: Mapped[str | None] = mapped_column(Text)
 
-    organization: Mapped[Organization] = relationship(back_populates="office_terms",
-                                                      lazy="selectin")
-    nationality: Mapped[State | None] = relationship(back_populates="office_terms",
-                                                     lazy="selectin")
+    organization: Mapped[Organization] = relationship(
+        back_populates="office_terms", lazy="selectin"
+    )
+    nationality: Mapped[State | None] = relationship(back_populates="office_terms", lazy="selectin")
     appointed_meeting: Mapped[Meeting | None] = relationship(back_populates="appointments")
 
 
@@ -987,20 +1088,22 @@ class Force(FactMixin, Base):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(vocabulary(FORCE_KINDS, "force_kind"))
     organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
-    established_edtf, established_lower, established_upper, established_precision = (
-        partial_date("established", nullable=True, comment="When created"))
+    established_edtf, established_lower, established_upper, established_precision = partial_date(
+        "established", nullable=True, comment="When created"
+    )
     established = optional_date_of("established")
     document_key: Mapped[str | None] = mapped_column(
-        ForeignKey("documents.key"), comment="The instrument that created it")
+        ForeignKey("documents.key"), comment="The instrument that created it"
+    )
     nominal_strength: Mapped[int | None] = mapped_column(Integer)
     note: Mapped[str | None] = mapped_column(Text)
 
-    organization: Mapped[Organization] = relationship(back_populates="forces",
-                                                      lazy="selectin")
+    organization: Mapped[Organization] = relationship(back_populates="forces", lazy="selectin")
     document: Mapped[Document | None] = relationship(back_populates="forces")
     operations: Mapped[list[Operation]] = relationship(back_populates="force")
     contributions: Mapped[list[Contribution]] = relationship(
-        back_populates="force", lazy="selectin", order_by="Contribution.state_iso3")
+        back_populates="force", lazy="selectin", order_by="Contribution.state_iso3"
+    )
 
 
 class Operation(FactMixin, Base):
@@ -1011,8 +1114,10 @@ class Operation(FactMixin, Base):
         *partial_date_checks("decided", nullable=True),
         *partial_date_checks("start", nullable=True),
         *partial_date_checks("end", nullable=True),
-        CheckConstraint("start_lower IS NULL OR end_lower IS NULL OR start_lower <= end_lower",
-                        name="ends_after_start"),
+        CheckConstraint(
+            "start_lower IS NULL OR end_lower IS NULL OR start_lower <= end_lower",
+            name="ends_after_start",
+        ),
         {"comment": "Deployments and missions the organization sent."},
     )
 
@@ -1023,36 +1128,41 @@ class Operation(FactMixin, Base):
     force_key: Mapped[str | None] = mapped_column(ForeignKey("forces.key"))
     host_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
     requested_edtf, requested_lower, requested_upper, requested_precision = partial_date(
-        "requested", nullable=True, comment="When the host asked")
+        "requested", nullable=True, comment="When the host asked"
+    )
     requested = optional_date_of("requested")
     decided_edtf, decided_lower, decided_upper, decided_precision = partial_date(
-        "decided", nullable=True, comment="When the Council decided")
+        "decided", nullable=True, comment="When the Council decided"
+    )
     decided = optional_date_of("decided")
     decision_document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
     start_edtf, start_lower, start_upper, start_precision = partial_date(
-        "start", nullable=True, comment="Arrival: first day on the ground")
+        "start", nullable=True, comment="Arrival: first day on the ground"
+    )
     start = optional_date_of("start")
     end_edtf, end_lower, end_upper, end_precision = partial_date(
-        "end", nullable=True, comment="Withdrawal completed")
+        "end", nullable=True, comment="Withdrawal completed"
+    )
     end = optional_date_of("end")
     strength: Mapped[int | None] = mapped_column(Integer, comment="Personnel sent in all")
     commander: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(Text)
 
-    organization: Mapped[Organization] = relationship(back_populates="operations",
-                                                      lazy="selectin")
+    organization: Mapped[Organization] = relationship(back_populates="operations", lazy="selectin")
     force: Mapped[Force | None] = relationship(back_populates="operations")
     host: Mapped[State] = relationship(back_populates="hosted_operations", lazy="selectin")
     decision_document: Mapped[Document | None] = relationship(back_populates="operations")
     contributions: Mapped[list[Contribution]] = relationship(
-        back_populates="operation", lazy="selectin", order_by="Contribution.state_iso3")
+        back_populates="operation", lazy="selectin", order_by="Contribution.state_iso3"
+    )
 
 
 class Contribution(FactMixin, Base):
     __tablename__ = "contributions"
     __table_args__ = (
-        CheckConstraint("(force_key IS NULL) <> (operation_key IS NULL)",
-                        name="one_force_or_operation"),
+        CheckConstraint(
+            "(force_key IS NULL) <> (operation_key IS NULL)", name="one_force_or_operation"
+        ),
         {"comment": "Which states contributed to a force or an operation, and how many."},
     )
 
@@ -1075,8 +1185,7 @@ class BodyObserver(SpanMixin, FactMixin, Base):
     __table_args__ = (
         *partial_date_checks("start", nullable=False),
         *partial_date_checks("end", nullable=True),
-        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower",
-                        name="ends_after_start"),
+        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower", name="ends_after_start"),
         {"comment": "Observers at an organ, such as parliaments at the Parliamentary Assembly."},
     )
 
@@ -1084,12 +1193,15 @@ class BodyObserver(SpanMixin, FactMixin, Base):
     body_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"), index=True)
     observer: Mapped[str] = mapped_column(String(200), comment="The observer, by name")
     state_iso3: Mapped[str | None] = mapped_column(
-        ForeignKey("states.iso3"), comment="The state whose parliament it is, if any")
+        ForeignKey("states.iso3"), comment="The state whose parliament it is, if any"
+    )
     start_edtf, start_lower, start_upper, start_precision = partial_date(
-        "start", nullable=False, comment="First day as observer")
+        "start", nullable=False, comment="First day as observer"
+    )
     start = date_of("start")
     end_edtf, end_lower, end_upper, end_precision = partial_date(
-        "end", nullable=True, comment="First day no longer observer; empty while open")
+        "end", nullable=True, comment="First day no longer observer; empty while open"
+    )
     end = optional_date_of("end")
     note: Mapped[str | None] = mapped_column(Text)
 
@@ -1107,13 +1219,16 @@ class BuildRecord(Base):
         {"comment": "What `csto-db init` last built the database from; `check` compares."},
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False,
-                                    comment="Always 1: one build record")
+    id: Mapped[int] = mapped_column(
+        Integer, primary_key=True, autoincrement=False, comment="Always 1: one build record"
+    )
     revision: Mapped[str] = mapped_column(String(32), comment="Schema revision of the build")
     seeds_sha256: Mapped[str] = mapped_column(
-        String(64), comment="SHA-256 over the seed files' names and bytes")
+        String(64), comment="SHA-256 over the seed files' names and bytes"
+    )
     content_sha256: Mapped[str] = mapped_column(
-        String(64), comment="SHA-256 over every row digest, in table and key order")
+        String(64), comment="SHA-256 over every row digest, in table and key order"
+    )
     row_count: Mapped[int] = mapped_column(Integer, comment="Rows the seeds put in the database")
 
 
@@ -1123,7 +1238,8 @@ class RowDigest(Base):
 
     table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
     row_key: Mapped[str] = mapped_column(
-        String(400), primary_key=True, comment="The row's primary key as text")
+        String(400), primary_key=True, comment="The row's primary key as text"
+    )
     sha256: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the row's values")
 
 
@@ -1144,9 +1260,23 @@ for _table in Base.metadata.tables.values():
 FACT_MODELS: dict[str, type[FactMixin]] = {
     model.__tablename__: model
     for model in (
-        Organization, MembershipSpan, Document, DocumentParty, Meeting, Event,
-        Initiative, Objective, Threat, Position, Reading, ChairSpan, OfficeTerm, Force,
-        Operation, Contribution, BodyObserver,
+        Organization,
+        MembershipSpan,
+        Document,
+        DocumentParty,
+        Meeting,
+        Event,
+        Initiative,
+        Objective,
+        Threat,
+        Position,
+        Reading,
+        ChairSpan,
+        OfficeTerm,
+        Force,
+        Operation,
+        Contribution,
+        BodyObserver,
     )
 }
 

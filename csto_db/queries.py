@@ -73,25 +73,51 @@ class Membership(Answer):
 #: ORM's compile step.
 _ORGS, _SPANS, _STATES = Organization.__table__, MembershipSpan.__table__, State.__table__
 MEMBER_CANDIDATES = with_readings(
-    select(_ORGS.c.code.label("org_code"), _ORGS.c.name.label("org_name"),
-           _ORGS.c.predecessor_code, _ORGS.c.membership_start_lower,
-           _ORGS.c.membership_end_lower,
-           # the columns an answer shows, not the whole row: fewer values to convert
-           *(_SPANS.c[name] for name in (
-               "key", "state_iso3", "status", "start_edtf", "start_lower", "start_upper",
-               "start_precision", "end_edtf", "end_lower", "end_upper", "end_precision",
-               "inferred", "reasoning")),
-           _STATES.c.name.label("state_name"))
+    select(
+        _ORGS.c.code.label("org_code"),
+        _ORGS.c.name.label("org_name"),
+        _ORGS.c.predecessor_code,
+        _ORGS.c.membership_start_lower,
+        _ORGS.c.membership_end_lower,
+        # the columns an answer shows, not the whole row: fewer values to convert
+        *(
+            _SPANS.c[name]
+            for name in (
+                "key",
+                "state_iso3",
+                "status",
+                "start_edtf",
+                "start_lower",
+                "start_upper",
+                "start_precision",
+                "end_edtf",
+                "end_lower",
+                "end_upper",
+                "end_precision",
+                "inferred",
+                "reasoning",
+            )
+        ),
+        _STATES.c.name.label("state_name"),
+    )
     .select_from(_ORGS)
-    .outerjoin(_SPANS, and_(
-        _SPANS.c.organization_code == _ORGS.c.code,
-        # compared one by one, not IN: a constant statement needs no expansion per call
-        or_(*(_SPANS.c.status == status for status in MEMBER_STATUSES)),
-        reach_holds(_SPANS),
-        or_(_ORGS.c.membership_start_lower.is_(None),
-            _ORGS.c.membership_start_lower <= bindparam("on")),
-        or_(_ORGS.c.membership_end_lower.is_(None),
-            _ORGS.c.membership_end_lower > bindparam("on"))))
+    .outerjoin(
+        _SPANS,
+        and_(
+            _SPANS.c.organization_code == _ORGS.c.code,
+            # compared one by one, not IN: a constant statement needs no expansion per call
+            or_(*(_SPANS.c.status == status for status in MEMBER_STATUSES)),
+            reach_holds(_SPANS),
+            or_(
+                _ORGS.c.membership_start_lower.is_(None),
+                _ORGS.c.membership_start_lower <= bindparam("on"),
+            ),
+            or_(
+                _ORGS.c.membership_end_lower.is_(None),
+                _ORGS.c.membership_end_lower > bindparam("on"),
+            ),
+        ),
+    )
     .outerjoin(_STATES, _STATES.c.iso3 == _SPANS.c.state_iso3)
     .where(_ORGS.c.code == bindparam("org"))
     .order_by(_SPANS.c.state_iso3, _SPANS.c.start_lower),
@@ -99,8 +125,14 @@ MEMBER_CANDIDATES = with_readings(
 )
 
 
-def members_on(db: Session | Connection, org: str, on: date | str, *,
-               source: str | None = None, contested: bool = False) -> list[Membership]:
+def members_on(
+    db: Session | Connection,
+    org: str,
+    on: date | str,
+    *,
+    source: str | None = None,
+    contested: bool = False,
+) -> list[Membership]:
     """The states in membership of ``org`` on ``on``, each with its status and certainty.
 
     The preferred reading of each span decides who is listed: ``certain`` when every reading
@@ -119,17 +151,30 @@ def members_on(db: Session | Connection, org: str, on: date | str, *,
     if not rows:
         raise unknown_organization(conn, org)  # the outer join gives a known code a row
     first = rows[0]
-    lifetime = Lifetime(first.org_code, first.org_name, first.membership_start_lower,
-                        first.membership_end_lower, first.predecessor_code)
+    lifetime = Lifetime(
+        first.org_code,
+        first.org_name,
+        first.membership_start_lower,
+        first.membership_end_lower,
+        first.predecessor_code,
+    )
     return [
         Membership(
-            state=span.row.state_iso3, name=span.row.state_name, organization=org,
-            status=span.row.status, certainty=span.day_certainty, contested=span.contested,
-            since=span.start.edtf, until=edtf_of(span.end), span=span.key,
-            inferred=bool(span.row.inferred), reasoning=span.row.reasoning,
-            citations=span.citations, readings=span.readings)
-        for span in spans_on(conn, rows, on, source=source, lifetime=lifetime,
-                             contested=contested)
+            state=span.row.state_iso3,
+            name=span.row.state_name,
+            organization=org,
+            status=span.row.status,
+            certainty=span.day_certainty,
+            contested=span.contested,
+            since=span.start.edtf,
+            until=edtf_of(span.end),
+            span=span.key,
+            inferred=bool(span.row.inferred),
+            reasoning=span.row.reasoning,
+            citations=span.citations,
+            readings=span.readings,
+        )
+        for span in spans_on(conn, rows, on, source=source, lifetime=lifetime, contested=contested)
     ]
 
 
@@ -167,47 +212,65 @@ class DocumentRecord(FrozenAnswer):
     readings: tuple[FieldReading, ...]
 
 
-def documents(db: Session | Connection, *, source: str | None = None,
-              kind: str | None = None) -> list[DocumentRecord]:
+def documents(
+    db: Session | Connection, *, source: str | None = None, kind: str | None = None
+) -> list[DocumentRecord]:
     """Every legal document with its dates, place, parties and citations, by date signed."""
     conn = connection_of(db)
     require_source(conn, source)
     query = select(Document).order_by(*nulls_last(Document.signed_lower), Document.key)
     if kind:
-        kinds = list(conn.execute(
-            select(Document.kind).distinct().order_by(Document.kind)).scalars())
+        kinds = list(
+            conn.execute(select(Document.kind).distinct().order_by(Document.kind)).scalars()
+        )
         if kind not in kinds:
-            raise QueryError(f"no document of kind {kind!r}; the database has: "
-                             f"{', '.join(kinds)}")
+            raise QueryError(f"no document of kind {kind!r}; the database has: {', '.join(kinds)}")
         query = query.where(Document.kind == kind)
     docs = conn.execute(query).all()
-    parties = conn.execute(select(DocumentParty).order_by(
-        DocumentParty.document_key, DocumentParty.role,
-        func.coalesce(DocumentParty.state_iso3, DocumentParty.organization_code))).all()
+    parties = conn.execute(
+        select(DocumentParty).order_by(
+            DocumentParty.document_key,
+            DocumentParty.role,
+            func.coalesce(DocumentParty.state_iso3, DocumentParty.organization_code),
+        )
+    ).all()
     view = SourceView.load(conn, source, [d.key for d in docs] + [p.key for p in parties])
     by_document: dict[str, list[PartyRecord]] = defaultdict(list)
     for party in parties:
         if view.includes(party.key):
             acted = view.date(party.key, "acted", stored_date(party, "acted"))
-            by_document[party.document_key].append(PartyRecord(
-                party=party.state_iso3 or party.organization_code,
-                kind="state" if party.state_iso3 else "organization",
-                role=party.role, date=edtf_of(acted), inferred=bool(party.inferred),
-                citations=tuple(view.quotes(party.key))))
+            by_document[party.document_key].append(
+                PartyRecord(
+                    party=party.state_iso3 or party.organization_code,
+                    kind="state" if party.state_iso3 else "organization",
+                    role=party.role,
+                    date=edtf_of(acted),
+                    inferred=bool(party.inferred),
+                    citations=tuple(view.quotes(party.key)),
+                )
+            )
     results = []
     for doc in docs:
         if not view.includes(doc.key):
             continue
-        results.append(DocumentRecord(
-            key=doc.key, title=doc.title, kind=doc.kind,
-            signed=edtf_of(view.date(doc.key, "signed", stored_date(doc, "signed"))),
-            place=view.text(doc.key, "place", doc.place),
-            in_force=edtf_of(view.date(doc.key, "in_force", stored_date(doc, "in_force"))),
-            organization=doc.organization_code, meeting=doc.meeting_key,
-            note=doc.note, parties=tuple(by_document.get(doc.key, [])),
-            citations=tuple(view.quotes(doc.key)),
-            readings=tuple(r for (key, _), rs in view.readings.items()
-                           if key == doc.key for r in rs)))
+        results.append(
+            DocumentRecord(
+                key=doc.key,
+                title=doc.title,
+                kind=doc.kind,
+                signed=edtf_of(view.date(doc.key, "signed", stored_date(doc, "signed"))),
+                place=view.text(doc.key, "place", doc.place),
+                in_force=edtf_of(view.date(doc.key, "in_force", stored_date(doc, "in_force"))),
+                organization=doc.organization_code,
+                meeting=doc.meeting_key,
+                note=doc.note,
+                parties=tuple(by_document.get(doc.key, [])),
+                citations=tuple(view.quotes(doc.key)),
+                readings=tuple(
+                    r for (key, _), rs in view.readings.items() if key == doc.key for r in rs
+                ),
+            )
+        )
     return results
 
 
@@ -235,8 +298,7 @@ class InitiativeRecord(FrozenAnswer):
     citations: tuple[Quote, ...]
 
 
-def initiatives(db: Session | Connection, *,
-                source: str | None = None) -> list[InitiativeRecord]:
+def initiatives(db: Session | Connection, *, source: str | None = None) -> list[InitiativeRecord]:
     """Initiatives member states brought to the Organization, with what came of them."""
     conn = connection_of(db)
     require_source(conn, source)
@@ -248,16 +310,23 @@ def initiatives(db: Session | Connection, *,
     view = SourceView.load(conn, source, [row.key for row in rows])
     return [
         InitiativeRecord(
-            key=row.key, title=row.title, proposer=row.proposer_iso3,
+            key=row.key,
+            title=row.title,
+            proposer=row.proposer_iso3,
             organization=row.organization_code,
             date=edtf_of(view.date(row.key, "proposed", stored_date(row, "proposed"))),
-            area=row.area, description=row.description,
-            outcome=(InitiativeOutcome(row.outcome_document_key, row.outcome_title)
-                     if row.outcome_document_key else None),
+            area=row.area,
+            description=row.description,
+            outcome=(
+                InitiativeOutcome(row.outcome_document_key, row.outcome_title)
+                if row.outcome_document_key
+                else None
+            ),
             meeting=row.meeting_key,
             citations=tuple(view.quotes(row.key)),
         )
-        for row in rows if view.includes(row.key)
+        for row in rows
+        if view.includes(row.key)
     ]
 
 
@@ -298,8 +367,7 @@ class DisputeRecord(FrozenAnswer):
     readings: tuple[DisputeReading, ...]
 
 
-def disputes(db: Session | Connection, *,
-             include_refinements: bool = False) -> list[DisputeRecord]:
+def disputes(db: Session | Connection, *, include_refinements: bool = False) -> list[DisputeRecord]:
     """Each question the sources answer differently: its readings, their sources, the
     preferred reading and why. Refinements (readings that differ only in precision) are
     left out unless asked for."""
@@ -310,24 +378,36 @@ def disputes(db: Session | Connection, *,
     rows = conn.execute(query).all()
     keys = [row.key for row in rows]
     subjects: dict[str, list[DisputedField]] = defaultdict(list)
-    for subject in conn.execute(select(DisputeSubject).where(
-            DisputeSubject.dispute_key.in_(keys)).order_by(DisputeSubject.fact_key)):
+    for subject in conn.execute(
+        select(DisputeSubject)
+        .where(DisputeSubject.dispute_key.in_(keys))
+        .order_by(DisputeSubject.fact_key)
+    ):
         subjects[subject.dispute_key].append(DisputedField(subject.fact_key, subject.field))
-    readings = conn.execute(select(Reading).where(Reading.dispute_key.in_(keys))
-                            .order_by(Reading.key)).all()
+    readings = conn.execute(
+        select(Reading).where(Reading.dispute_key.in_(keys)).order_by(Reading.key)
+    ).all()
     quotes = citations_for(conn, [r.key for r in readings])
     by_dispute: dict[str, list[DisputeReading]] = defaultdict(list)
     for reading in readings:
-        by_dispute[reading.dispute_key].append(DisputeReading(
-            key=reading.key,
-            value=reading.value_date_edtf or reading.value_text,
-            preferred=bool(reading.preferred), note=reading.note,
-            sources=tuple(sorted({q.source for q in quotes.get(reading.key, [])})),
-            citations=tuple(quotes.get(reading.key, []))))
+        by_dispute[reading.dispute_key].append(
+            DisputeReading(
+                key=reading.key,
+                value=reading.value_date_edtf or reading.value_text,
+                preferred=bool(reading.preferred),
+                note=reading.note,
+                sources=tuple(sorted({q.source for q in quotes.get(reading.key, [])})),
+                citations=tuple(quotes.get(reading.key, [])),
+            )
+        )
     return [
         DisputeRecord(
-            key=row.key, question=row.question, rule=row.rule, reason=row.reason,
-            disagreement=bool(row.disagreement), subjects=tuple(subjects[row.key]),
+            key=row.key,
+            question=row.question,
+            rule=row.rule,
+            reason=row.reason,
+            disagreement=bool(row.disagreement),
+            subjects=tuple(subjects[row.key]),
             preferred=next((r.value for r in by_dispute[row.key] if r.preferred), None),
             readings=tuple(by_dispute[row.key]),
         )
@@ -349,9 +429,14 @@ def evidence(db: Session | Connection, fact_key: str) -> FactEvidence:
     conn = connection_of(db)
     quotes = citations_for(conn, [fact_key]).get(fact_key)
     if quotes is None:
-        raise QueryError(f"no fact with key {fact_key!r}: pass a key the other commands print "
-                         f"(the `key` or `span` column), or see `csto-db sql \"SELECT key "
-                         f"FROM facts\"`")
+        raise QueryError(
+            f"no fact with key {fact_key!r}: pass a key the other commands print "
+            f'(the `key` or `span` column), or see `csto-db sql "SELECT key '
+            f'FROM facts"`'
+        )
     readings = readings_for(conn, [fact_key])
-    return FactEvidence(fact=fact_key, citations=tuple(quotes),
-                        readings=tuple(r for rs in readings.values() for r in rs))
+    return FactEvidence(
+        fact=fact_key,
+        citations=tuple(quotes),
+        readings=tuple(r for rs in readings.values() for r in rs),
+    )

@@ -17,20 +17,48 @@ from .errors import DatabaseError, QueryError
 READER_URL_VARIABLE = "CSTO_DB_READER_URL"
 
 #: Pragmas that only report, whatever their argument (a table or index name, a count).
-_REPORTING_PRAGMAS = frozenset({
-    "table_info", "table_xinfo", "table_list", "index_list", "index_info", "index_xinfo",
-    "foreign_key_list", "foreign_key_check", "integrity_check", "quick_check",
-})
+_REPORTING_PRAGMAS = frozenset(
+    {
+        "table_info",
+        "table_xinfo",
+        "table_list",
+        "index_list",
+        "index_info",
+        "index_xinfo",
+        "foreign_key_list",
+        "foreign_key_check",
+        "integrity_check",
+        "quick_check",
+    }
+)
 #: Pragmas that report a setting when given no value (and change it when given one).
-_SETTING_PRAGMAS = frozenset({
-    "collation_list", "database_list", "function_list", "module_list", "pragma_list",
-    "compile_options", "encoding", "user_version", "schema_version", "application_id",
-    "page_count", "page_size", "freelist_count", "data_version", "foreign_keys",
-    "journal_mode", "query_only", "auto_vacuum", "max_page_count",
-})
+_SETTING_PRAGMAS = frozenset(
+    {
+        "collation_list",
+        "database_list",
+        "function_list",
+        "module_list",
+        "pragma_list",
+        "compile_options",
+        "encoding",
+        "user_version",
+        "schema_version",
+        "application_id",
+        "page_count",
+        "page_size",
+        "freelist_count",
+        "data_version",
+        "foreign_keys",
+        "journal_mode",
+        "query_only",
+        "auto_vacuum",
+        "max_page_count",
+    }
+)
 #: SQL functions that reach outside the database or change the engine.
-_REFUSED_FUNCTIONS = frozenset({"load_extension", "fts3_tokenizer", "readfile", "writefile",
-                                "edit"})
+_REFUSED_FUNCTIONS = frozenset(
+    {"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit"}
+)
 
 _ROLE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,31}")
 
@@ -95,14 +123,16 @@ def run_query(query: str, url: str | None = None, *, reader: str | None = None) 
 
 
 def _refused(error: Exception, role_can_write: str | None) -> QueryRefused:
-    return QueryRefused(f"the database refused the query: {driver_message(error)[1]}",
-                        role_can_write)
+    return QueryRefused(
+        f"the database refused the query: {driver_message(error)[1]}", role_can_write
+    )
 
 
 # sqlite3 passes each argument as text or None by action; for the actions that read arg1 or
 # arg2 below (a function, a pragma) the name is always there.
-def _sqlite_authorizer(action: int, arg1: Any, arg2: Any, _database: str | None,
-                       _trigger: str | None) -> int:
+def _sqlite_authorizer(
+    action: int, arg1: Any, arg2: Any, _database: str | None, _trigger: str | None
+) -> int:
     allowed = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_RECURSIVE}
     if action in allowed:
         return sqlite3.SQLITE_OK
@@ -136,8 +166,10 @@ def _run_sqlite(connection: Connection, query: str) -> QueryResult:
 def _sqlite_message(error: Exception) -> str:
     text = " ".join(str(error).split())
     if text in ("not authorized", "authorization denied"):
-        return ("not authorized: the query door allows reading (SELECT, WITH, and PRAGMA "
-                "statements that report) and nothing else")
+        return (
+            "not authorized: the query door allows reading (SELECT, WITH, and PRAGMA "
+            "statements that report) and nothing else"
+        )
     return text
 
 
@@ -178,9 +210,16 @@ def _postgresql_write_rights(raw: Any) -> str | None:
                                'INSERT, UPDATE, DELETE, TRUNCATE'))
             FROM pg_roles r WHERE r.rolname = current_user""")
         user, *rights = cursor.fetchone()
-    names = ["superuser", "may create roles", "may create databases",
-             "may write server files", "may run server programs",
-             "may create schemas", "may create tables", "may change tables"]
+    names = [
+        "superuser",
+        "may create roles",
+        "may create databases",
+        "may write server files",
+        "may run server programs",
+        "may create schemas",
+        "may create tables",
+        "may change tables",
+    ]
     held = [name for name, right in zip(names, rights, strict=True) if right]
     return f"{user} ({_summary(held)})" if held else None
 
@@ -196,8 +235,10 @@ def _run_mariadb(connection: Connection, query: str) -> QueryResult:
     raw: Any = connection.connection.driver_connection
     if raw.client_flag & CLIENT.MULTI_STATEMENTS:
         # The door's promise rests on the server refusing a second statement.
-        raise DatabaseError("the MariaDB connection allows several statements per query: "
-                            "remove client_flag from the URL")
+        raise DatabaseError(
+            "the MariaDB connection allows several statements per query: "
+            "remove client_flag from the URL"
+        )
     dbapi: Any = connection.connection.dbapi_connection
     dbapi.rollback()
     role_can_write = _mariadb_write_rights(raw)
@@ -228,13 +269,15 @@ def _mariadb_write_rights(raw: Any) -> str | None:
         (current,) = cursor.fetchone()
         user, _, host = current.rpartition("@")
         grantee = f"'{user}'@'{host}'"
-        cursor.execute("""
+        cursor.execute(
+            """
             SELECT PRIVILEGE_TYPE FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = %s
             UNION SELECT PRIVILEGE_TYPE FROM information_schema.SCHEMA_PRIVILEGES
                   WHERE GRANTEE = %s AND TABLE_SCHEMA = DATABASE()
             UNION SELECT PRIVILEGE_TYPE FROM information_schema.TABLE_PRIVILEGES
                   WHERE GRANTEE = %s AND TABLE_SCHEMA = DATABASE()""",
-                       (grantee, grantee, grantee))
+            (grantee, grantee, grantee),
+        )
         rights = sorted({row[0] for row in cursor.fetchall()} - _READING_PRIVILEGES)
     raw.rollback()
     if not rights:
@@ -258,13 +301,17 @@ def grant_reader(url: str | None, name: str, password: str | None = None) -> URL
     stripped. Raises :class:`QueryError` for a bad name or on SQLite, which has no roles
     (the door opens its file read-only), :class:`DatabaseError` when the server refuses."""
     if not _ROLE_NAME.fullmatch(name):
-        raise QueryError(f"not a role name: {name!r}; use letters, digits and _ (up to 32), "
-                         f"starting with a letter")
+        raise QueryError(
+            f"not a role name: {name!r}; use letters, digits and _ (up to 32), "
+            f"starting with a letter"
+        )
     target = parse_url(database_url(url))
     backend = target.get_backend_name()
     if backend == "sqlite":
-        raise QueryError("SQLite has no roles: `csto-db sql` opens the file read-only; "
-                         "grant-reader is for PostgreSQL and MariaDB")
+        raise QueryError(
+            "SQLite has no roles: `csto-db sql` opens the file read-only; "
+            "grant-reader is for PostgreSQL and MariaDB"
+        )
     engine = make_engine(target, check_revision=True)
     try:
         with engine.begin() as connection:
@@ -274,7 +321,8 @@ def grant_reader(url: str | None, name: str, password: str | None = None) -> URL
                 _grant_mariadb_reader(connection, name, password, target.database)
     except SQLAlchemyError as error:
         raise DatabaseError(
-            f"could not create the reader {name}: {describe_error(error, target)}") from None
+            f"could not create the reader {name}: {describe_error(error, target)}"
+        ) from None
     finally:
         engine.dispose()
     return target.set(username=name, password=password)
@@ -296,24 +344,30 @@ def _grant_postgresql_reader(connection: Connection, name: str, password: str | 
     from sqlalchemy import text
 
     role = connection.dialect.identifier_preparer.quote(name)
-    found = connection.execute(text(
-        "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolbypassrls "
-        "OR pg_has_role(oid, 'pg_write_server_files', 'MEMBER') "
-        "OR pg_has_role(oid, 'pg_execute_server_program', 'MEMBER') "
-        "FROM pg_roles WHERE rolname = :name"), {"name": name}).first()
+    found = connection.execute(
+        text(
+            "SELECT rolsuper OR rolcreaterole OR rolcreatedb OR rolbypassrls "
+            "OR pg_has_role(oid, 'pg_write_server_files', 'MEMBER') "
+            "OR pg_has_role(oid, 'pg_execute_server_program', 'MEMBER') "
+            "FROM pg_roles WHERE rolname = :name"
+        ),
+        {"name": name},
+    ).first()
     secret = f" PASSWORD {_literal(connection, password)}" if password is not None else ""
     if found is None:
         _execute_text(
-            connection, f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE{secret}")
+            connection, f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE{secret}"
+        )
     elif found[0]:
-        raise QueryError(f"role {name} exists and has rights beyond reading: choose another "
-                         f"name")
+        raise QueryError(f"role {name} exists and has rights beyond reading: choose another name")
     else:
         _execute_text(connection, f"ALTER ROLE {role} LOGIN{secret}")
     database = connection.dialect.identifier_preparer.quote(
-        connection.exec_driver_sql("SELECT current_database()").scalar_one())
+        connection.exec_driver_sql("SELECT current_database()").scalar_one()
+    )
     schema = connection.dialect.identifier_preparer.quote(
-        connection.exec_driver_sql("SELECT current_schema()").scalar_one())
+        connection.exec_driver_sql("SELECT current_schema()").scalar_one()
+    )
     for statement in (
         f"REVOKE ALL ON ALL TABLES IN SCHEMA {schema} FROM {role}",
         f"REVOKE CREATE ON SCHEMA {schema} FROM {role}",
@@ -328,23 +382,31 @@ def _grant_postgresql_reader(connection: Connection, name: str, password: str | 
         _execute_text(connection, statement)
 
 
-def _grant_mariadb_reader(connection: Connection, name: str, password: str | None,
-                          database: str | None) -> None:
+def _grant_mariadb_reader(
+    connection: Connection, name: str, password: str | None, database: str | None
+) -> None:
     from sqlalchemy import text
 
     if not database:
         raise QueryError("the URL names no database: the reader may read one database")
     account = f"{_literal(connection, name)}@'%'"
-    hosts = connection.execute(text("SELECT Host FROM mysql.user WHERE User = :name"),
-                               {"name": name}).scalars().all()
+    hosts = (
+        connection.execute(text("SELECT Host FROM mysql.user WHERE User = :name"), {"name": name})
+        .scalars()
+        .all()
+    )
     for host in hosts:  # an account of that name from any host must be a reader already
-        grants = [row[0] for row in _execute_text(
-            connection, f"SHOW GRANTS FOR {_literal(connection, name)}@"
-                        f"{_literal(connection, host)}")]
-        if any(not re.match(r"GRANT (USAGE|SELECT(, SHOW VIEW)?) ON ", grant)
-               for grant in grants):
-            raise QueryError(f"user {name} exists and has rights beyond reading: choose "
-                             f"another name")
+        grants = [
+            row[0]
+            for row in _execute_text(
+                connection,
+                f"SHOW GRANTS FOR {_literal(connection, name)}@{_literal(connection, host)}",
+            )
+        ]
+        if any(not re.match(r"GRANT (USAGE|SELECT(, SHOW VIEW)?) ON ", grant) for grant in grants):
+            raise QueryError(
+                f"user {name} exists and has rights beyond reading: choose another name"
+            )
     secret = f" IDENTIFIED BY {_literal(connection, password)}" if password is not None else ""
     if "%" not in hosts:
         _execute_text(connection, f"CREATE USER {account}{secret}")

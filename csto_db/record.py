@@ -55,8 +55,9 @@ class CouncilSession(Answer):
     readings: list[FieldReading] = field(default_factory=list)
 
 
-def sessions(db: Session | Connection, year: int | None = None, *,
-             source: str | None = None) -> list[CouncilSession]:
+def sessions(
+    db: Session | Connection, year: int | None = None, *, source: str | None = None
+) -> list[CouncilSession]:
     """The Council's sessions and informal summits in date order, each with the documents it
     adopted. ``year`` keeps those that can have been held in that year (a session known only
     to a month or a range counts in every year it may fall in). ``source`` answers from that
@@ -64,12 +65,17 @@ def sessions(db: Session | Connection, year: int | None = None, *,
     """
     conn = connection_of(db)
     require_source(conn, source)
-    rows = conn.execute(select(Meeting).where(Meeting.body_code == COUNCIL)
-                        .order_by(Meeting.held_lower, Meeting.key)).all()
+    rows = conn.execute(
+        select(Meeting)
+        .where(Meeting.body_code == COUNCIL)
+        .order_by(Meeting.held_lower, Meeting.key)
+    ).all()
     keys = [row.key for row in rows]
-    docs = conn.execute(select(Document.key, Document.title, Document.meeting_key)
-                        .where(Document.meeting_key.in_(keys))
-                        .order_by(*nulls_last(Document.signed_lower), Document.key)).all()
+    docs = conn.execute(
+        select(Document.key, Document.title, Document.meeting_key)
+        .where(Document.meeting_key.in_(keys))
+        .order_by(*nulls_last(Document.signed_lower), Document.key)
+    ).all()
     view = SourceView.load(conn, source, keys + [doc.key for doc in docs])
     adopted: dict[str, list[dict[str, str]]] = defaultdict(list)
     for doc in docs:
@@ -83,12 +89,20 @@ def sessions(db: Session | Connection, year: int | None = None, *,
         assert held is not None, row.key  # meetings.held is NOT NULL
         if year is not None and not held.lower.year <= year <= held.upper.year:
             continue
-        results.append(CouncilSession(
-            key=row.key, title=row.title, date=held.edtf,
-            place=view.text(row.key, "place", row.place),
-            kind=view.text(row.key, "kind", row.kind), presided_by=row.presided_by_iso3,
-            adopted=adopted.get(row.key, []), note=row.note, citations=view.quotes(row.key),
-            readings=_readings(view, row.key, "held", "kind", "place")))
+        results.append(
+            CouncilSession(
+                key=row.key,
+                title=row.title,
+                date=held.edtf,
+                place=view.text(row.key, "place", row.place),
+                kind=view.text(row.key, "kind", row.kind),
+                presided_by=row.presided_by_iso3,
+                adopted=adopted.get(row.key, []),
+                note=row.note,
+                citations=view.quotes(row.key),
+                readings=_readings(view, row.key, "held", "kind", "place"),
+            )
+        )
     return sorted(results, key=lambda s: (PartialDate.parse(s.date).lower, s.key))
 
 
@@ -113,13 +127,23 @@ class ChairTerm(Answer):
 
 
 #: The candidates for chair_on: the organization's terms whose reach holds the day.
-_CHAIR_CANDIDATES = with_readings(candidates(
-    ChairSpan.__table__, ChairSpan.__table__.c.organization_code == bindparam("org"),
-).order_by(ChairSpan.__table__.c.start_lower, ChairSpan.__table__.c.key), ChairSpan.__table__)
+_CHAIR_CANDIDATES = with_readings(
+    candidates(
+        ChairSpan.__table__,
+        ChairSpan.__table__.c.organization_code == bindparam("org"),
+    ).order_by(ChairSpan.__table__.c.start_lower, ChairSpan.__table__.c.key),
+    ChairSpan.__table__,
+)
 
 
-def chair_on(db: Session | Connection, on: date | str, org: str = "CSTO", *,
-             source: str | None = None, contested: bool = False) -> list[ChairTerm]:
+def chair_on(
+    db: Session | Connection,
+    on: date | str,
+    org: str = "CSTO",
+    *,
+    source: str | None = None,
+    contested: bool = False,
+) -> list[ChairTerm]:
     """Who chaired ``org`` on ``on``, by the preferred reading of each term: usually one
     state, ``certain``; at an edge known only to a month, a year or a range, the outgoing
     and incoming states are both ``possible``; where another reading puts the day outside a
@@ -134,12 +158,25 @@ def chair_on(db: Session | Connection, on: date | str, org: str = "CSTO", *,
     require_source(conn, source)
     return [
         ChairTerm(
-            key=span.key, state=span.row.state_iso3, organization=org, start=span.start.edtf,
-            end=edtf_of(span.end), certainty=span.day_certainty, contested=span.contested,
-            inferred=bool(span.row.inferred), reasoning=span.row.reasoning,
-            citations=span.citations, readings=span.readings)
-        for span in spans_on(conn, conn.execute(_CHAIR_CANDIDATES, {"org": org, "on": on}).all(),
-                             on, source=source, contested=contested)
+            key=span.key,
+            state=span.row.state_iso3,
+            organization=org,
+            start=span.start.edtf,
+            end=edtf_of(span.end),
+            certainty=span.day_certainty,
+            contested=span.contested,
+            inferred=bool(span.row.inferred),
+            reasoning=span.row.reasoning,
+            citations=span.citations,
+            readings=span.readings,
+        )
+        for span in spans_on(
+            conn,
+            conn.execute(_CHAIR_CANDIDATES, {"org": org, "on": on}).all(),
+            on,
+            source=source,
+            contested=contested,
+        )
     ]
 
 
@@ -168,8 +205,17 @@ def chair_answer(terms: list[ChairTerm], on: date, org: str = "CSTO") -> ChairAn
     held = [term for term in terms if not term.contested]
     if len(held) == 1:
         only = held[0]
-        return ChairAnswer(org, on, only.state, only.key, only.start, only.end, only.certainty,
-                           tuple(only.citations), tuple(terms))
+        return ChairAnswer(
+            org,
+            on,
+            only.state,
+            only.key,
+            only.start,
+            only.end,
+            only.certainty,
+            tuple(only.citations),
+            tuple(terms),
+        )
     certainty = None
     if held:
         certainties = {term.certainty for term in held}
@@ -202,13 +248,19 @@ class Official(Answer):
 
 
 #: The candidates for officials_on: every office's terms whose reach holds the day.
-_OFFICE_CANDIDATES = with_readings(candidates(OfficeTerm.__table__).order_by(
-    OfficeTerm.__table__.c.office, OfficeTerm.__table__.c.start_lower,
-    OfficeTerm.__table__.c.key), OfficeTerm.__table__)
+_OFFICE_CANDIDATES = with_readings(
+    candidates(OfficeTerm.__table__).order_by(
+        OfficeTerm.__table__.c.office,
+        OfficeTerm.__table__.c.start_lower,
+        OfficeTerm.__table__.c.key,
+    ),
+    OfficeTerm.__table__,
+)
 
 
-def officials_on(db: Session | Connection, on: date | str, *, source: str | None = None,
-                 contested: bool = False) -> list[Official]:
+def officials_on(
+    db: Session | Connection, on: date | str, *, source: str | None = None, contested: bool = False
+) -> list[Official]:
     """Who held each office (the Secretary General, acting or not; the Council's Secretary
     General before the Organization) on ``on``, by the same rule as :func:`chair_on`."""
     on = as_day(on)
@@ -218,18 +270,32 @@ def officials_on(db: Session | Connection, on: date | str, *, source: str | None
     spans = spans_on(conn, rows, on, source=source, contested=contested)
     # The appointment day is not a span edge: the stored (preferred) value, or in a source's
     # view the source's own reading, as for every other field of a view.
-    view = SourceView(source, {}, readings_for(conn, [span.key for span in spans])
-                      if source is not None else {})
+    view = SourceView(
+        source, {}, readings_for(conn, [span.key for span in spans]) if source is not None else {}
+    )
     results = []
     for span in spans:
         row = span.row
         appointed = view.date(row.key, "appointed", stored_date(row, "appointed"))
-        results.append(Official(
-            key=row.key, office=row.office, organization=row.organization_code,
-            person=row.person, nationality=row.nationality_iso3, acting=bool(row.acting),
-            start=span.start.edtf, end=edtf_of(span.end), appointed=edtf_of(appointed),
-            certainty=span.day_certainty, contested=span.contested, inferred=bool(row.inferred),
-            reasoning=row.reasoning, citations=span.citations, readings=span.readings))
+        results.append(
+            Official(
+                key=row.key,
+                office=row.office,
+                organization=row.organization_code,
+                person=row.person,
+                nationality=row.nationality_iso3,
+                acting=bool(row.acting),
+                start=span.start.edtf,
+                end=edtf_of(span.end),
+                appointed=edtf_of(appointed),
+                certainty=span.day_certainty,
+                contested=span.contested,
+                inferred=bool(row.inferred),
+                reasoning=row.reasoning,
+                citations=span.citations,
+                readings=span.readings,
+            )
+        )
     return results
 
 
@@ -269,11 +335,15 @@ def operations(db: Session | Connection, *, source: str | None = None) -> list[O
     (alpha-3, in key order) and the readings of their disputed fields."""
     conn = connection_of(db)
     require_source(conn, source)
-    rows = conn.execute(select(Operation).order_by(*nulls_last(Operation.start_lower),
-                                                   Operation.key)).all()
+    rows = conn.execute(
+        select(Operation).order_by(*nulls_last(Operation.start_lower), Operation.key)
+    ).all()
     keys = [row.key for row in rows]
-    contributions = conn.execute(select(Contribution).where(
-        Contribution.operation_key.in_(keys)).order_by(Contribution.state_iso3)).all()
+    contributions = conn.execute(
+        select(Contribution)
+        .where(Contribution.operation_key.in_(keys))
+        .order_by(Contribution.state_iso3)
+    ).all()
     view = SourceView.load(conn, source, keys + [c.key for c in contributions])
     by_operation: dict[str, list[Any]] = defaultdict(list)
     for contribution in contributions:
@@ -283,16 +353,28 @@ def operations(db: Session | Connection, *, source: str | None = None) -> list[O
     for row in rows:
         if not view.includes(row.key):
             continue
-        dates = {name: edtf_of(view.date(row.key, name, stored_date(row, name)))
-                 for name in ("requested", "decided", "start", "end")}
+        dates = {
+            name: edtf_of(view.date(row.key, name, stored_date(row, name)))
+            for name in ("requested", "decided", "start", "end")
+        }
         sent = by_operation.get(row.key, [])
-        results.append(OperationRecord(
-            key=row.key, title=row.title, kind=row.kind, host=row.host_iso3,
-            force=row.force_key, **dates,
-            contributors=[c.state_iso3 for c in sent],
-            personnel={c.state_iso3: c.personnel for c in sent if c.personnel is not None},
-            strength=_strength(view.text(row.key, "strength", row.strength)),
-            commander=row.commander, note=row.note, citations=view.quotes(row.key),
-            readings=_readings(view, row.key, "requested", "decided", "start", "end",
-                               "strength")))
+        results.append(
+            OperationRecord(
+                key=row.key,
+                title=row.title,
+                kind=row.kind,
+                host=row.host_iso3,
+                force=row.force_key,
+                **dates,
+                contributors=[c.state_iso3 for c in sent],
+                personnel={c.state_iso3: c.personnel for c in sent if c.personnel is not None},
+                strength=_strength(view.text(row.key, "strength", row.strength)),
+                commander=row.commander,
+                note=row.note,
+                citations=view.quotes(row.key),
+                readings=_readings(
+                    view, row.key, "requested", "decided", "start", "end", "strength"
+                ),
+            )
+        )
     return results

@@ -50,8 +50,7 @@ def _fit(natural: list[int], floors: list[int], room: int) -> list[int] | None:
         return None
     widths = list(natural)
     while sum(widths) > room:
-        widest = max((i for i, w in enumerate(widths) if w > floors[i]),
-                     key=lambda i: widths[i])
+        widest = max((i for i, w in enumerate(widths) if w > floors[i]), key=lambda i: widths[i])
         widths[widest] -= 1
     return widths
 
@@ -63,8 +62,12 @@ def _floor(header: str, texts: list[str], natural: int, longest_unbroken: int) -
     return min(natural, max(len(header), min(longest_unbroken, longest)))
 
 
-def format_table(rows: Iterable[dict[str, Any]], columns: Sequence[str], width: int | None = None,
-                 empty: str | None = "(none)") -> str:
+def format_table(
+    rows: Iterable[dict[str, Any]],
+    columns: Sequence[str],
+    width: int | None = None,
+    empty: str | None = "(none)",
+) -> str:
     """Rows as a table of ``columns`` fitted to ``width`` (the terminal's by default):
     a header, a rule, then each row, its long cells wrapped onto more lines. With no rows,
     ``empty`` alone, or under the header when ``empty`` is None."""
@@ -73,12 +76,15 @@ def format_table(rows: Iterable[dict[str, Any]], columns: Sequence[str], width: 
         return empty
     width = width or terminal_width()
     cells = [[cell_text(row.get(column)) for column in columns] for row in rows]
-    natural = [max([len(column), *(len(line[i]) for line in cells)])
-               for i, column in enumerate(columns)]
+    natural = [
+        max([len(column), *(len(line[i]) for line in cells)]) for i, column in enumerate(columns)
+    ]
     widths = None
     for longest, gap in ((longest, gap) for longest in LONGEST_UNBROKEN_WORDS for gap in GAPS):
-        floors = [_floor(column, [line[i] for line in cells], natural[i], longest)
-                  for i, column in enumerate(columns)]
+        floors = [
+            _floor(column, [line[i] for line in cells], natural[i], longest)
+            for i, column in enumerate(columns)
+        ]
         widths = _fit(natural, floors, width - len(gap) * (len(columns) - 1))
         if widths is not None:
             break
@@ -103,8 +109,9 @@ def format_records(cells: list[list[str]], columns: Sequence[str], width: int) -
         block = []
         for column, text in zip(columns, line, strict=True):
             if text:
-                block.append(paragraph(text, indent=column.ljust(label), hanging=" " * label,
-                                       width=width))
+                block.append(
+                    paragraph(text, indent=column.ljust(label), hanging=" " * label, width=width)
+                )
         blocks.append("\n".join(block))
     return "\n\n".join(blocks)
 
@@ -113,14 +120,23 @@ def _join(parts: list[str], widths: list[int], gap: str) -> str:
     return gap.join(part.ljust(w) for part, w in zip(parts, widths, strict=True)).rstrip()
 
 
-def paragraph(text: str, indent: str = "", hanging: str | None = None,
-              width: int | None = None) -> str:
+def paragraph(
+    text: str, indent: str = "", hanging: str | None = None, width: int | None = None
+) -> str:
     """``text`` wrapped to ``width``: the first line after ``indent``, the rest after
     ``hanging`` (``indent`` plus two spaces by default)."""
     width = width or terminal_width()
     hanging = indent + "  " if hanging is None else hanging
-    return textwrap.fill(" ".join(text.split()), width, initial_indent=indent,
-                         subsequent_indent=hanging, break_on_hyphens=False) or indent.rstrip()
+    return (
+        textwrap.fill(
+            " ".join(text.split()),
+            width,
+            initial_indent=indent,
+            subsequent_indent=hanging,
+            break_on_hyphens=False,
+        )
+        or indent.rstrip()
+    )
 
 
 def sources_of(citations: list[dict[str, Any]]) -> str:
@@ -133,14 +149,19 @@ def chair_verdict(answer: dict[str, Any]) -> str:
     :func:`csto_db.record.chair_answer` object."""
     org, on = answer["organization"], answer["on"]
     if answer["state"]:
-        return (f"On {on} {answer['state']} held the chair of {org} "
-                f"({answer['certainty']}; fact {answer['key']}).")
+        return (
+            f"On {on} {answer['state']} held the chair of {org} "
+            f"({answer['certainty']}; fact {answer['key']})."
+        )
     candidates = answer["candidates"]
     if not candidates:
         return f"No source in the record names a chair of {org} on {on}."
     states = " or ".join(c["state"] for c in candidates)
-    why = "the sources disagree" if answer["certainty"] == "disputed" else (
-        "the dates are known only roughly")
+    why = (
+        "the sources disagree"
+        if answer["certainty"] == "disputed"
+        else ("the dates are known only roughly")
+    )
     return f"On {on} the chair of {org} was {states}: {why} about the handover (see below)."
 
 

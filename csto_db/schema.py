@@ -103,13 +103,16 @@ def require_revision(connection: Connection, *, upgrading: bool = False) -> str 
         raise SchemaRevisionError(
             f"the database is at schema revision {revision!r}, which is not a csto-db "
             f"revision (this package knows 0001 to {SCHEMA_REVISION}): check --db names a "
-            f"csto-db database")
+            f"csto-db database"
+        )
     if order > head:
         raise SchemaRevisionError(
             f"this database was made by a newer csto-db (schema {revision}; this package "
-            f"knows up to {SCHEMA_REVISION}): upgrade the package (pip install -U csto-db)")
+            f"knows up to {SCHEMA_REVISION}): upgrade the package (pip install -U csto-db)"
+        )
     if not upgrading:
         raise SchemaRevisionError(
             f"the database is at schema {revision}, older than {SCHEMA_REVISION}: "
-            f"run `csto-db init` to upgrade")
+            f"run `csto-db init` to upgrade"
+        )
     return revision

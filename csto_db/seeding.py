@@ -88,8 +88,10 @@ class SeedSet:
     def add(self, table: str, row: Row, where: str) -> None:
         pk = primary_key_of(table, row)
         if pk in self.rows[table]:
-            raise SeedError(f"{where}: duplicate key {pk_text(pk)} in {table} "
-                            f"(first in {self.origin[(table, pk)]})")
+            raise SeedError(
+                f"{where}: duplicate key {pk_text(pk)} in {table} "
+                f"(first in {self.origin[(table, pk)]})"
+            )
         # Columns the seed format does not write (a dataset import's marks) are empty.
         for column in table_of(table).columns:
             row.setdefault(column.name, None)
@@ -173,8 +175,7 @@ class _SeedLoader(_SafeLoaderBase):
     A key written twice in one mapping is refused: YAML forbids it, but PyYAML silently
     keeps the last value, so a second ``start:`` would replace the first unnoticed."""
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False
-                          ) -> dict[Hashable, Any]:
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Hashable, Any]:
         if isinstance(node, yaml.MappingNode):
             first_line: dict[Any, int] = {}
             for key_node, _ in node.value:
@@ -187,8 +188,11 @@ class _SeedLoader(_SafeLoaderBase):
                     continue  # an unhashable key: the base constructor says so
                 if line is not None:
                     raise yaml.constructor.ConstructorError(
-                        "while reading a mapping", node.start_mark,
-                        f"duplicate key {key!r} (first on line {line})", key_node.start_mark)
+                        "while reading a mapping",
+                        node.start_mark,
+                        f"duplicate key {key!r} (first on line {line})",
+                        key_node.start_mark,
+                    )
                 first_line[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
@@ -228,24 +232,32 @@ def load_seed_file(path: Path) -> list[Any]:
         context = getattr(error, "context", None)
         if context and problem and str(problem).startswith("but "):
             problem = f"{context}, {problem}"  # "expected ..., but found ..."
-        raise SeedError(f"{path}:{place} not valid YAML: {' '.join(str(problem).split())}"
-                        ) from None
+        raise SeedError(
+            f"{path}:{place} not valid YAML: {' '.join(str(problem).split())}"
+        ) from None
     except Exception as error:
         # PyYAML's constructors raise plain Python errors for some malformed input (ValueError
         # for ``!!int x``, IndexError for an empty ``!!int``, RecursionError for absurd
         # nesting): whatever the cause, the text is not YAML we can read.
-        raise SeedError(f"{path}: not valid YAML: {type(error).__name__}: "
-                        f"{' '.join(str(error).split())[:200]}") from None
+        raise SeedError(
+            f"{path}: not valid YAML: {type(error).__name__}: {' '.join(str(error).split())[:200]}"
+        ) from None
     if records is None or records == []:
-        raise SeedError(f"{path}: no records (the file is empty or holds only comments); "
-                        "a seed file lists at least one record")
+        raise SeedError(
+            f"{path}: no records (the file is empty or holds only comments); "
+            "a seed file lists at least one record"
+        )
     if not isinstance(records, list):
-        raise SeedError(f"{path}: line 1: expected a list of records (lines starting with "
-                        f"'- '), got {_yaml_kind(records)}")
+        raise SeedError(
+            f"{path}: line 1: expected a list of records (lines starting with "
+            f"'- '), got {_yaml_kind(records)}"
+        )
     for index, record in enumerate(records):
         if not isinstance(record, dict):
-            raise SeedError(f"{path}: record #{index + 1}: a record must be a mapping of "
-                            f"fields, got {_yaml_kind(record)}")
+            raise SeedError(
+                f"{path}: record #{index + 1}: a record must be a mapping of "
+                f"fields, got {_yaml_kind(record)}"
+            )
     return records
 
 
@@ -269,8 +281,9 @@ def _where(path: Path, directory: Path, record: Any, index: int) -> str:
     return f"{shown}: {label}"
 
 
-def _read_source(seeds: SeedSet, texts: dict[str, str], directory: Path,
-                 record: Row, where: str) -> None:
+def _read_source(
+    seeds: SeedSet, texts: dict[str, str], directory: Path, record: Row, where: str
+) -> None:
     row = _columns(table_of("sources"), record, where, skip={"full_text"})
     text_file = record.get("text_file")
     if text_file is not None:
@@ -281,8 +294,10 @@ def _read_source(seeds: SeedSet, texts: dict[str, str], directory: Path,
             raise SeedError(f"{where}: field 'text_file': no file {path}") from None
         digest = hashlib.sha256(raw).hexdigest()
         if row.get("full_text_sha256") and row["full_text_sha256"] != digest:
-            raise SeedError(f"{where}: field 'text_file': {path.name} has sha256 {digest}, "
-                            f"expected {row['full_text_sha256']} (file changed or corrupt)")
+            raise SeedError(
+                f"{where}: field 'text_file': {path.name} has sha256 {digest}, "
+                f"expected {row['full_text_sha256']} (file changed or corrupt)"
+            )
         try:
             row["full_text"] = raw.decode("utf-8")
         except UnicodeDecodeError:
@@ -295,11 +310,15 @@ def _read_source(seeds: SeedSet, texts: dict[str, str], directory: Path,
     seeds.add("sources", row, where)
 
 
-def _read_fact(seeds: SeedSet, texts: dict[str, str], table: str, record: Row,
-               where: str) -> Row:
+def _read_fact(seeds: SeedSet, texts: dict[str, str], table: str, record: Row, where: str) -> Row:
     model = FACT_MODELS.get(table)
-    row = _columns(table_of(table), record, where,
-                   partial_dates=model.partial_dates if model else (), skip=DERIVED_COLUMNS)
+    row = _columns(
+        table_of(table),
+        record,
+        where,
+        partial_dates=model.partial_dates if model else (),
+        skip=DERIVED_COLUMNS,
+    )
     if model is None:  # reference data such as states: no citations
         seeds.add(table, row, where)
         return row
@@ -326,15 +345,20 @@ def _read_fact(seeds: SeedSet, texts: dict[str, str], table: str, record: Row,
 #: Lists nested in a record: field, child table, the child's column for the parent's key,
 #: and the fields that make the child's default key.
 NESTED_RECORDS = {
-    "documents": ("parties", "document_parties", "document_key",
-                  ("state_iso3", "organization_code", "role")),
+    "documents": (
+        "parties",
+        "document_parties",
+        "document_key",
+        ("state_iso3", "organization_code", "role"),
+    ),
     "forces": ("contributors", "contributions", "force_key", ("state_iso3",)),
     "operations": ("contributors", "contributions", "operation_key", ("state_iso3",)),
 }
 
 
-def _read_citations(seeds: SeedSet, texts: dict[str, str], fact_key: str, citations: Any,
-                    where: str) -> None:
+def _read_citations(
+    seeds: SeedSet, texts: dict[str, str], fact_key: str, citations: Any, where: str
+) -> None:
     if not citations:
         raise SeedError(f"{where}: field 'citations': every fact needs at least one citation")
     if not isinstance(citations, list):
@@ -358,8 +382,14 @@ def _read_citations(seeds: SeedSet, texts: dict[str, str], fact_key: str, citati
         elif cited.get("offset") is not None:
             raise SeedError(f"{here}: offset given but source {source!r} has no full text")
         key = citation_key(source, quote)
-        row = {"key": key, "source_key": source, "quote": quote,
-               "translation": cited.get("translation"), "char_start": start, "char_end": end}
+        row = {
+            "key": key,
+            "source_key": source,
+            "quote": quote,
+            "translation": cited.get("translation"),
+            "char_start": start,
+            "char_end": end,
+        }
         existing = seeds.rows["citations"].get((key,))
         if existing is None:
             seeds.add("citations", row, here)
@@ -367,8 +397,10 @@ def _read_citations(seeds: SeedSet, texts: dict[str, str], fact_key: str, citati
             if existing["translation"] is None:
                 existing["translation"] = row["translation"]
             else:
-                raise SeedError(f"{here}: the same quote has another translation in "
-                                f"{seeds.origin[('citations', (key,))]}")
+                raise SeedError(
+                    f"{here}: the same quote has another translation in "
+                    f"{seeds.origin[('citations', (key,))]}"
+                )
         link = {"fact_key": fact_key, "citation_key": key}
         if (fact_key, key) not in seeds.rows["fact_citations"]:
             seeds.add("fact_citations", link, here)
@@ -376,7 +408,7 @@ def _read_citations(seeds: SeedSet, texts: dict[str, str], fact_key: str, citati
 
 def _locate(text: str, quote: str, offset: Any, where: str) -> int:
     if offset is not None:
-        if not isinstance(offset, int) or text[offset:offset + len(quote)] != quote:
+        if not isinstance(offset, int) or text[offset : offset + len(quote)] != quote:
             raise SeedError(f"{where}: quote is not at offset {offset!r} of the source text")
         return offset
     first = text.find(quote)
@@ -414,12 +446,21 @@ def _read_dispute(seeds: SeedSet, texts: dict[str, str], record: Row, where: str
         _read_fact(seeds, texts, "readings", reading, here)
 
 
-def _columns(table: Table, record: Row, where: str, *, partial_dates: tuple[str, ...] = (),
-             skip: Set[str] = frozenset()) -> Row:
+def _columns(
+    table: Table,
+    record: Row,
+    where: str,
+    *,
+    partial_dates: tuple[str, ...] = (),
+    skip: Set[str] = frozenset(),
+) -> Row:
     """Turn one record into one row of ``table``, checking every field against its column."""
     row: Row = {}
-    date_columns = {f"{base}_{part}" for base in partial_dates
-                    for part in ("edtf", "lower", "upper", "precision")}
+    date_columns = {
+        f"{base}_{part}"
+        for base in partial_dates
+        for part in ("edtf", "lower", "upper", "precision")
+    }
     allowed = ({c.name for c in table.columns} - date_columns - skip) | set(partial_dates)
     unknown = set(record) - allowed - NESTED_FIELDS
     if unknown:
@@ -495,8 +536,10 @@ def _check_references(seeds: SeedSet) -> None:
                 if any(v is None for v in value):
                     continue
                 if value not in seeds.rows[target]:
-                    raise SeedError(f"{seeds.origin[(table_name, pk)]}: field "
-                                    f"{columns[0]!r}: no {target} row {pk_text(value)}")
+                    raise SeedError(
+                        f"{seeds.origin[(table_name, pk)]}: field "
+                        f"{columns[0]!r}: no {target} row {pk_text(value)}"
+                    )
 
 
 def _check_spans(seeds: SeedSet) -> None:
@@ -508,17 +551,22 @@ def _check_spans(seeds: SeedSet) -> None:
         groups: dict[Key, list[tuple[Key, Row]]] = defaultdict(list)
         for pk, row in seeds.rows.get(table, {}).items():
             where = seeds.origin[(table, pk)]
-            if row["end_lower"] is not None and (row["end_lower"] < row["start_lower"]
-                                                 or row["end_upper"] < row["start_upper"]):
-                raise SeedError(f"{where}: field 'end': {row['end_edtf']} is before the start "
-                                f"{row['start_edtf']}")
+            if row["end_lower"] is not None and (
+                row["end_lower"] < row["start_lower"] or row["end_upper"] < row["start_upper"]
+            ):
+                raise SeedError(
+                    f"{where}: field 'end': {row['end_edtf']} is before the start "
+                    f"{row['start_edtf']}"
+                )
             groups[tuple(row[c] for c in model.span_group)].append((pk, row))
         for spans in groups.values():
             spans.sort(key=lambda item: item[1]["start_lower"])
             for (_, earlier), (pk, later) in pairwise(spans):
                 if earlier["end_lower"] is None or later["start_lower"] < earlier["end_lower"]:
-                    raise SeedError(f"{seeds.origin[(table, pk)]}: field 'start': overlaps "
-                                    f"{table} {earlier[fact_key_column(model)]!r}")
+                    raise SeedError(
+                        f"{seeds.origin[(table, pk)]}: field 'start': overlaps "
+                        f"{table} {earlier[fact_key_column(model)]!r}"
+                    )
 
 
 def _check_disputes(seeds: SeedSet) -> None:
@@ -531,11 +579,13 @@ def _check_disputes(seeds: SeedSet) -> None:
         readings = readings_by_dispute[dispute_key]
         preferred = [r for r in readings if r["preferred"]]
         if len(preferred) != 1:
-            raise SeedError(f"{where}: field 'readings': exactly one must be preferred, "
-                            f"found {len(preferred)}")
+            raise SeedError(
+                f"{where}: field 'readings': exactly one must be preferred, found {len(preferred)}"
+            )
         dispute["disagreement"] = readings_disagree(readings)
-        for subject in (s for s in seeds.rows["dispute_subjects"].values()
-                        if s["dispute_key"] == dispute_key):
+        for subject in (
+            s for s in seeds.rows["dispute_subjects"].values() if s["dispute_key"] == dispute_key
+        ):
             fact_table = seeds.rows["facts"][(subject["fact_key"],)]["table_name"]
             fact_row = seeds.rows[fact_table][(subject["fact_key"],)]
             _check_subject(fact_row, subject["field"], preferred[0], where)
@@ -547,18 +597,24 @@ def _check_lifetimes(seeds: SeedSet) -> None:
     for (code,), org in seeds.rows["organizations"].items():
         for name in ("membership_start", "membership_end"):
             if org[f"{name}_edtf"] is not None and org[f"{name}_precision"] != "day":
-                raise SeedError(f"{seeds.origin[('organizations', (code,))]}: field {name!r}: "
-                                f"{org[f'{name}_edtf']} is not a day")
+                raise SeedError(
+                    f"{seeds.origin[('organizations', (code,))]}: field {name!r}: "
+                    f"{org[f'{name}_edtf']} is not a day"
+                )
     for pk, span in seeds.rows["membership_spans"].items():
         org = seeds.rows["organizations"][(span["organization_code"],)]
         begins, ends = org["membership_start_lower"], org["membership_end_lower"]
         where = seeds.origin[("membership_spans", pk)]
         if begins is not None and span["start_lower"] < begins:
-            raise SeedError(f"{where}: field 'start': {span['start_edtf']} is before "
-                            f"{span['organization_code']} membership begins ({begins})")
+            raise SeedError(
+                f"{where}: field 'start': {span['start_edtf']} is before "
+                f"{span['organization_code']} membership begins ({begins})"
+            )
         if ends is not None and (span["end_upper"] is None or span["end_upper"] > ends):
-            raise SeedError(f"{where}: field 'end': {span['end_edtf'] or 'open'} is after "
-                            f"{span['organization_code']} membership ends ({ends})")
+            raise SeedError(
+                f"{where}: field 'end': {span['end_edtf'] or 'open'} is after "
+                f"{span['organization_code']} membership ends ({ends})"
+            )
 
 
 def _set_reach(seeds: SeedSet) -> None:
@@ -573,15 +629,19 @@ def _set_reach(seeds: SeedSet) -> None:
         for reading in readings_by_dispute[subject["dispute_key"]]:
             if reading["value_date_edtf"] is not None:
                 dates[(subject["fact_key"], subject["field"])].append(
-                    PartialDate.parse(reading["value_date_edtf"]))
+                    PartialDate.parse(reading["value_date_edtf"])
+                )
     for table, model in FACT_MODELS.items():
         if "reach_start" not in table_of(table).columns:
             continue
         for row in seeds.rows.get(table, {}).values():
             start = PartialDate.parse(row["start_edtf"])
             end = PartialDate.parse(row["end_edtf"]) if row["end_edtf"] else None
-            readings = [(name, value) for name in ("start", "end")
-                        for value in dates[(row[fact_key_column(model)], name)]]
+            readings = [
+                (name, value)
+                for name in ("start", "end")
+                for value in dates[(row[fact_key_column(model)], name)]
+            ]
             row["reach_start"], row["reach_end"] = reach_of(start, end, readings)
 
 
@@ -594,9 +654,12 @@ def readings_disagree(readings: list[Row]) -> bool:
     if texts and any(r["value_text"] is None for r in readings):
         return True  # a date against a text ("not signed"): they cannot both be right
     dated = [r for r in readings if r["value_date_edtf"] is not None]
-    return any(a["value_date_lower"] > b["value_date_upper"]
-               or b["value_date_lower"] > a["value_date_upper"]
-               for i, a in enumerate(dated) for b in dated[i + 1:])
+    return any(
+        a["value_date_lower"] > b["value_date_upper"]
+        or b["value_date_lower"] > a["value_date_upper"]
+        for i, a in enumerate(dated)
+        for b in dated[i + 1 :]
+    )
 
 
 def _check_subject(fact_row: Row, field_name: str, reading: Row, where: str) -> None:
@@ -610,8 +673,10 @@ def _check_subject(fact_row: Row, field_name: str, reading: Row, where: str) -> 
     else:
         raise SeedError(f"{where}: subject field {field_name!r} does not exist")
     if held != wanted:
-        raise SeedError(f"{where}: the preferred reading says {wanted!r} but the fact holds "
-                        f"{held!r} in field {field_name!r}")
+        raise SeedError(
+            f"{where}: the preferred reading says {wanted!r} but the fact holds "
+            f"{held!r} in field {field_name!r}"
+        )
 
 
 # --- Writing -------------------------------------------------------------------------------
@@ -630,14 +695,18 @@ class SyncReport:
 
     @property
     def changed(self) -> bool:
-        return any(self.inserted.values()) or any(self.updated.values()) or any(
-            self.deleted.values())
+        return (
+            any(self.inserted.values()) or any(self.updated.values()) or any(self.deleted.values())
+        )
 
     def summary(self) -> str:
         def count(values: dict[str, int]) -> int:
             return sum(values.values())
-        return (f"{count(self.inserted)} inserted, {count(self.updated)} updated, "
-                f"{count(self.deleted)} deleted; {self.total_rows} rows in all")
+
+        return (
+            f"{count(self.inserted)} inserted, {count(self.updated)} updated, "
+            f"{count(self.deleted)} deleted; {self.total_rows} rows in all"
+        )
 
 
 def _seeded_tables() -> list[Table]:
@@ -684,7 +753,8 @@ class PruneRefused(SeedError):
         super().__init__(
             f"the seed files lack {len(rows)} row(s) the database holds (first: {table} "
             f"{key}); nothing was changed. If a seed file was cut short, restore it; to "
-            "delete these rows, run `csto-db init --prune`")
+            "delete these rows, run `csto-db init --prune`"
+        )
 
 
 def planned_deletions(connection: Connection, seeds: SeedSet) -> list[tuple[str, str]]:
@@ -704,9 +774,11 @@ def planned_deletions(connection: Connection, seeds: SeedSet) -> list[tuple[str,
             continue  # an older schema keyed otherwise: its rows are judged after migrating
         desired = seeds.rows.get(table.name, {})
         keys = connection.execute(select(*(table.c[name] for name in key_names))).all()
-        planned += [(table.name, row_key_text(tuple(key))) for key in sorted(
-            tuple(key) for key in keys)
-            if tuple(key) not in desired and tuple(key) not in imported.get(table.name, ())]
+        planned += [
+            (table.name, row_key_text(tuple(key)))
+            for key in sorted(tuple(key) for key in keys)
+            if tuple(key) not in desired and tuple(key) not in imported.get(table.name, ())
+        ]
     return planned
 
 
@@ -738,11 +810,13 @@ def sync(connection: Connection, seeds: SeedSet, *, prune: bool = False) -> Sync
             current = existing.get(pk)
             if current is None:
                 inserts.append(row)
-            elif any(_normalise(c, current[c.name]) != _normalise(c, row[c.name])
-                     for c in table.columns):
+            elif any(
+                _normalise(c, current[c.name]) != _normalise(c, row[c.name]) for c in table.columns
+            ):
                 updates.append(row)
-        removed = [pk for pk in existing
-                   if pk not in desired and pk not in imported.get(table.name, ())]
+        removed = [
+            pk for pk in existing if pk not in desired and pk not in imported.get(table.name, ())
+        ]
         report.inserted[table.name] = len(inserts)
         report.updated[table.name] = len(updates)
         model = FACT_MODELS.get(table.name)
@@ -760,8 +834,11 @@ def sync(connection: Connection, seeds: SeedSet, *, prune: bool = False) -> Sync
         if inserts:
             connection.execute(table.insert(), _parents_first(table, inserts))
         for row in updates:
-            connection.execute(table.update().where(_pk_match(pk_columns, primary_key_of(
-                table.name, row))).values(**row))
+            connection.execute(
+                table.update()
+                .where(_pk_match(pk_columns, primary_key_of(table.name, row)))
+                .values(**row)
+            )
         deletions[table.name] = removed
     for table in _delete_order():
         gone = deletions.get(table.name, [])
@@ -787,8 +864,11 @@ def _parents_first(table: Table, rows: list[Row]) -> list[Row]:
     ordered: list[Row] = []
     pending = list(rows)
     while pending:
-        ready = [r for r in pending
-                 if all(r[c] is None or r[c] not in keys or r[c] in placed for c in self_refs)]
+        ready = [
+            r
+            for r in pending
+            if all(r[c] is None or r[c] not in keys or r[c] in placed for c in self_refs)
+        ]
         if not ready:  # a cycle: let the database say so
             ordered.extend(pending)
             break
@@ -797,4 +877,3 @@ def _parents_first(table: Table, rows: list[Row]) -> list[Row]:
             ordered.append(row)
         pending = [r for r in pending if r[pk] not in placed]
     return ordered
-

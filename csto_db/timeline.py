@@ -41,16 +41,26 @@ class TimelineEntry(Answer):
 
 
 #: A state's rows in each table its timeline lists.
-_SPANS = (select(MembershipSpan).where(MembershipSpan.state_iso3 == bindparam("iso3"))
-          .order_by(MembershipSpan.start_lower, MembershipSpan.key))
-_CHAIRS = (select(ChairSpan).where(ChairSpan.state_iso3 == bindparam("iso3"))
-           .order_by(ChairSpan.start_lower, ChairSpan.key))
-_EVENTS = (select(Event).where(Event.state_iso3 == bindparam("iso3"))
-           .order_by(Event.happened_lower, Event.key))
+_SPANS = (
+    select(MembershipSpan)
+    .where(MembershipSpan.state_iso3 == bindparam("iso3"))
+    .order_by(MembershipSpan.start_lower, MembershipSpan.key)
+)
+_CHAIRS = (
+    select(ChairSpan)
+    .where(ChairSpan.state_iso3 == bindparam("iso3"))
+    .order_by(ChairSpan.start_lower, ChairSpan.key)
+)
+_EVENTS = (
+    select(Event)
+    .where(Event.state_iso3 == bindparam("iso3"))
+    .order_by(Event.happened_lower, Event.key)
+)
 
 
-def timeline(db: Session | Connection, iso3: str, *,
-             source: str | None = None) -> list[TimelineEntry]:
+def timeline(
+    db: Session | Connection, iso3: str, *, source: str | None = None
+) -> list[TimelineEntry]:
     """A state's spans in every organization, its terms in the chair and its dated events,
     in date order. Each row's dates are the preferred reading's (in a source's view, that
     source's), and every reading of a disputed date comes with it. ``source`` answers from
@@ -59,29 +69,60 @@ def timeline(db: Session | Connection, iso3: str, *,
     iso3 = iso3.upper()
     if conn.execute(select(State.iso3).where(State.iso3 == iso3)).first() is None:
         known = conn.execute(select(State.iso3).order_by(State.iso3)).scalars()
-        raise QueryError(f"unknown state {iso3!r}: it is not in the database, which has "
-                         f"{', '.join(known)}")
+        raise QueryError(
+            f"unknown state {iso3!r}: it is not in the database, which has {', '.join(known)}"
+        )
     require_source(conn, source)
     params = {"iso3": iso3}
     entries = [
-        TimelineEntry("span", span.key, span.row.organization_code, span.row.status, None,
-                      span.start.edtf, edtf_of(span.end), span.start.lower,
-                      bool(span.row.inferred), span.row.reasoning, span.citations,
-                      span.readings)
+        TimelineEntry(
+            "span",
+            span.key,
+            span.row.organization_code,
+            span.row.status,
+            None,
+            span.start.edtf,
+            edtf_of(span.end),
+            span.start.lower,
+            bool(span.row.inferred),
+            span.row.reasoning,
+            span.citations,
+            span.readings,
+        )
         for span in spans_seen(conn, _SPANS, params, source=source)
     ]
     entries += [
-        TimelineEntry("chair", span.key, span.row.organization_code, "chair",
-                      f"Chair of the {span.row.organization_code}", span.start.edtf,
-                      edtf_of(span.end), span.start.lower, bool(span.row.inferred),
-                      span.row.reasoning, span.citations, span.readings)
+        TimelineEntry(
+            "chair",
+            span.key,
+            span.row.organization_code,
+            "chair",
+            f"Chair of the {span.row.organization_code}",
+            span.start.edtf,
+            edtf_of(span.end),
+            span.start.lower,
+            bool(span.row.inferred),
+            span.row.reasoning,
+            span.citations,
+            span.readings,
+        )
         for span in spans_seen(conn, _CHAIRS, params, source=source)
     ]
     entries += [
-        TimelineEntry("event", span.key, span.row.organization_code, span.row.kind,
-                      span.row.title, span.start.edtf, None, span.start.lower,
-                      bool(span.row.inferred), span.row.reasoning, span.citations,
-                      span.readings)
+        TimelineEntry(
+            "event",
+            span.key,
+            span.row.organization_code,
+            span.row.kind,
+            span.row.title,
+            span.start.edtf,
+            None,
+            span.start.lower,
+            bool(span.row.inferred),
+            span.row.reasoning,
+            span.citations,
+            span.readings,
+        )
         for span in spans_seen(conn, _EVENTS, params, source=source, fields=("happened",))
     ]
     return sorted(entries, key=lambda e: (e.sort_date, e.entry, e.key))

@@ -38,7 +38,8 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
             "possible end; possible: only the imprecision of a date "
             "leaves it open. fields_with_other_readings names the span's dates that other "
             "sources read differently (see the disputes query; `csto-db members` weighs "
-            "them, and calls a day another reading puts outside the span disputed)."),
+            "them, and calls a day another reading puts outside the span disputed)."
+        ),
         "sql": f"""
 SELECT m.state_iso3 AS state, s.name AS name, m.status AS status,
   CASE WHEN m.start_upper <= :day AND (m.end_lower IS NULL OR :day < m.end_lower)
@@ -61,9 +62,11 @@ ORDER BY m.state_iso3""".strip(),
     },
     "state_timeline": {
         "title": "A state's timeline",
-        "description": ("One state (ISO 3166-1 alpha-3 code, e.g. ARM) over time: its "
-                        "membership spans, terms in the chair, the documents it signed or "
-                        "acceded to, and dated events, in date order."),
+        "description": (
+            "One state (ISO 3166-1 alpha-3 code, e.g. ARM) over time: its "
+            "membership spans, terms in the chair, the documents it signed or "
+            "acceded to, and dated events, in date order."
+        ),
         "sql": """
 SELECT start, "end", entry, organization, what, fact FROM (
   SELECT m.start_lower AS day, m.start_edtf AS start, m.end_edtf AS "end",
@@ -88,9 +91,11 @@ ORDER BY day IS NULL, day, entry, fact""".strip(),
     },
     "documents_with_parties": {
         "title": "Documents with their parties",
-        "description": ("Legal documents with dates signed and in force and every party's "
-                        "role and date. Leave kind empty for all, or give one: treaty, "
-                        "protocol, charter, agreement, ..."),
+        "description": (
+            "Legal documents with dates signed and in force and every party's "
+            "role and date. Leave kind empty for all, or give one: treaty, "
+            "protocol, charter, agreement, ..."
+        ),
         "sql": """
 SELECT d.key, d.kind, d.title, d.signed_edtf AS signed, d.place, d.in_force_edtf AS in_force,
   (SELECT group_concat(party, '; ') FROM (
@@ -103,9 +108,11 @@ ORDER BY d.signed_lower IS NULL, d.signed_lower, d.key""".strip(),
     },
     "disputes_with_readings": {
         "title": "Disputes with their readings",
-        "description": ("Every question the sources answer differently, each reading with "
-                        "its sources, the preferred one marked, and why it is preferred. "
-                        "disagreement 0: the readings only differ in precision."),
+        "description": (
+            "Every question the sources answer differently, each reading with "
+            "its sources, the preferred one marked, and why it is preferred. "
+            "disagreement 0: the readings only differ in precision."
+        ),
         "sql": f"""
 SELECT d.key AS dispute, d.question,
   coalesce(r.value_date_edtf, r.value_text) AS reading,
@@ -117,9 +124,11 @@ ORDER BY d.key, r.preferred IS NULL, r.key""".strip(),
     },
     "evidence": {
         "title": "The sources and quotes behind a fact",
-        "description": ("Every quote cited for one fact (any key: a span such as "
-                        "csto-arm-member, a document such as cst, a reading, ...), with its "
-                        "source."),
+        "description": (
+            "Every quote cited for one fact (any key: a span such as "
+            "csto-arm-member, a document such as cst, a reading, ...), with its "
+            "source."
+        ),
         "sql": """
 SELECT fc.fact_key AS fact, f.table_name AS "table", c.source_key AS source,
   s.title AS source_title, s.kind AS source_kind, c.quote, c.translation, s.address
@@ -144,7 +153,8 @@ def sqlite_path(url: str) -> Path:
         raise WebError(
             "the web view serves a SQLite file, not a server: build one from the same seeds "
             "with `csto-db --db sqlite:///csto.db init`, then `csto-db --db sqlite:///csto.db "
-            "serve` (or `csto-db export` the server's record)")
+            "serve` (or `csto-db export` the server's record)"
+        )
     if not parsed.database or parsed.database == ":memory:":
         raise WebError("the web view needs a SQLite file, not an in-memory database")
     path = Path(parsed.database)
@@ -157,7 +167,8 @@ def _sources_html(path: Path) -> str:
     connection = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
     try:
         rows = connection.execute(
-            "SELECT key, title, publisher, address FROM sources ORDER BY key").fetchall()
+            "SELECT key, title, publisher, address FROM sources ORDER BY key"
+        ).fetchall()
     finally:
         connection.close()
     from html import escape
@@ -178,13 +189,13 @@ def metadata(path: Path) -> dict[str, Any]:
     for table in Base.metadata.sorted_tables:
         tables[table.name] = {
             "description": table.comment or "",
-            "columns": {column.name: column.comment for column in table.columns
-                        if column.comment},
+            "columns": {column.name: column.comment for column in table.columns if column.comment},
         }
     description_html = (
         f"<p>{DESCRIPTION}</p><p>{LICENSE_NOTE} Dates: EDTF text beside the earliest "
         "(<code>*_lower</code>) and latest (<code>*_upper</code>) possible day; spans are "
-        "closed-open, <code>[start, end)</code>.</p><p>Sources:</p>" + _sources_html(path))
+        "closed-open, <code>[start, end)</code>.</p><p>Sources:</p>" + _sources_html(path)
+    )
     return {
         "title": TITLE,
         "description_html": description_html,
@@ -203,12 +214,17 @@ def datasette_app(path: Path) -> Any:
         from datasette.app import Datasette  # type: ignore[import-untyped]
     except ImportError:
         raise WebError("the web view needs Datasette: pip install 'csto-db[web]'") from None
-    return Datasette(immutables=[str(path)], metadata=metadata(path),
-                     settings={"sql_time_limit_ms": 2000})
+    return Datasette(
+        immutables=[str(path)], metadata=metadata(path), settings={"sql_time_limit_ms": 2000}
+    )
 
 
-def serve(url: str, host: str = "127.0.0.1", port: int = 8001,
-          on_ready: Callable[[], object] | None = None) -> None:
+def serve(
+    url: str,
+    host: str = "127.0.0.1",
+    port: int = 8001,
+    on_ready: Callable[[], object] | None = None,
+) -> None:
     """Serve the SQLite database of ``url`` on ``host:port`` until interrupted; ``on_ready``
     is called once everything the server needs is found, just before it listens."""
     path = sqlite_path(url)

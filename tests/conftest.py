@@ -37,10 +37,18 @@ def sqlite_file_dump(url: str) -> dict[str, list[dict]]:
     path = make_url(url).database
     with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as connection:
         connection.row_factory = sqlite3.Row
-        tables = [name for (name,) in connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
-        return {table: sorted((dict(row) for row in connection.execute(
-            f'SELECT * FROM "{table}"')), key=repr) for table in tables}
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        return {
+            table: sorted(
+                (dict(row) for row in connection.execute(f'SELECT * FROM "{table}"')), key=repr
+            )
+            for table in tables
+        }
 
 
 def run_cli(*args: str, db: str | None = None, expect: int = 0):
@@ -73,9 +81,12 @@ def require_module(name: str, extra: str):
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--db-url", default=None,
-                     help=f"server to run the suite against (or set {TEST_URL_VARIABLE}); "
-                          "each test gets a fresh database on it")
+    parser.addoption(
+        "--db-url",
+        default=None,
+        help=f"server to run the suite against (or set {TEST_URL_VARIABLE}); "
+        "each test gets a fresh database on it",
+    )
 
 
 def server_url(config: pytest.Config) -> str | None:

@@ -34,40 +34,49 @@ class InitChild:
 
     def __init__(self) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-c", CHILD], cwd=REPOSITORY, stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+            [sys.executable, "-c", CHILD],
+            cwd=REPOSITORY,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        )
 
     def _expect(self, word: str) -> None:
         line = self.process.stdout.readline()
         if line.strip() != word:
             self.process.kill()
-            raise AssertionError(f"child said {line!r}, not {word!r}: "
-                                 f"{self.process.stderr.read()}")
+            raise AssertionError(f"child said {line!r}, not {word!r}: {self.process.stderr.read()}")
 
-    def run(self, url: str, seeds: Path | None, *, prune: bool = True,
-            lock_wait: float = 120) -> subprocess.Popen:
+    def run(
+        self, url: str, seeds: Path | None, *, prune: bool = True, lock_wait: float = 120
+    ) -> subprocess.Popen:
         """Start the build; returns once the child has said "go"."""
         self._expect("ready")
-        fields = [url, str(seeds) if seeds else "-", "prune" if prune else "keep",
-                  str(lock_wait)]
+        fields = [url, str(seeds) if seeds else "-", "prune" if prune else "keep", str(lock_wait)]
         self.process.stdin.write("\t".join(fields) + "\n")
         self.process.stdin.flush()
         self._expect("go")
         return self.process
 
 
-def start_init(url: str, seeds: Path | None, *, prune: bool = True,
-               lock_wait: float = 120) -> subprocess.Popen:
+def start_init(
+    url: str, seeds: Path | None, *, prune: bool = True, lock_wait: float = 120
+) -> subprocess.Popen:
     """Start ``init_database`` in a child process; returns once it has said "go"."""
     return InitChild().run(url, seeds, prune=prune, lock_wait=lock_wait)
 
 
 def cli(url: str, *args: str) -> subprocess.Popen:
     """``csto-db --db URL ARGS`` as a separate process, as a user runs it."""
-    return subprocess.Popen([sys.executable, "-m", "csto_db.cli", "--db", url, *args],
-                            cwd=REPOSITORY, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "csto_db.cli", "--db", url, *args],
+        cwd=REPOSITORY,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _replace(path: Path, old: str, new: str) -> None:

@@ -31,24 +31,31 @@ QUERY_INDEXES = {
     "ix_events_state_iso3": (_EVENTS, {"iso3": "ARM"}),
     "ix_meetings_body_code": (select(Meeting).where(Meeting.body_code == "CSC"), {}),
     "ix_contributions_operation_key": (
-        select(Contribution).where(Contribution.operation_key == "csto-kazakhstan-2022"), {}),
+        select(Contribution).where(Contribution.operation_key == "csto-kazakhstan-2022"),
+        {},
+    ),
 }
 
 #: Indexes that serve a foreign key: the check when a parent row is deleted (the loader
 #: deletes rows), and MariaDB, which needs an index on every foreign key's columns.
 FOREIGN_KEY_INDEXES = {
-    "ix_citations_source_key", "ix_body_observers_body_code", "ix_fact_citations_citation_key",
-    "ix_office_terms_organization_code", "ix_document_parties_state_iso3",
-    "ix_document_parties_document_key", "ix_initiatives_proposer_iso3",
-    "ix_operations_host_iso3", "ix_contributions_state_iso3", "ix_contributions_force_key",
+    "ix_citations_source_key",
+    "ix_body_observers_body_code",
+    "ix_fact_citations_citation_key",
+    "ix_office_terms_organization_code",
+    "ix_document_parties_state_iso3",
+    "ix_document_parties_document_key",
+    "ix_initiatives_proposer_iso3",
+    "ix_operations_host_iso3",
+    "ix_contributions_state_iso3",
+    "ix_contributions_force_key",
     # The facts a dataset import wrote: the seed loader and a new import select them by it.
     "ix_facts_dataset_key",
 }
 
 
 def _indexes():
-    return {index.name: index for table in Base.metadata.tables.values()
-            for index in table.indexes}
+    return {index.name: index for table in Base.metadata.tables.values() for index in table.indexes}
 
 
 def test_every_index_has_a_use_and_none_sits_on_a_partial_date_bound():
@@ -57,8 +64,10 @@ def test_every_index_has_a_use_and_none_sits_on_a_partial_date_bound():
         columns = [column.name for column in index.columns]
         assert not any(c.endswith(("_lower", "_upper")) for c in columns), name
         if name in FOREIGN_KEY_INDEXES:
-            keys = [[element.parent.name for element in fk.elements]
-                    for fk in index.table.foreign_key_constraints]
+            keys = [
+                [element.parent.name for element in fk.elements]
+                for fk in index.table.foreign_key_constraints
+            ]
             assert columns in keys, (name, columns)
 
 
@@ -69,10 +78,12 @@ def _plan(connection, statement, params) -> str:
     dialect = connection.dialect.name
     compiled = statement.compile(dialect=connection.dialect)
     values = compiled.construct_params(
-        {k: (v.isoformat() if dialect == "sqlite" and isinstance(v, date) else v)
-         for k, v in params.items()})
-    args = (tuple(values[name] for name in compiled.positiontup) if compiled.positional
-            else values)
+        {
+            k: (v.isoformat() if dialect == "sqlite" and isinstance(v, date) else v)
+            for k, v in params.items()
+        }
+    )
+    args = tuple(values[name] for name in compiled.positiontup) if compiled.positional else values
     if dialect == "sqlite":
         rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", args).all()
         return "\n".join(str(row[-1]) for row in rows)
@@ -84,15 +95,17 @@ def _plan(connection, statement, params) -> str:
     # MariaDB reads tables this small whole; the keys it weighs show which indexes can
     # serve the query.
     rows = connection.exec_driver_sql(f"EXPLAIN {compiled}", args).mappings().all()
-    return "\n".join(f"{row['table']}: key={row['key']} possible_keys={row['possible_keys']}"
-                     for row in rows)
+    return "\n".join(
+        f"{row['table']}: key={row['key']} possible_keys={row['possible_keys']}" for row in rows
+    )
 
 
 #: On PostgreSQL the exclusion constraint against overlapping spans has a GiST index that
 #: leads with the state, and serves a state's timeline there; SQLite and MariaDB have no such
 #: index, and use the btree one.
-SERVED_INSTEAD = {("postgresql", "ix_membership_spans_state_iso3"):
-                  "ex_membership_spans_no_overlap"}
+SERVED_INSTEAD = {
+    ("postgresql", "ix_membership_spans_state_iso3"): "ex_membership_spans_no_overlap"
+}
 
 
 @pytest.mark.parametrize("index", sorted(QUERY_INDEXES))
@@ -103,8 +116,9 @@ def test_the_query_uses_its_index(connection, index):
 
 
 def test_a_day_outside_the_reach_of_every_span_selects_none(connection):
-    rows = connection.execute(queries.MEMBER_CANDIDATES,
-                              {"org": "CSTO", "on": date(2003, 9, 17)}).all()
+    rows = connection.execute(
+        queries.MEMBER_CANDIDATES, {"org": "CSTO", "on": date(2003, 9, 17)}
+    ).all()
     assert [row.key for row in rows] == [None]  # the organization's row alone
 
 
@@ -147,12 +161,14 @@ def test_the_loader_refuses_a_preferred_reading_outside_the_lifetime(tmp_path):
     shutil.copytree(seeds_dir(), copy)
     path = copy / "data" / "memberships.yaml"
     original = path.read_text(encoding="utf-8")
-    changed = original.replace("  key: csto-blr-member\n  state_iso3: BLR\n"
-                               "  organization_code: CSTO\n  status: member\n"
-                               "  start: 2003-09-18\n",
-                               "  key: csto-blr-member\n  state_iso3: BLR\n"
-                               "  organization_code: CSTO\n  status: member\n"
-                               "  start: 2002-10-07\n")
+    changed = original.replace(
+        "  key: csto-blr-member\n  state_iso3: BLR\n"
+        "  organization_code: CSTO\n  status: member\n"
+        "  start: 2003-09-18\n",
+        "  key: csto-blr-member\n  state_iso3: BLR\n"
+        "  organization_code: CSTO\n  status: member\n"
+        "  start: 2002-10-07\n",
+    )
     assert changed != original
     path.write_text(changed, encoding="utf-8")
     with pytest.raises(SeedError, match="before CSTO membership begins"):
@@ -161,8 +177,11 @@ def test_the_loader_refuses_a_preferred_reading_outside_the_lifetime(tmp_path):
 
 def test_the_loader_keeps_a_non_preferred_reading_outside_the_lifetime():
     seeds = read_seed_set()
-    cow = [r for r in seeds.rows["readings"].values()
-           if r["dispute_key"] == "uzb-csto-membership-cow" and not r["preferred"]]
+    cow = [
+        r
+        for r in seeds.rows["readings"].values()
+        if r["dispute_key"] == "uzb-csto-membership-cow" and not r["preferred"]
+    ]
     assert [r["value_date_edtf"] for r in cow] == ["2002"]
     span = seeds.rows["membership_spans"][("csto-uzb-member",)]
     assert (span["reach_start"], span["reach_end"]) == (date(2002, 1, 1), date(2012, 12, 19))
@@ -174,8 +193,12 @@ def test_check_finds_a_reach_that_does_not_hold_the_readings(empty_db_url):
     try:
         with engine.begin() as connection:
             key = connection.dialect.identifier_preparer.quote("key")
-            connection.execute(text(f"UPDATE membership_spans SET reach_start = start_lower"
-                                    f" WHERE {key} = 'csto-uzb-member'"))
+            connection.execute(
+                text(
+                    f"UPDATE membership_spans SET reach_start = start_lower"
+                    f" WHERE {key} = 'csto-uzb-member'"
+                )
+            )
         with engine.connect() as connection:
             problems = check_database(connection)
     finally:
@@ -184,4 +207,5 @@ def test_check_finds_a_reach_that_does_not_hold_the_readings(empty_db_url):
     assert problems == [
         "membership_spans csto-uzb-member: row changed since `csto-db init` built the database",
         "membership_spans: span csto-uzb-member has reach 2006-08-16..2012-12-19,"
-        " its readings give 2002-01-01..2012-12-19"]
+        " its readings give 2002-01-01..2012-12-19",
+    ]

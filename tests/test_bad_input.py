@@ -42,8 +42,11 @@ BAD_INPUTS = [
 
 #: (URL, arguments, words): URLs that are wrong in themselves, each with a password.
 BAD_URLS = [
-    (f"postgresql://user:{SECRET}@127.0.0.1:abc/csto", ["members", "--org", "CSTO", "--on",
-                                                         "2005-01-01"], ["port"]),
+    (
+        f"postgresql://user:{SECRET}@127.0.0.1:abc/csto",
+        ["members", "--org", "CSTO", "--on", "2005-01-01"],
+        ["port"],
+    ),
     (f"mariadb://user:{SECRET}@127.0.0.1:99999/csto", ["check"], ["port", "99999"]),
     (f"postgresql://user:{SECRET}@127.0.0.1:/csto", ["init"], ["port"]),
     (f"oracle://user:{SECRET}@127.0.0.1/csto", ["documents"], ["'oracle'", "sqlite"]),
@@ -51,19 +54,24 @@ BAD_URLS = [
     (f"not a url {SECRET}", ["init"], ["not a database URL"]),
     (f"postgresql://user:{SECRET}@x{SECRET}@127.0.0.1:abc/csto", ["init"], ["port"]),
     # nothing listens on port 9: an unreachable server, each driver's way
-    (f"postgresql://user:{SECRET}@127.0.0.1:9/csto", ["members", "--org", "CSTO", "--on",
-                                                       "2005-01-01"], ["cannot reach"]),
+    (
+        f"postgresql://user:{SECRET}@127.0.0.1:9/csto",
+        ["members", "--org", "CSTO", "--on", "2005-01-01"],
+        ["cannot reach"],
+    ),
     (f"mariadb://user:{SECRET}@127.0.0.1:9/csto", ["sql", "SELECT 1"], ["cannot reach"]),
     (f"postgresql://user:{SECRET}@127.0.0.1:9/csto", ["init"], ["cannot reach"]),
-    (f"mariadb://user:{SECRET}@127.0.0.1:9/csto", ["grant-reader", "reader"],
-     ["cannot reach"]),
+    (f"mariadb://user:{SECRET}@127.0.0.1:9/csto", ["grant-reader", "reader"], ["cannot reach"]),
 ]
 
 
 def assert_one_user_line(result, words) -> None:
     # On a server, `sql` run as a role that could write first says so in a line of its own.
-    line = "".join(line for line in result.stderr.splitlines(keepends=True)
-                   if not line.startswith("csto-db: warning: sql runs as"))
+    line = "".join(
+        line
+        for line in result.stderr.splitlines(keepends=True)
+        if not line.startswith("csto-db: warning: sql runs as")
+    )
     assert line.count("\n") == 1 or line.startswith("Usage:"), line
     if not line.startswith("Usage:"):  # click's usage errors: its own three lines
         assert line.startswith("csto-db: error: ")
@@ -87,9 +95,14 @@ def test_bad_urls_are_one_line_and_hide_the_password(url, args, words):
 
 def test_a_password_in_a_url_that_fails_later_stays_hidden(built_db_url, monkeypatch):
     # A reader URL with a password that the server (or SQLite, which takes none) never sees.
-    result = run_cli("sql", "SELECT 1", "--reader-url",
-                     f"postgresql://reader:{SECRET}@127.0.0.1:9/csto", db=built_db_url,
-                     expect=2)
+    result = run_cli(
+        "sql",
+        "SELECT 1",
+        "--reader-url",
+        f"postgresql://reader:{SECRET}@127.0.0.1:9/csto",
+        db=built_db_url,
+        expect=2,
+    )
     assert_one_user_line(result, ["cannot reach", "***"])
 
 
@@ -97,8 +110,9 @@ def test_a_sqlite_path_in_a_missing_folder(tmp_path):
     missing = tmp_path / "no" / "such" / "folder" / "csto.db"
     result = run_cli("init", db=f"sqlite:///{missing}", expect=2)
     assert_one_user_line(result, [str(missing.parent), "does not exist", "create it"])
-    result = run_cli("members", "--org", "CSTO", "--on", "2005-01-01",
-                     db=f"sqlite:///{missing}", expect=2)
+    result = run_cli(
+        "members", "--org", "CSTO", "--on", "2005-01-01", db=f"sqlite:///{missing}", expect=2
+    )
     assert_one_user_line(result, ["no database at", "csto-db init"])
     assert not (tmp_path / "no").exists()
 
@@ -106,8 +120,7 @@ def test_a_sqlite_path_in_a_missing_folder(tmp_path):
 def test_server_errors_are_one_line_without_a_tuple(built_db_url, server):
     if server is None:
         pytest.skip("a server's errors")
-    for query in ["SELECT * FROM no_such_table", "SELECT no_such_column FROM states",
-                  "SELECT 1 +"]:
+    for query in ["SELECT * FROM no_such_table", "SELECT no_such_column FROM states", "SELECT 1 +"]:
         assert_one_user_line(run_cli("sql", query, db=built_db_url, expect=2), ["refused"])
 
 
@@ -116,8 +129,7 @@ def test_every_user_error_derives_from_the_one_base():
     from csto_db.query_door import QueryRefused
     from csto_db.seeding import SeedError
 
-    for error in (DatabaseError, SchemaRevisionError, EvidenceQueryError, SeedError,
-                  QueryRefused):
+    for error in (DatabaseError, SchemaRevisionError, EvidenceQueryError, SeedError, QueryRefused):
         assert issubclass(error, Error)
 
 
@@ -132,16 +144,19 @@ def stamped(empty_db_url):
     def stamp(revision: str) -> str:
         engine = make_engine(empty_db_url)
         with engine.begin() as connection:
-            connection.execute(text("UPDATE alembic_version SET version_num = :r"),
-                               {"r": revision})
+            connection.execute(text("UPDATE alembic_version SET version_num = :r"), {"r": revision})
         engine.dispose()
         return empty_db_url
 
     return stamp
 
 
-READERS = [["members", "--org", "CSTO", "--on", "2005-01-01"], ["sql", "SELECT 1"],
-           ["documents"], ["evidence", "cst-geo-party"]]
+READERS = [
+    ["members", "--org", "CSTO", "--on", "2005-01-01"],
+    ["sql", "SELECT 1"],
+    ["documents"],
+    ["evidence", "cst-geo-party"],
+]
 
 
 def test_a_newer_database_is_refused_by_every_command_and_left_alone(stamped):
@@ -163,8 +178,9 @@ def test_a_foreign_revision_is_named(stamped):
 def test_an_older_database_says_to_run_init_and_init_takes_it(stamped):
     url = stamped("0001")
     for args in READERS:
-        assert_one_user_line(run_cli(*args, db=url, expect=2),
-                             ["0001", "run `csto-db init` to upgrade"])
+        assert_one_user_line(
+            run_cli(*args, db=url, expect=2), ["0001", "run `csto-db init` to upgrade"]
+        )
     # check reports it as a problem of the database (exit 1), not a mistake of the user
     assert "0001" in run_cli("check", db=url, expect=1).stdout
 
@@ -172,8 +188,7 @@ def test_an_older_database_says_to_run_init_and_init_takes_it(stamped):
 def test_a_database_never_built(empty_db_url, server):
     if server is None:  # an empty file is an empty SQLite database
         Path(make_url(empty_db_url).database).touch()
-    result = run_cli("members", "--org", "CSTO", "--on", "2005-01-01", db=empty_db_url,
-                     expect=2)
+    result = run_cli("members", "--org", "CSTO", "--on", "2005-01-01", db=empty_db_url, expect=2)
     assert_one_user_line(result, ["no csto-db schema", "run `csto-db init`"])
 
 
@@ -190,8 +205,10 @@ def test_make_engine_applies_the_gate_on_first_connect(stamped):
         with engine.connect() as connection:
             with pytest.raises(SchemaRevisionError):
                 require_revision(connection)
-            assert connection.execute(text("SELECT version_num FROM alembic_version")
-                                      ).scalar() == "9999"
+            assert (
+                connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                == "9999"
+            )
     finally:
         engine.dispose()
 

@@ -22,9 +22,16 @@ from csto_db.build import init_database
 
 CHROMIUM = os.environ.get("CSTO_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CSTO_CHROMEDRIVER", "/usr/bin/chromedriver")
-CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--window-size=1280,900")
+CHROMIUM_FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--window-size=1280,900",
+)
 SIX_MEMBERS = ["ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK"]
 
 
@@ -81,7 +88,9 @@ def web_server(built_db_url, tmp_path_factory):
     with open(log, "wb") as output:
         process = subprocess.Popen(
             [sys.executable, "-m", "csto_db.cli", "--db", url, "serve", "--port", str(port)],
-            stdout=output, stderr=subprocess.STDOUT)
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -107,14 +116,18 @@ def test_members_on_2005_in_a_real_browser(browser, web_server, tmp_path):
     # 1. The database's page lists the canned queries; follow the members one.
     browser.get(f"{web_server}/csto")
     browser.find_element(By.LINK_TEXT, "Members of an organization on a day").click()
-    WebDriverWait(browser, 20).until(expected_conditions.presence_of_element_located(
-        (By.NAME, "day")))
+    WebDriverWait(browser, 20).until(
+        expected_conditions.presence_of_element_located((By.NAME, "day"))
+    )
     # 2. Fill in the form as a reader does and run it.
     browser.find_element(By.NAME, "org").send_keys("CSTO")
     browser.find_element(By.NAME, "day").send_keys("2005-01-01")
     browser.find_element(By.CSS_SELECTOR, "form.sql input[type=submit]").click()
-    cells = WebDriverWait(browser, 20).until(expected_conditions.presence_of_all_elements_located(
-        (By.CSS_SELECTOR, "table.rows-and-columns td.col-state")))
+    cells = WebDriverWait(browser, 20).until(
+        expected_conditions.presence_of_all_elements_located(
+            (By.CSS_SELECTOR, "table.rows-and-columns td.col-state")
+        )
+    )
     # 3. The six member states are on the page, each certain.
     assert [cell.text for cell in cells] == SIX_MEMBERS
     certainty = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns td.col-certainty")
@@ -137,7 +150,6 @@ def test_a_table_page_shows_column_descriptions(browser, web_server):
 
     browser.get(f"{web_server}/csto/membership_spans")
     header = browser.find_element(By.CSS_SELECTOR, "th.col-start_lower")
-    assert header.get_attribute("data-column-description") == (
-        "Earliest day the start date can be")
+    assert header.get_attribute("data-column-description") == ("Earliest day the start date can be")
     rows = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
     assert len(rows) == 18

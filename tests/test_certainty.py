@@ -71,8 +71,9 @@ def test_a_later_reading_disputes_a_listed_row(on, expected):
 
 def test_an_imprecise_other_reading_disputes_a_certain_day():
     """COW's end of Uzbekistan's membership, somewhere in 2011, against 2012-12-19."""
-    verdict = judge([d("2006-08-16")], [d("2012-12-19"), d("[2011-01-02..2012-01-01]")],
-                    date(2011, 6, 1))
+    verdict = judge(
+        [d("2006-08-16")], [d("2012-12-19"), d("[2011-01-02..2012-01-01]")], date(2011, 6, 1)
+    )
     assert (verdict.certainty, verdict.contested) == ("disputed", False)
     assert verdict.explaining == {("end", d("[2011-01-02..2012-01-01]"))}
 
@@ -90,8 +91,9 @@ def test_a_reading_outside_the_lifetime_is_clipped_not_dropped():
 
 
 def test_lifetime_explains_a_day_outside_it():
-    csto = Lifetime("CSTO", "Collective Security Treaty Organization", date(2003, 9, 18), None,
-                    "CST")
+    csto = Lifetime(
+        "CSTO", "Collective Security Treaty Organization", date(2003, 9, 18), None, "CST"
+    )
     assert csto.explain(date(2003, 9, 18)) is None
     line = csto.explain(date(2002, 1, 1))
     assert "2003-09-18" in line and "--org CST" in line and "\n" not in line

@@ -25,18 +25,20 @@ require_module("matplotlib", "chart")
 
 
 def _expected(connection, organizations):
-    spans = connection.execute(select(MembershipSpan.key, MembershipSpan.state_iso3,
-                                      MembershipSpan.status)
-                               .where(MembershipSpan.organization_code.in_(organizations))).all()
+    spans = connection.execute(
+        select(MembershipSpan.key, MembershipSpan.state_iso3, MembershipSpan.status).where(
+            MembershipSpan.organization_code.in_(organizations)
+        )
+    ).all()
     states = {s.state_iso3 for s in spans if s.status in ("party", "member")}
     keys = {s.key for s in spans if s.state_iso3 in states and s.status in CHART_STATUSES}
     return states, keys
 
 
-@pytest.mark.parametrize(("org", "organizations"),
-                         [("both", ("CST", "CSTO")), ("CST", ("CST",)), ("CSTO", ("CSTO",))])
-def test_one_row_per_state_ever_in_and_one_bar_per_span(connection, tmp_path, org,
-                                                        organizations):
+@pytest.mark.parametrize(
+    ("org", "organizations"), [("both", ("CST", "CSTO")), ("CST", ("CST",)), ("CSTO", ("CSTO",))]
+)
+def test_one_row_per_state_ever_in_and_one_bar_per_span(connection, tmp_path, org, organizations):
     states, keys = _expected(connection, organizations)
     out = tmp_path / "members.svg"
     data = save_chart(connection, out, org)
@@ -66,17 +68,29 @@ def test_disputed_bounds_are_marked_in_the_svg(connection, tmp_path):
     out = tmp_path / "members.svg"
     data = save_chart(connection, out)
     svg = out.read_text(encoding="utf-8")
-    marks = {f"{span.key}:{bound}-disputed" for row in data.rows for span in row.spans
-             for bound in span.disputed}
+    marks = {
+        f"{span.key}:{bound}-disputed"
+        for row in data.rows
+        for span in row.spans
+        for bound in span.disputed
+    }
     assert marks and all(f'<g id="{mark}">' in svg for mark in marks)
 
 
 def test_an_imprecise_start_fades_in_over_its_range():
-    span = ChartSpan("x-party", "CST", "party", date(1992, 5, 15), date(1999, 4, 30),
-                     date(2005, 1, 1), date(2005, 12, 31))
+    span = ChartSpan(
+        "x-party",
+        "CST",
+        "party",
+        date(1992, 5, 15),
+        date(1999, 4, 30),
+        date(2005, 1, 1),
+        date(2005, 12, 31),
+    )
     figure = draw(ChartData(("CST",), [ChartRow("XXX", "Example", [span])], []))
-    by_gid = {artist.get_gid(): artist for artist in figure.axes[0].get_children()
-              if artist.get_gid()}
+    by_gid = {
+        artist.get_gid(): artist for artist in figure.axes[0].get_children() if artist.get_gid()
+    }
     fade_in, fade_out = by_gid["x-party:start-range"], by_gid["x-party:end-range"]
     alphas_in = [colour[3] for colour in fade_in.get_facecolors()]
     alphas_out = [colour[3] for colour in fade_out.get_facecolors()]
@@ -90,8 +104,9 @@ def test_chart_command_and_bad_file_type(built_db_url, tmp_path):
     result = run_cli("chart", "members", "--org", "csto", "--out", str(out), db=built_db_url)
     assert out.read_bytes()[:4] == b"\x89PNG"
     assert result.stdout.strip().endswith("7 states, 9 spans")
-    bad = run_cli("chart", "members", "--out", str(tmp_path / "members.gif"),
-                  db=built_db_url, expect=2)
+    bad = run_cli(
+        "chart", "members", "--out", str(tmp_path / "members.gif"), db=built_db_url, expect=2
+    )
     assert "svg or .png" in bad.stderr and "Traceback" not in bad.output
     with pytest.raises(ChartError):
         chart_data(None, "NATO")

@@ -43,41 +43,64 @@ def _quoted(connection, name: str) -> str:
 
 # Each change another client could make, and the line `check` must print about it.
 CHANGES = [
-    pytest.param(["UPDATE states SET name = 'HACKED' WHERE iso3 = 'ARM'"],
-                 ["states ARM: row changed since `csto-db init` built the database"],
-                 id="row-changed"),
-    pytest.param(["INSERT INTO states (iso3, iso2, {numeric}, name, cow_ccode) "
-                  "VALUES ('XXA', 'XA', '998', 'Nowhere', 9998)"],
-                 ["states XXA: row added since `csto-db init` built the database"],
-                 id="row-added"),
-    pytest.param(["DELETE FROM threats WHERE {key} = 'threat-drug-trafficking'"],
-                 ["threats threat-drug-trafficking: row removed since `csto-db init` built "
-                  "the database"], id="row-removed"),
-    pytest.param(["UPDATE membership_spans SET start_edtf = '1992-06-01' "
-                  "WHERE {key} = 'cst-arm-party'"],
-                 ["membership_spans cst-arm-party: row changed since `csto-db init` built "
-                  "the database"], id="date-text-changed"),
-    pytest.param(["DELETE FROM threats"],
-                 ["table threats is empty: the seeds are not loaded; run `csto-db init`",
-                  "threats threat-terrorism: row removed since `csto-db init` built the "
-                  "database"], id="table-emptied"),
-    pytest.param(["UPDATE row_digests SET sha256 = 'x' WHERE table_name = 'states' "
-                  "AND row_key = 'ARM'"],
-                 ["row_digests no longer match the build record: the digests were edited; "
-                  "run `csto-db init`",
-                  "states ARM: row changed since `csto-db init` built the database"],
-                 id="digest-edited"),
-    pytest.param(["DELETE FROM build_record"],
-                 ["no build record: the schema was not loaded by `csto-db init` "
-                  "(run `csto-db init`)"], id="build-record-removed"),
+    pytest.param(
+        ["UPDATE states SET name = 'HACKED' WHERE iso3 = 'ARM'"],
+        ["states ARM: row changed since `csto-db init` built the database"],
+        id="row-changed",
+    ),
+    pytest.param(
+        [
+            "INSERT INTO states (iso3, iso2, {numeric}, name, cow_ccode) "
+            "VALUES ('XXA', 'XA', '998', 'Nowhere', 9998)"
+        ],
+        ["states XXA: row added since `csto-db init` built the database"],
+        id="row-added",
+    ),
+    pytest.param(
+        ["DELETE FROM threats WHERE {key} = 'threat-drug-trafficking'"],
+        ["threats threat-drug-trafficking: row removed since `csto-db init` built the database"],
+        id="row-removed",
+    ),
+    pytest.param(
+        ["UPDATE membership_spans SET start_edtf = '1992-06-01' WHERE {key} = 'cst-arm-party'"],
+        ["membership_spans cst-arm-party: row changed since `csto-db init` built the database"],
+        id="date-text-changed",
+    ),
+    pytest.param(
+        ["DELETE FROM threats"],
+        [
+            "table threats is empty: the seeds are not loaded; run `csto-db init`",
+            "threats threat-terrorism: row removed since `csto-db init` built the database",
+        ],
+        id="table-emptied",
+    ),
+    pytest.param(
+        ["UPDATE row_digests SET sha256 = 'x' WHERE table_name = 'states' AND row_key = 'ARM'"],
+        [
+            "row_digests no longer match the build record: the digests were edited; "
+            "run `csto-db init`",
+            "states ARM: row changed since `csto-db init` built the database",
+        ],
+        id="digest-edited",
+    ),
+    pytest.param(
+        ["DELETE FROM build_record"],
+        ["no build record: the schema was not loaded by `csto-db init` (run `csto-db init`)"],
+        id="build-record-removed",
+    ),
 ]
 
 
 @pytest.mark.parametrize("statements,expected", CHANGES)
 def test_a_change_behind_inits_back_is_named(connection, statements, expected):
     for statement in statements:
-        connection.execute(text(statement.format(key=_quoted(connection, "key"),
-                                                 numeric=_quoted(connection, "numeric"))))
+        connection.execute(
+            text(
+                statement.format(
+                    key=_quoted(connection, "key"), numeric=_quoted(connection, "numeric")
+                )
+            )
+        )
     problems = check_database(connection)
     for line in expected:
         assert line in problems, problems
@@ -93,7 +116,11 @@ def test_many_changes_in_one_table_are_named_up_to_ten_then_counted(connection):
 
 def test_other_seed_files_are_reported(connection, seed_copy):
     path = seed_copy / "data" / "threats.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "name: Drug trafficking", "name: Narcotics trafficking"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "name: Drug trafficking", "name: Narcotics trafficking"
+        ),
+        encoding="utf-8",
+    )
     problems = check_database(connection, seeds_directory=seed_copy)
     assert len(problems) == 1 and "built from other seed files" in problems[0]

@@ -21,27 +21,31 @@ def test_members_of_the_csto_on_2005_01_01(built_db_url):
     for member in listed:
         assert {"state", "name", "status", "certainty", "since", "citations"} <= set(member)
         assert member["certainty"] == "certain" and member["contested"] is False
-        assert member["citations"] and all({"source", "quote"} <= set(c)
-                                           for c in member["citations"])
+        assert member["citations"] and all(
+            {"source", "quote"} <= set(c) for c in member["citations"]
+        )
 
 
 def test_members_text_names_the_contested_state_under_the_table(built_db_url):
-    lines = run_cli("--db", built_db_url, "members", "--org", "CSTO", "--on",
-                    "2005-01-01").stdout.splitlines()
+    lines = run_cli(
+        "--db", built_db_url, "members", "--org", "CSTO", "--on", "2005-01-01"
+    ).stdout.splitlines()
     assert not any(line.startswith("UZB") for line in lines)
     [note] = [line for line in lines if line.startswith("contested")]
     assert "UZB" in note and "cow-igo-v3" in note and "uzb-csto-membership-cow" in note
 
 
 def test_contested_adds_the_state_marked(built_db_url):
-    rows = run_cli_json(built_db_url, "members", "--org", "CST", "--on", "1993-10-01",
-                        "--contested")
+    rows = run_cli_json(
+        built_db_url, "members", "--org", "CST", "--on", "1993-10-01", "--contested"
+    )
     georgia = [m for m in rows if m["state"] == "GEO"]
     assert [(m["contested"], m["since"]) for m in georgia] == [(True, "1993-12-09")]
     assert "1993-09-09" in {r["value"] for r in georgia[0]["readings"]}
     assert not any(m["contested"] for m in rows if m["state"] != "GEO")
-    text_lines = run_cli("--db", built_db_url, "members", "--org", "CST", "--on", "1993-10-01",
-                         "--contested").stdout.splitlines()
+    text_lines = run_cli(
+        "--db", built_db_url, "members", "--org", "CST", "--on", "1993-10-01", "--contested"
+    ).stdout.splitlines()
     assert any(line.startswith("GEO") and "contested" in line for line in text_lines)
 
 
@@ -57,13 +61,17 @@ def test_no_members_of_the_csto_before_its_membership_begins(built_db_url, on):
     "args,keys",
     [
         (["timeline", "GEO"], {"organization", "status", "start", "end", "citations"}),
-        (["documents"], {"key", "title", "kind", "signed", "place", "in_force", "parties",
-                         "citations"}),
+        (
+            ["documents"],
+            {"key", "title", "kind", "signed", "place", "in_force", "parties", "citations"},
+        ),
         (["initiatives"], {"key", "title", "proposer", "date", "outcome", "citations"}),
         (["disputes", "--all"], {"key", "question", "readings", "preferred", "reason"}),
         (["sql", "SELECT iso3, name FROM states"], {"iso3", "name"}),
-        (["members", "--org", "CST", "--on", "1995-01-01"],
-         {"state", "name", "status", "certainty", "since", "citations"}),
+        (
+            ["members", "--org", "CST", "--on", "1995-01-01"],
+            {"state", "name", "status", "certainty", "since", "citations"},
+        ),
     ],
 )
 def test_json_output_carries_the_documented_keys(built_db_url, args, keys):
@@ -91,8 +99,17 @@ def test_tables_for_people(built_db_url, args, expected):
 
 def test_every_command_has_help_text():
     commands = main.commands
-    assert {"init", "members", "timeline", "documents", "initiatives", "disputes", "evidence",
-            "sql", "check"} <= set(commands)
+    assert {
+        "init",
+        "members",
+        "timeline",
+        "documents",
+        "initiatives",
+        "disputes",
+        "evidence",
+        "sql",
+        "check",
+    } <= set(commands)
     for name, command in commands.items():
         assert command.help and command.help.strip(), f"{name} has no help"
         result = run_cli(name, "--help")
@@ -108,8 +125,9 @@ def test_every_query_command_takes_json():
     for name, command in commands.items():
         if name in ("init", "serve"):  # they answer no query: nothing to print
             continue
-        options = {opt for param in command.params if isinstance(param, click.Option)
-                   for opt in param.opts}
+        options = {
+            opt for param in command.params if isinstance(param, click.Option) for opt in param.opts
+        }
         assert "--json" in options, f"{name} has no --json"
 
 
@@ -117,15 +135,16 @@ def test_every_query_command_takes_json():
     "args,message",
     [
         (["members", "--org", "NATO", "--on", "2005-01-01"], "unknown organization 'NATO'"),
-        (["members", "--org", "CSTO", "--on", "2005-01-01", "--source", "nobody"],
-         "unknown source 'nobody'"),
+        (
+            ["members", "--org", "CSTO", "--on", "2005-01-01", "--source", "nobody"],
+            "unknown source 'nobody'",
+        ),
         (["timeline", "XYZ"], "unknown state 'XYZ'"),
         (["evidence", "no-such-fact"], "no fact with key"),
         (["sql", "SELECT * FROM no_such_table"], "no_such_table"),
         # each engine words it its own way: "not authorized" (SQLite's authorizer),
         # "read-only", "READ ONLY"
-        (["sql", "DELETE FROM states"],
-         re.compile(r"read.?only|not authorized", re.IGNORECASE)),
+        (["sql", "DELETE FROM states"], re.compile(r"read.?only|not authorized", re.IGNORECASE)),
     ],
 )
 def test_errors_are_one_line_with_exit_status_2(built_db_url, args, message):
@@ -147,8 +166,15 @@ def test_sql_cannot_write(built_db_url):
 
 
 def test_querying_a_missing_database_says_to_run_init(tmp_path):
-    result = run_cli("members", "--org", "CSTO", "--on", "2005-01-01",
-                 db=f"sqlite:///{tmp_path / 'absent.db'}", expect=2)
+    result = run_cli(
+        "members",
+        "--org",
+        "CSTO",
+        "--on",
+        "2005-01-01",
+        db=f"sqlite:///{tmp_path / 'absent.db'}",
+        expect=2,
+    )
     assert "csto-db init" in result.stderr
     assert not (tmp_path / "absent.db").exists()
 
@@ -169,9 +195,12 @@ def test_check_lists_problems_and_exits_1(empty_db_url):
     init_database(empty_db_url)
     engine = make_engine(empty_db_url)
     with engine.begin() as connection:
-        connection.execute(text(
-            "UPDATE citations SET quote = 'The treaty came into force on April 21, 1994.' "
-            "WHERE quote = 'The treaty came into force on April 20, 1994.'"))
+        connection.execute(
+            text(
+                "UPDATE citations SET quote = 'The treaty came into force on April 21, 1994.' "
+                "WHERE quote = 'The treaty came into force on April 20, 1994.'"
+            )
+        )
     engine.dispose()
     result = run_cli("check", "--json", db=empty_db_url, expect=1)
     report = json.loads(result.stdout)

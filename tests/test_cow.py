@@ -21,7 +21,10 @@ SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 def test_runs_break_on_a_change_of_code_and_on_a_missing_year():
     assert runs([2000, 2001, 2002, 2004], ("1", "1", "0", "0")) == [
-        Run("1", 2000, 2001), Run("0", 2002, 2002), Run("0", 2004, 2004)]
+        Run("1", 2000, 2001),
+        Run("0", 2002, 2002),
+        Run("0", 2004, 2004),
+    ]
 
 
 def test_a_run_of_a_status_becomes_a_year_precision_span():
@@ -65,16 +68,29 @@ def test_associate_and_observer_codes_keep_their_status():
 def curated_answers(url: str) -> dict:
     """Every answer about the CSTO and the Treaty the command line gives."""
     days = [f"{year}-{month}-01" for year in range(1992, 2027) for month in ("01", "07")]
-    answers = {f"members {org} {day}": run_cli_json(url, "members", "--org", org, "--on", day)
-               for org in ("CST", "CSTO") for day in days}
-    for command in (["documents"], ["initiatives"], ["disputes", "--all"], ["operations"],
-                    ["sessions"], ["officials", "--on", "2017-05-02"],
-                    ["chair", "--on", "2011-12-20"], ["evidence", "csto-uzb-member"]):
+    answers = {
+        f"members {org} {day}": run_cli_json(url, "members", "--org", org, "--on", day)
+        for org in ("CST", "CSTO")
+        for day in days
+    }
+    for command in (
+        ["documents"],
+        ["initiatives"],
+        ["disputes", "--all"],
+        ["operations"],
+        ["sessions"],
+        ["officials", "--on", "2017-05-02"],
+        ["chair", "--on", "2011-12-20"],
+        ["evidence", "csto-uzb-member"],
+    ):
         answers[" ".join(command)] = run_cli_json(url, *command)
     for state in ("ARM", "AZE", "BLR", "GEO", "KAZ", "KGZ", "RUS", "TJK", "UZB"):
         # The import adds the state's spans in COW's organizations; the rest stays as it was.
-        answers[f"timeline {state}"] = [entry for entry in run_cli_json(url, "timeline", state)
-                                        if not entry["key"].startswith("cow:")]
+        answers[f"timeline {state}"] = [
+            entry
+            for entry in run_cli_json(url, "timeline", state)
+            if not entry["key"].startswith("cow:")
+        ]
     return answers
 
 
@@ -124,19 +140,19 @@ def test_init_after_an_import_keeps_the_imported_rows(imported):
 
 def test_a_curated_organization_gets_cows_spans_and_keeps_its_row(imported):
     url, _before, _result = imported
-    osce = {m["state"] for m in run_cli_json(url, "members", "--org", "OSCE", "--on",
-                                            "2005-06-01")}
+    osce = {m["state"] for m in run_cli_json(url, "members", "--org", "OSCE", "--on", "2005-06-01")}
     assert {"RUS", "USA", "UZB"} <= osce
-    rows = run_cli_json(url, "sql", "SELECT name, cow_ionum FROM organizations"
-                                    " WHERE code = 'OSCE'")
-    assert rows == [{"name": "Organization for Security and Co-operation in Europe",
-                     "cow_ionum": None}]
+    rows = run_cli_json(url, "sql", "SELECT name, cow_ionum FROM organizations WHERE code = 'OSCE'")
+    assert rows == [
+        {"name": "Organization for Security and Co-operation in Europe", "cow_ionum": None}
+    ]
 
 
 def test_members_of_nato_on_a_day(imported):
     url, _before, _result = imported
-    members = {m["state"]: m for m in run_cli_json(url, "members", "--org", "NATO", "--on",
-                                                  "1990-06-01")}
+    members = {
+        m["state"]: m for m in run_cli_json(url, "members", "--org", "NATO", "--on", "1990-06-01")
+    }
     assert members["USA"]["certainty"] == "certain"
     assert members["USA"]["since"] == "1949" and members["USA"]["until"] is None
     assert members["DEU"]["certainty"] == "possible"  # COW codes Germany from 1990
@@ -162,8 +178,10 @@ def test_the_command_line_finds_a_code_in_any_case(imported):
 
 def test_a_membership_ended_in_a_year_is_possible_that_year_only(imported):
     url, _before, _result = imported
-    on = {day: {m["state"] for m in run_cli_json(url, "members", "--org", "NATO", "--on", day)}
-          for day in ("1966-06-01", "1967-06-01")}
+    on = {
+        day: {m["state"] for m in run_cli_json(url, "members", "--org", "NATO", "--on", day)}
+        for day in ("1966-06-01", "1967-06-01")
+    }
     # COW codes France a NATO member throughout: the withdrawal of 1966 was from the
     # integrated command, not the alliance.
     assert "FRA" in on["1966-06-01"] and "FRA" in on["1967-06-01"]
@@ -176,8 +194,9 @@ def test_a_state_without_an_iso_code_loads(imported, connection_to):
 
     url, _before, _result = imported
     with connection_to() as connection:
-        rows = connection.execute(select(State.iso3, State.iso2, State.numeric, State.name)
-                                  .where(State.cow_ccode == 300)).all()
+        rows = connection.execute(
+            select(State.iso3, State.iso2, State.numeric, State.name).where(State.cow_ccode == 300)
+        ).all()
     assert [tuple(row) for row in rows] == [("XAH", None, None, "Austria-Hungary")]
     timeline = run_cli_json(url, "timeline", "XAH")
     assert {entry["organization"] for entry in timeline} == {"IPrizeC"}
@@ -211,12 +230,17 @@ def connection_to(imported):
 
 def test_associates_and_observers_are_spans_but_not_members(imported):
     url, _before, _result = imported
-    statuses = run_cli_json(url, "sql", "SELECT status, COUNT(*) AS n FROM membership_spans"
-                                        " WHERE organization_code = 'OEEC' GROUP BY status"
-                                        " ORDER BY status")
+    statuses = run_cli_json(
+        url,
+        "sql",
+        "SELECT status, COUNT(*) AS n FROM membership_spans"
+        " WHERE organization_code = 'OEEC' GROUP BY status"
+        " ORDER BY status",
+    )
     assert {row["status"] for row in statuses} == {"associate", "member", "observer"}
-    listed = {m["status"] for m in run_cli_json(url, "members", "--org", "OEEC", "--on",
-                                                "1960-06-01")}
+    listed = {
+        m["status"] for m in run_cli_json(url, "members", "--org", "OEEC", "--on", "1960-06-01")
+    }
     assert listed == {"member"}
 
 
@@ -227,20 +251,31 @@ def test_a_span_cites_its_cells_by_locator(connection_to):
 
     with connection_to() as connection:
         rows = connection.execute(
-            select(Citation.quote, Citation.locator_file, Citation.locator_record,
-                   Citation.locator_column, Citation.locator_first_year,
-                   Citation.locator_last_year)
+            select(
+                Citation.quote,
+                Citation.locator_file,
+                Citation.locator_record,
+                Citation.locator_column,
+                Citation.locator_first_year,
+                Citation.locator_last_year,
+            )
             .join(FactCitation, FactCitation.citation_key == Citation.key)
-            .where(FactCitation.fact_key == "cow:NATO:USA:1949")).all()
+            .where(FactCitation.fact_key == "cow:NATO:USA:1949")
+        ).all()
     assert [tuple(row) for row in rows] == [
-        ("1", "cow-igo-v3-excerpt.csv", "NATO", "usa", 1949, 2014)]
+        ("1", "cow-igo-v3-excerpt.csv", "NATO", "usa", 1949, 2014)
+    ]
 
 
 def test_missing_data_stays_unknown(imported):
     url, _before, _result = imported
-    rows = run_cli_json(url, "sql", "SELECT COUNT(*) AS n FROM membership_spans WHERE"
-                                    " organization_code = 'CfRN' AND (start_precision ="
-                                    " 'range' OR end_precision = 'range')")
+    rows = run_cli_json(
+        url,
+        "sql",
+        "SELECT COUNT(*) AS n FROM membership_spans WHERE"
+        " organization_code = 'CfRN' AND (start_precision ="
+        " 'range' OR end_precision = 'range')",
+    )
     assert rows[0]["n"] > 0
 
 
@@ -257,8 +292,9 @@ def test_check_verifies_locators_against_the_file(imported, connection_to, tmp_p
     result = run_cli("check", "--cow-file", str(other), db=url, expect=1)
     assert "the import recorded" in result.stdout
     with connection_to() as connection:
-        connection.execute(update(Citation).where(Citation.key == "cow:NATO:usa:1949-2014")
-                           .values(quote="2"))
+        connection.execute(
+            update(Citation).where(Citation.key == "cow:NATO:usa:1949-2014").values(quote="2")
+        )
         problems = verify_locators(connection, EXCERPT)
         connection.rollback()
     assert problems == ["citation cow:NATO:usa:1949-2014: NATO usa in 1949 is '1', not '2'"]
@@ -283,24 +319,27 @@ def bad_copy(tmp_path: Path, line: int, column: int, value: str) -> Path:
     return path
 
 
-def test_a_bad_code_fails_in_one_line_naming_line_and_column_and_writes_nothing(built,
-                                                                              tmp_path):
+def test_a_bad_code_fails_in_one_line_naming_line_and_column_and_writes_nothing(built, tmp_path):
     dump = dump_of(built)
     path = bad_copy(tmp_path, 40, 11, "7")  # column 11 is armenia
     result = run_cli("import-cow", str(path), db=built, expect=2)
     message = result.stderr.strip()
-    assert message == ("csto-db: error: igo_year_formatv3.csv: line 40, column 11 (armenia): "
-                       "'7' is not a COW membership code (1, 2, 3, 0, -9 or empty)")
+    assert message == (
+        "csto-db: error: igo_year_formatv3.csv: line 40, column 11 (armenia): "
+        "'7' is not a COW membership code (1, 2, 3, 0, -9 or empty)"
+    )
     assert dump_of(built) == dump
 
 
-@pytest.mark.parametrize(("line", "column", "value", "says"), [
-    (3, 3, "19x4", "line 3, column 3 (year): '19x4' is not a whole number"),
-    (1, 11, "armenie", "line 1, column 11: 'armenie' is not a COW state column"),
-])
+@pytest.mark.parametrize(
+    ("line", "column", "value", "says"),
+    [
+        (3, 3, "19x4", "line 3, column 3 (year): '19x4' is not a whole number"),
+        (1, 11, "armenie", "line 1, column 11: 'armenie' is not a COW state column"),
+    ],
+)
 def test_other_bad_cells_name_their_place(built, tmp_path, line, column, value, says):
-    result = run_cli("import-cow", str(bad_copy(tmp_path, line, column, value)), db=built,
-                     expect=2)
+    result = run_cli("import-cow", str(bad_copy(tmp_path, line, column, value)), db=built, expect=2)
     assert says in result.stderr and result.stderr.count("\n") == 1
 
 
@@ -335,11 +374,17 @@ def test_crosscheck_cow_finds_uzbekistan(built_db_url):
     uzb = {c["year"]: c for c in data["comparisons"] if c["state"] == "UZB"}
     for year in (2002, 2003, 2004, 2005):
         assert (uzb[year]["cow"], uzb[year]["record"], uzb[year]["agreement"]) == (
-            "1", "not a member", "disagree")
+            "1",
+            "not a member",
+            "disagree",
+        )
         assert "uzb-csto-membership-cow" in uzb[year]["evidence"][0]["disputes"]
         assert uzb[year]["evidence"][0]["citations"]
     assert (uzb[2012]["cow"], uzb[2012]["record"], uzb[2012]["agreement"]) == (
-        "0", "member", "disagree")
+        "0",
+        "member",
+        "disagree",
+    )
     assert 2008 not in uzb  # agreements are listed only with --all
     assert data["counts"]["disagree"] == 11
 
@@ -360,11 +405,14 @@ def test_crosscheck_atop_finds_the_days(built_db_url):
     assert uzb_exit["record"] == "disputed, preferred member"
 
 
-@pytest.mark.skipif(not (SHARED / "atop-5.1" / "atop5_1m.csv").exists(),
-                    reason="the full ATOP 5.1 file is not beside the checkout (../shared/data)")
+@pytest.mark.skipif(
+    not (SHARED / "atop-5.1" / "atop5_1m.csv").exists(),
+    reason="the full ATOP 5.1 file is not beside the checkout (../shared/data)",
+)
 def test_crosscheck_atop_reads_the_full_file_the_same(built_db_url):
-    full = run_cli_json(built_db_url, "crosscheck", "atop", "--file",
-                        str(SHARED / "atop-5.1" / "atop5_1m.csv"))
+    full = run_cli_json(
+        built_db_url, "crosscheck", "atop", "--file", str(SHARED / "atop-5.1" / "atop5_1m.csv")
+    )
     packaged = run_cli_json(built_db_url, "crosscheck", "atop")
     assert full["differences"] == packaged["differences"]
 
@@ -373,8 +421,7 @@ def test_another_file_replaces_what_the_previous_import_wrote(built, tmp_path):
     run_cli("import-cow", str(EXCERPT), db=built)
     lines = EXCERPT.read_text("utf-8").split("\n")
     smaller = tmp_path / "igo_year_formatv3.csv"
-    smaller.write_text("\n".join(line for line in lines if not line.startswith("OEEC,")),
-                       "utf-8")
+    smaller.write_text("\n".join(line for line in lines if not line.startswith("OEEC,")), "utf-8")
     result = run_cli("import-cow", str(smaller), db=built)
     assert "3 organizations" in result.stdout
     gone = run_cli("members", "--org", "OEEC", "--on", "1960-06-01", db=built, expect=2)
@@ -404,10 +451,20 @@ def test_downgrading_below_the_import_schema_removes_the_imported_rows(built):
         with engine.connect() as connection:
             upgrade(connection)
         with engine.connect() as connection:
-            assert connection.execute(select(func.count()).select_from(State)
-                                      .where(State.iso2.is_(None))).scalar() == 0
-            assert connection.execute(select(func.count()).select_from(MembershipSpan)
-                                      .where(MembershipSpan.key.like("cow:%"))).scalar() == 0
+            assert (
+                connection.execute(
+                    select(func.count()).select_from(State).where(State.iso2.is_(None))
+                ).scalar()
+                == 0
+            )
+            assert (
+                connection.execute(
+                    select(func.count())
+                    .select_from(MembershipSpan)
+                    .where(MembershipSpan.key.like("cow:%"))
+                ).scalar()
+                == 0
+            )
     finally:
         engine.dispose()
     # The import resealed the build's digests; init records them again for what is left.

@@ -22,7 +22,11 @@ from csto_db.dates import PartialDate, PartialDateError, parse_day
 def test_parse_gives_bounds_and_precision(text, lower, upper, precision):
     parsed = PartialDate.parse(text)
     assert (parsed.lower, parsed.upper, parsed.precision, parsed.edtf) == (
-        lower, upper, precision, text)
+        lower,
+        upper,
+        precision,
+        text,
+    )
 
 
 @pytest.mark.parametrize(

@@ -40,23 +40,29 @@ def day_spellings(day: date) -> list[re.Pattern]:
     "2023/09/05"."""
     d, m, y = day.day, day.month, day.year
     month = _names(m)
-    return [re.compile(pattern, re.IGNORECASE) for pattern in (
-        re.escape(day.isoformat()),
-        rf"(?<!\d){d}(?:st|nd|rd|th)?\.?(?:\s*[-–]\s*\d{{1,2}})?\s+{month}",
-        rf"(?<!\d)\d{{1,2}}\s*[-–]\s*{d}\s+{month}",
-        rf"{month}\s+{d}(?!\d)",
-        rf"{month}\s+\d{{1,2}}\s*(?:[-–]|and)\s*{d}(?!\d)",
-        f"{y}{m:02d}{d:02d}", f"{y}/{m:02d}/{d:02d}",
-        rf"(?<!\d)0?{d}\.0?{m}\.{y}",
-        rf"(?<!\d){m}/{d}/(?:{y}|{y % 100:02d})(?!\d)",
-    )]
+    return [
+        re.compile(pattern, re.IGNORECASE)
+        for pattern in (
+            re.escape(day.isoformat()),
+            rf"(?<!\d){d}(?:st|nd|rd|th)?\.?(?:\s*[-–]\s*\d{{1,2}})?\s+{month}",
+            rf"(?<!\d)\d{{1,2}}\s*[-–]\s*{d}\s+{month}",
+            rf"{month}\s+{d}(?!\d)",
+            rf"{month}\s+\d{{1,2}}\s*(?:[-–]|and)\s*{d}(?!\d)",
+            f"{y}{m:02d}{d:02d}",
+            f"{y}/{m:02d}/{d:02d}",
+            rf"(?<!\d)0?{d}\.0?{m}\.{y}",
+            rf"(?<!\d){m}/{d}/(?:{y}|{y % 100:02d})(?!\d)",
+        )
+    ]
 
 
 def month_spellings(day: date) -> list[re.Pattern]:
     """The usual ways to write a month: ISO "2023-09", its name in any case ("сентябрь",
     "сентября", "in September")."""
-    return [re.compile(re.escape(f"{day.year}-{day.month:02d}")),
-            re.compile(rf"(?<![\w-]){_names(day.month)}", re.IGNORECASE)]
+    return [
+        re.compile(re.escape(f"{day.year}-{day.month:02d}")),
+        re.compile(rf"(?<![\w-]){_names(day.month)}", re.IGNORECASE),
+    ]
 
 
 def named_in(value: PartialDate, texts: list[str]) -> bool:
@@ -76,9 +82,17 @@ def named_in(value: PartialDate, texts: list[str]) -> bool:
 
 
 #: The columns by which a fact names the session, event or document that dates it.
-LINKS = ("meeting_key", "start_meeting_key", "end_meeting_key", "appointed_meeting_key",
-         "start_event_key", "end_event_key", "start_document_key", "end_document_key",
-         "document_key")
+LINKS = (
+    "meeting_key",
+    "start_meeting_key",
+    "end_meeting_key",
+    "appointed_meeting_key",
+    "start_event_key",
+    "end_event_key",
+    "start_document_key",
+    "end_document_key",
+    "document_key",
+)
 
 
 @pytest.fixture(scope="module")
@@ -95,11 +109,15 @@ def unquoted_dates(seeds) -> list[tuple[str, str, str, dict]]:
         source = seeds.rows["sources"][(citation["source_key"],)]
         # A quote's dateline is its source's: the date a report or a transcript carries
         # (its recorded publication date, its title, its address) dates its "today".
-        dateline = " ".join(str(source[name]) for name in ("published", "title", "address")
-                            if source[name])
+        dateline = " ".join(
+            str(source[name]) for name in ("published", "title", "address") if source[name]
+        )
         quotes.setdefault(fact_key, []).extend([citation["quote"], dateline])
-    explanations = {row.get("key"): explanation(table, row)
-                    for table in FACT_MODELS for row in seeds.rows.get(table, {}).values()}
+    explanations = {
+        row.get("key"): explanation(table, row)
+        for table in FACT_MODELS
+        for row in seeds.rows.get(table, {}).values()
+    }
     found = []
     for table, model in FACT_MODELS.items():
         key_column = "code" if table == "organizations" else "key"
@@ -121,8 +139,15 @@ def unquoted_dates(seeds) -> list[tuple[str, str, str, dict]]:
 
 def test_the_spellings_read_the_usual_forms():
     day = date(2023, 9, 5)
-    for text in ("2023-09-05", "5 September 2023", "September 5, 2023", "5 сентября 2023",
-                 "05.09.2023", "on 4-5 September", "Sept. 5"):
+    for text in (
+        "2023-09-05",
+        "5 September 2023",
+        "September 5, 2023",
+        "5 сентября 2023",
+        "05.09.2023",
+        "on 4-5 September",
+        "Sept. 5",
+    ):
         assert named_in(PartialDate.parse("2023-09-05"), [text]), text
     for text in ("in September", "сентябрь 2023", "2023-09"):
         assert named_in(PartialDate.parse("2023-09"), [text]), text
@@ -135,8 +160,11 @@ def test_the_spellings_read_the_usual_forms():
 def test_the_check_lists_a_day_taken_from_a_month(seeds):
     """The same fact with its day put back, as the record had it, would be listed."""
     row = dict(seeds.rows["events"][("arm-csto-representative-recalled-2023",)])
-    quotes = [seeds.rows["citations"][(c,)]["quote"]
-              for (f, c) in seeds.rows["fact_citations"] if f == row["key"]]
+    quotes = [
+        seeds.rows["citations"][(c,)]["quote"]
+        for (f, c) in seeds.rows["fact_citations"]
+        if f == row["key"]
+    ]
     assert named_in(PartialDate.parse(row["happened_edtf"]), quotes)
     assert not named_in(PartialDate.parse("2023-09-05"), quotes)
 

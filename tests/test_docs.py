@@ -49,7 +49,8 @@ def test_docs_generated_sections_match_the_code():
     for relative, names in DOCUMENTS.items():
         text = (ROOT / relative).read_text(encoding="utf-8")
         assert render(text, names, relative) == text, (
-            f"{relative} drifted: run `python -m csto_db.docs` to regenerate")
+            f"{relative} drifted: run `python -m csto_db.docs` to regenerate"
+        )
 
 
 def test_command_reference_has_every_command_and_option():
@@ -73,7 +74,9 @@ def test_the_chart_in_the_docs_shows_every_span(connection):
     data = chart_data(connection, "both")
     bars = set(re.findall(r'<g id="([a-z0-9-]+)">', svg))
     assert {span.key for row in data.rows for span in row.spans} <= bars, (
-        "run `csto-db chart members --out docs/membership.svg` to redraw it")
+        "run `csto-db chart members --out docs/membership.svg` to redraw it"
+    )
     assert sorted(re.findall(r"\(([A-Z]{3})\)</text>", svg)) == sorted(
-        row.state for row in data.rows)
+        row.state for row in data.rows
+    )
     assert "csto-db chart members --out docs/membership.svg" in README

@@ -27,9 +27,18 @@ SERVERS = {
 #: Days that cross the record's turns: signature, entry into force, renewals, the Charter,
 #: accessions and departures, and today's membership.
 MEMBERSHIP_DAYS = (
-    date(1992, 5, 14), date(1992, 5, 15), date(1993, 12, 24), date(1994, 4, 20),
-    date(1999, 4, 2), date(1999, 4, 21), date(2002, 10, 7), date(2003, 9, 18),
-    date(2006, 8, 16), date(2008, 6, 1), date(2012, 12, 20), date(2024, 2, 23),
+    date(1992, 5, 14),
+    date(1992, 5, 15),
+    date(1993, 12, 24),
+    date(1994, 4, 20),
+    date(1999, 4, 2),
+    date(1999, 4, 21),
+    date(2002, 10, 7),
+    date(2003, 9, 18),
+    date(2006, 8, 16),
+    date(2008, 6, 1),
+    date(2012, 12, 20),
+    date(2024, 2, 23),
     date(2025, 1, 1),
 )
 ORGANIZATIONS = ("CST", "CSTO")
@@ -56,8 +65,10 @@ class BuiltDatabases:
             server = ServerDatabases(os.environ.get(variable) or default)
             problem = server.reachable()
             if problem:
-                message = (f"{engine_name} at {server.url.render_as_string()} unreachable "
-                           f"(set {variable}): {problem}")
+                message = (
+                    f"{engine_name} at {server.url.render_as_string()} unreachable "
+                    f"(set {variable}): {problem}"
+                )
                 if in_ci():
                     pytest.fail(message)
                 pytest.skip(message)
@@ -87,16 +98,17 @@ def answers_of(url: str) -> dict[str, object]:
             for organization in ORGANIZATIONS:
                 for day in MEMBERSHIP_DAYS:
                     answers[f"members_on {organization} {day}"] = [
-                        m.to_dict() for m in queries.members_on(connection, organization, day)]
+                        m.to_dict() for m in queries.members_on(connection, organization, day)
+                    ]
             states = connection.execute(select(State.iso3).order_by(State.iso3)).scalars()
             for iso3 in list(states):
-                answers[f"timeline {iso3}"] = [
-                    e.to_dict() for e in timeline(connection, iso3)]
+                answers[f"timeline {iso3}"] = [e.to_dict() for e in timeline(connection, iso3)]
             answers["documents"] = [d.to_dict() for d in queries.documents(connection)]
             answers["initiatives"] = [i.to_dict() for i in queries.initiatives(connection)]
             answers["disputes"] = [d.to_dict() for d in queries.disputes(connection)]
             answers["disputes with refinements"] = [
-                d.to_dict() for d in queries.disputes(connection, include_refinements=True)]
+                d.to_dict() for d in queries.disputes(connection, include_refinements=True)
+            ]
     finally:
         engine.dispose()
     return json.loads(json.dumps(answers, ensure_ascii=False, sort_keys=True))
@@ -164,17 +176,26 @@ def cli_commands(url: str) -> list[list[str]]:
         with engine.connect() as connection:
             states = list(connection.execute(select(State.iso3).order_by(State.iso3)).scalars())
             # One fact of each table is enough to reach every join `evidence` makes.
-            facts = connection.execute(select(Fact.table_name, Fact.key)
-                                       .order_by(Fact.table_name, Fact.key)).all()
+            facts = connection.execute(
+                select(Fact.table_name, Fact.key).order_by(Fact.table_name, Fact.key)
+            ).all()
     finally:
         engine.dispose()
     first_of_each_table = sorted({table: key for table, key in reversed(facts)}.values())
-    commands = [["members", "--org", org, "--on", day.isoformat(), "--json"]
-                for org in ORGANIZATIONS for day in MEMBERSHIP_DAYS[::3]]
+    commands = [
+        ["members", "--org", org, "--on", day.isoformat(), "--json"]
+        for org in ORGANIZATIONS
+        for day in MEMBERSHIP_DAYS[::3]
+    ]
     commands += [["timeline", iso3, "--json"] for iso3 in states]
-    commands += [["documents", "--json"], ["initiatives", "--json"], ["disputes", "--json"],
-                 ["disputes", "--all", "--json"], ["check", "--json"],
-                 ["sql", "SELECT code, name, kind FROM organizations ORDER BY code", "--json"]]
+    commands += [
+        ["documents", "--json"],
+        ["initiatives", "--json"],
+        ["disputes", "--json"],
+        ["disputes", "--all", "--json"],
+        ["check", "--json"],
+        ["sql", "SELECT code, name, kind FROM organizations ORDER BY code", "--json"],
+    ]
     commands += [["evidence", key, "--json"] for key in first_of_each_table]
     return commands
 

@@ -71,8 +71,7 @@ def test_csv_has_one_file_per_table_with_every_row(exported, tables):
     assert sorted(files["csv"]) == sorted(f"{name}.csv" for name in tables)
     assert "alembic_version.csv" not in files["csv"]
     for name, rows in tables.items():
-        frame = pandas.read_csv(directory / "csv" / f"{name}.csv", dtype=str,
-                                keep_default_na=False)
+        frame = pandas.read_csv(directory / "csv" / f"{name}.csv", dtype=str, keep_default_na=False)
         assert len(frame) == len(rows), name
         if rows:
             assert list(frame.columns) == list(rows[0]), name
@@ -84,7 +83,10 @@ def test_csv_writes_nulls_empty_dates_iso_and_booleans_as_words(exported):
         spans = {row["key"]: row for row in csv.DictReader(f)}
     arm = spans["csto-arm-member"]
     assert (arm["start_edtf"], arm["start_lower"], arm["end_lower"]) == (
-        "2003-09-18", "2003-09-18", "2024-02-22")
+        "2003-09-18",
+        "2003-09-18",
+        "2024-02-22",
+    )
     open_span = spans["csto-blr-member"]
     assert open_span["end_edtf"] == open_span["end_lower"] == ""
     assert {row["inferred"] for row in spans.values()} <= {"true", "false"}
@@ -94,11 +96,13 @@ def test_datapackage_validates_with_frictionless(exported):
     frictionless = require_module("frictionless", "test")
     directory, _ = exported
     report = frictionless.validate(str(directory / "datapackage" / "datapackage.json"))
-    errors = [(task.name, error.type, error.message) for task in report.tasks
-              for error in task.errors]
+    errors = [
+        (task.name, error.type, error.message) for task in report.tasks for error in task.errors
+    ]
     assert report.valid and errors == [], errors[:5]
-    assert report.stats["tasks"] == len(json.loads(
-        (directory / "datapackage" / "datapackage.json").read_text())["resources"])
+    assert report.stats["tasks"] == len(
+        json.loads((directory / "datapackage" / "datapackage.json").read_text())["resources"]
+    )
 
 
 def test_frictionless_catches_a_broken_foreign_key(exported, tmp_path):
@@ -108,8 +112,9 @@ def test_frictionless_catches_a_broken_foreign_key(exported, tmp_path):
     broken = tmp_path / "broken"
     shutil.copytree(directory / "datapackage", broken)
     spans = broken / "membership_spans.csv"
-    spans.write_text(spans.read_text(encoding="utf-8").replace(",ARM,", ",XXX,", 1),
-                     encoding="utf-8")
+    spans.write_text(
+        spans.read_text(encoding="utf-8").replace(",ARM,", ",XXX,", 1), encoding="utf-8"
+    )
     report = frictionless.validate(str(broken / "datapackage.json"))
     assert not report.valid
     assert {error.type for task in report.tasks for error in task.errors} == {"foreign-key"}
@@ -128,8 +133,10 @@ def test_datapackage_describes_columns_from_the_models(exported):
     assert fields["status"]["constraints"]["enum"] == list(MEMBERSHIP_STATUSES)
     assert {"party", "member", "frozen", "suspended"} <= set(MEMBERSHIP_STATUSES)
     assert resource["schema"]["primaryKey"] == ["key"]
-    assert {"fields": ["state_iso3"], "reference": {"resource": "states", "fields": ["iso3"]}} \
-        in resource["schema"]["foreignKeys"]
+    assert {
+        "fields": ["state_iso3"],
+        "reference": {"resource": "states", "fields": ["iso3"]},
+    } in resource["schema"]["foreignKeys"]
 
 
 def test_json_nests_spans_with_their_citations_and_readings(exported, connection):
@@ -139,12 +146,19 @@ def test_json_nests_spans_with_their_citations_and_readings(exported, connection
     assert len(spans) == connection.scalar(select(func.count()).select_from(MembershipSpan))
     assert len(record["states"]) == connection.scalar(select(func.count()).select_from(State))
     for span in spans:
-        expected = connection.scalar(select(func.count()).select_from(FactCitation).where(
-            FactCitation.fact_key == span["key"]))
+        expected = connection.scalar(
+            select(func.count())
+            .select_from(FactCitation)
+            .where(FactCitation.fact_key == span["key"])
+        )
         assert len(span["citations"]) == expected > 0, span["key"]
-        quotes = set(connection.scalars(select(Citation.quote).join(
-            FactCitation, FactCitation.citation_key == Citation.key).where(
-            FactCitation.fact_key == span["key"])))
+        quotes = set(
+            connection.scalars(
+                select(Citation.quote)
+                .join(FactCitation, FactCitation.citation_key == Citation.key)
+                .where(FactCitation.fact_key == span["key"])
+            )
+        )
         assert {c["quote"] for c in span["citations"]} == quotes
     uzbekistan = next(state for state in record["states"] if state["iso3"] == "UZB")
     exit_1999 = next(s for s in uzbekistan["membership_spans"] if s["key"] == "cst-uzb-party")
@@ -178,7 +192,10 @@ def test_popolo_memberships(exported, tables):
     armenia = memberships["csto-arm-member"]
     # the database's end is the first day out; Popolo's end_date is the last day in
     assert (armenia["start_date"], armenia["end_date"], armenia["role"]) == (
-        "2003-09-18", "2024-02-21", "member")
+        "2003-09-18",
+        "2024-02-21",
+        "member",
+    )
     assert "end_date" not in memberships["csto-blr-member"]
 
 
@@ -190,23 +207,26 @@ def test_reduced_iso_keeps_only_what_both_bounds_share():
 
 
 def test_export_command_prints_sizes(built_db_url, tmp_path):
-    result = run_cli("export", "--format", "popolo", "--out", str(tmp_path / "p"),
-                     db=built_db_url)
+    result = run_cli("export", "--format", "popolo", "--out", str(tmp_path / "p"), db=built_db_url)
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["bytes", "file"]
     size, path = lines[2].split()
-    assert path.endswith("popolo.json") and int(size) == (tmp_path / "p" / "popolo.json").stat(
-    ).st_size
-    listed = json.loads(run_cli("export", "--format", "csv", "--out", str(tmp_path / "c"),
-                                "--json", db=built_db_url).stdout)
+    assert (
+        path.endswith("popolo.json")
+        and int(size) == (tmp_path / "p" / "popolo.json").stat().st_size
+    )
+    listed = json.loads(
+        run_cli(
+            "export", "--format", "csv", "--out", str(tmp_path / "c"), "--json", db=built_db_url
+        ).stdout
+    )
     assert len(listed) == len(list((tmp_path / "c").glob("*.csv"))) > 20
 
 
 def test_export_into_a_file_is_one_line_error(built_db_url, tmp_path):
     target = tmp_path / "a-file"
     target.write_text("x")
-    result = run_cli("export", "--format", "csv", "--out", str(target), db=built_db_url,
-                     expect=2)
+    result = run_cli("export", "--format", "csv", "--out", str(target), db=built_db_url, expect=2)
     assert "a-file" in result.stderr
     assert "Traceback" not in result.output
 

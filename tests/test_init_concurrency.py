@@ -18,8 +18,16 @@ from csto_db.checks import check_database
 from csto_db.db import make_engine
 from csto_db.seeding import seeds_dir
 
-INTERNAL_ERROR_SIGNS = ("Traceback", "already exists", "duplicate key", "IntegrityError",
-                        "OperationalError", "ProgrammingError", "(1050", "pg_type")
+INTERNAL_ERROR_SIGNS = (
+    "Traceback",
+    "already exists",
+    "duplicate key",
+    "IntegrityError",
+    "OperationalError",
+    "ProgrammingError",
+    "(1050",
+    "pg_type",
+)
 
 
 def _assert_clean_failure_output(stderr: str) -> None:
@@ -73,8 +81,7 @@ def holding_the_init_lock(url: str):
     try:
         with engine.connect() as connection:
             if backend == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                   {"key": PG_LOCK_KEY})
+                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
                 yield
                 connection.rollback()
             else:
@@ -117,9 +124,12 @@ def _pair(url: str) -> tuple[str, str]:
     try:
         with engine.connect() as connection:
             key = connection.dialect.identifier_preparer.quote("key")
-            row = connection.execute(text(
-                "SELECT (SELECT name FROM states WHERE iso3 = 'ARM'), "
-                f"(SELECT name FROM threats WHERE {key} = 'threat-drug-trafficking')")).one()
+            row = connection.execute(
+                text(
+                    "SELECT (SELECT name FROM states WHERE iso3 = 'ARM'), "
+                    f"(SELECT name FROM threats WHERE {key} = 'threat-drug-trafficking')"
+                )
+            ).one()
             return tuple(row)
     finally:
         engine.dispose()

@@ -50,10 +50,16 @@ def _work_time(url: str, seeds: Path) -> float:
 class Scenario:
     """A database in a known state before each kill, and the seeds the killed run loads."""
 
-    def __init__(self, name: str, prepare, before: dict, seeds: Path, after: dict,
-                 dump=dump_of) -> None:
+    def __init__(
+        self, name: str, prepare, before: dict, seeds: Path, after: dict, dump=dump_of
+    ) -> None:
         self.name, self.prepare, self.before, self.seeds, self.after = (
-            name, prepare, before, seeds, after)
+            name,
+            prepare,
+            before,
+            seeds,
+            after,
+        )
         #: How to read the database's state: through the models, or as stored for a schema
         #: older than the models (the release's).
         self.dump = dump
@@ -95,19 +101,30 @@ def test_init_survives_sigkill_at_any_moment(server, tmp_path):
             Scenario("seeded, seeds changed", prepare_seeded, None, changed, clean_changed),
         ]
         if engine_name == "sqlite":
+
             def prepare_release() -> str:
                 url = fresh_url()
                 shutil.copyfile(RELEASE_0_1_0, Path(url.removeprefix("sqlite:///")))
                 return url
 
             release_dump = sqlite_file_dump(f"sqlite:///{RELEASE_0_1_0}")
-            scenarios.append(Scenario("release 0.1.0 upgraded", prepare_release, release_dump,
-                                      package_seeds, sqlite_file_dump(clean_url),
-                                      dump=sqlite_file_dump))
+            scenarios.append(
+                Scenario(
+                    "release 0.1.0 upgraded",
+                    prepare_release,
+                    release_dump,
+                    package_seeds,
+                    sqlite_file_dump(clean_url),
+                    dump=sqlite_file_dump,
+                )
+            )
 
         # Calibrate each scenario's work time on an unkilled run.
-        work = {scenario.name: _work_time(scenario.prepare(), scenario.seeds)
-                for scenario in scenarios if scenario.name != "seeded, seeds changed"}
+        work = {
+            scenario.name: _work_time(scenario.prepare(), scenario.seeds)
+            for scenario in scenarios
+            if scenario.name != "seeded, seeds changed"
+        }
         work["seeded, seeds changed"] = _work_time(seeded_url, changed)
         seeded_at["seeds"] = changed
         # seeded_url now holds the changed seeds; the seeded scenario alternates between both.
@@ -150,15 +167,19 @@ def test_init_survives_sigkill_at_any_moment(server, tmp_path):
             elif engine_name == "mariadb" and _half_migrated_and_marked(url):
                 outcome = "half migrated, marked"
             else:
-                raise AssertionError(f"{scenario.name}, killed after {delay:.2f}s: the database "
-                                     "is neither as it was nor complete")
+                raise AssertionError(
+                    f"{scenario.name}, killed after {delay:.2f}s: the database "
+                    "is neither as it was nor complete"
+                )
             # The next init finishes the job.
             init_database(url, seeds, prune=True)
             engine = make_engine(url)
             try:
                 with engine.connect() as connection:
                     assert check_database(connection, seeds_directory=seeds) == [], (
-                        scenario.name, delay)
+                        scenario.name,
+                        delay,
+                    )
             finally:
                 engine.dispose()
             assert scenario.dump(url) == expected_after, (scenario.name, delay)
@@ -171,10 +192,13 @@ def test_init_survives_sigkill_at_any_moment(server, tmp_path):
                 made.remove(url)
         child.process.kill()
         child.process.communicate()
-        summary = ", ".join(f"{name} / {outcome}: {count}"
-                            for (name, outcome), count in sorted(outcomes.items()))
-        print(f"\n{engine_name}: {sum(outcomes.values())} kills survived ({summary}); "
-              f"{finished_early} runs finished before their kill")
+        summary = ", ".join(
+            f"{name} / {outcome}: {count}" for (name, outcome), count in sorted(outcomes.items())
+        )
+        print(
+            f"\n{engine_name}: {sum(outcomes.values())} kills survived ({summary}); "
+            f"{finished_early} runs finished before their kill"
+        )
         assert sum(outcomes.values()) >= kills
         # Kills before the end of the work found the database as it was. (A "complete" needs
         # a kill between the commit, the run's last step, and the process's end: common on

@@ -60,25 +60,29 @@ class Rows:
 
     def run(self, statement, parameters: dict | None = None) -> None:
         with self.engine.begin() as connection:
-            connection.execute(statement if not isinstance(statement, str) else text(statement),
-                               parameters or {})
+            connection.execute(
+                statement if not isinstance(statement, str) else text(statement), parameters or {}
+            )
 
     def insert(self, table: str, row: dict[str, Any]) -> None:
         self.run(*self.insert_statement(table, row))
 
     def snapshot(self, table: str) -> list[tuple]:
         with self.engine.connect() as connection:
-            return sorted(map(tuple, connection.execute(text(f"SELECT * FROM {table}"))),
-                          key=repr)
+            return sorted(map(tuple, connection.execute(text(f"SELECT * FROM {table}"))), key=repr)
 
     def add_source(self, connection) -> None:
         for statement, parameters in (
-            self.insert_statement("sources", {"key": SOURCE, "title": "Integrity tests",
-                                              "kind": "reference", "language": "en"}),
-            self.insert_statement("citations", {"key": CITATION, "source_key": SOURCE,
-                                                "quote": "first"}),
-            self.insert_statement("citations", {"key": SECOND_CITATION, "source_key": SOURCE,
-                                                "quote": "second"}),
+            self.insert_statement(
+                "sources",
+                {"key": SOURCE, "title": "Integrity tests", "kind": "reference", "language": "en"},
+            ),
+            self.insert_statement(
+                "citations", {"key": CITATION, "source_key": SOURCE, "quote": "first"}
+            ),
+            self.insert_statement(
+                "citations", {"key": SECOND_CITATION, "source_key": SOURCE, "quote": "second"}
+            ),
         ):
             connection.execute(statement, parameters)
 
@@ -94,8 +98,10 @@ class Rows:
         """A new state: digits in its codes keep it apart from every real one."""
         n = next(_serial) % 100
         iso3 = f"Q{n:02d}"
-        self.insert("states", {"iso3": iso3, "iso2": f"{n:02d}", "numeric": f"9{n:02d}",
-                               "name": f"Test state {n}"})
+        self.insert(
+            "states",
+            {"iso3": iso3, "iso2": f"{n:02d}", "numeric": f"9{n:02d}", "name": f"Test state {n}"},
+        )
         return iso3
 
     def organization(self) -> str:
@@ -112,11 +118,16 @@ class Rows:
     def threat_row(key: str, organization: str) -> dict[str, Any]:
         return {"key": key, "organization_code": organization, "ordinal": 1, "name": key}
 
-    def span_row(self, table: str, subject: dict[str, str], start: str, end: str | None,
-                 key: str | None = None) -> dict[str, Any]:
+    def span_row(
+        self,
+        table: str,
+        subject: dict[str, str],
+        start: str,
+        end: str | None,
+        key: str | None = None,
+    ) -> dict[str, Any]:
         """A valid row of a span table: day-precise dates, [start, end)."""
-        row = {"key": key or self.fact(table), **subject, **day("start", start),
-               **day("end", end)}
+        row = {"key": key or self.fact(table), **subject, **day("start", start), **day("end", end)}
         if table == "membership_spans":
             row["status"] = "member"
         elif table == "office_terms":
@@ -128,8 +139,12 @@ class Rows:
 
 def day(name: str, value: str | None) -> dict[str, Any]:
     """The four columns of a day-precise partial date (all NULL for no date)."""
-    return {f"{name}_edtf": value, f"{name}_lower": value, f"{name}_upper": value,
-            f"{name}_precision": value and "day"}
+    return {
+        f"{name}_edtf": value,
+        f"{name}_lower": value,
+        f"{name}_upper": value,
+        f"{name}_precision": value and "day",
+    }
 
 
 def span_subject(rows: Rows, table: str) -> dict[str, str]:
@@ -169,8 +184,10 @@ def overlap_on_insert(table: str) -> Callable[[Rows], Violation]:
         subject = span_subject(rows, table)
         rows.insert(table, rows.span_row(table, subject, "2000-01-01", "2005-01-01"))
         statement, parameters = rows.insert_statement(
-            table, rows.span_row(table, subject, "2004-12-31", None))
+            table, rows.span_row(table, subject, "2004-12-31", None)
+        )
         return Violation(table, statement, parameters, "overlap", "trigger")
+
     return build
 
 
@@ -182,77 +199,121 @@ def overlap_on_update(table: str) -> Callable[[Rows], Violation]:
         rows.insert(table, later)
         key = rows.preparer.quote("key")
         reach = ", reach_end = '2000-01-02'" if table in REACH_TABLES else ""
-        statement = text(f"UPDATE {table} SET end_edtf = '2000-01-02', end_lower = '2000-01-02',"
-                         f" end_upper = '2000-01-02'{reach} WHERE {key} = :key")
+        statement = text(
+            f"UPDATE {table} SET end_edtf = '2000-01-02', end_lower = '2000-01-02',"
+            f" end_upper = '2000-01-02'{reach} WHERE {key} = :key"
+        )
         return Violation(table, statement, {"key": later["key"]}, "overlap", "trigger")
+
     return build
 
 
 def ends_before_start(rows: Rows) -> Violation:
     subject = span_subject(rows, "membership_spans")
     row = rows.span_row("membership_spans", subject, "2000-01-01", "1999-01-01")
-    return Violation("membership_spans", *rows.insert_statement("membership_spans", row),
-                     "ends_after_start", "check")
+    return Violation(
+        "membership_spans",
+        *rows.insert_statement("membership_spans", row),
+        "ends_after_start",
+        "check",
+    )
 
 
 def bounds_out_of_order(rows: Rows) -> Violation:
     subject = span_subject(rows, "membership_spans")
     row = rows.span_row("membership_spans", subject, "2000-01-01", None)
-    row.update(start_edtf="2000", start_lower="2000-12-31", start_upper="2000-01-01",
-               start_precision="year")
-    return Violation("membership_spans", *rows.insert_statement("membership_spans", row),
-                     "start_bounds_ordered", "check")
+    row.update(
+        start_edtf="2000",
+        start_lower="2000-12-31",
+        start_upper="2000-01-01",
+        start_precision="year",
+    )
+    return Violation(
+        "membership_spans",
+        *rows.insert_statement("membership_spans", row),
+        "start_bounds_ordered",
+        "check",
+    )
 
 
 def status_outside_vocabulary(rows: Rows) -> Violation:
     subject = span_subject(rows, "membership_spans")
     row = rows.span_row("membership_spans", subject, "2000-01-01", None)
     row["status"] = "ally"
-    return Violation("membership_spans", *rows.insert_statement("membership_spans", row),
-                     "membership_status", "check")
+    return Violation(
+        "membership_spans",
+        *rows.insert_statement("membership_spans", row),
+        "membership_status",
+        "check",
+    )
 
 
 def fact_table_outside_vocabulary(rows: Rows) -> Violation:
-    return Violation("facts", *rows.insert_statement(
-        "facts", {"key": "test-no-such-table", "table_name": "no_such_table"}),
-        "fact_table", "check")
+    return Violation(
+        "facts",
+        *rows.insert_statement(
+            "facts", {"key": "test-no-such-table", "table_name": "no_such_table"}
+        ),
+        "fact_table",
+        "check",
+    )
 
 
 def span_of_unknown_state(rows: Rows) -> Violation:
     subject = span_subject(rows, "membership_spans")
     subject["state_iso3"] = "QQQ"
     row = rows.span_row("membership_spans", subject, "2000-01-01", None)
-    return Violation("membership_spans", *rows.insert_statement("membership_spans", row),
-                     "foreign key", "constraint")
+    return Violation(
+        "membership_spans",
+        *rows.insert_statement("membership_spans", row),
+        "foreign key",
+        "constraint",
+    )
 
 
 def citation_link_to_unknown_citation(rows: Rows) -> Violation:
     key = rows.fact("threats", cited=False)
-    return Violation("fact_citations", *rows.insert_statement(
-        "fact_citations", {"fact_key": key, "citation_key": "no-such-citation"}),
-        "foreign key", "constraint")
+    return Violation(
+        "fact_citations",
+        *rows.insert_statement(
+            "fact_citations", {"fact_key": key, "citation_key": "no-such-citation"}
+        ),
+        "foreign key",
+        "constraint",
+    )
 
 
 def uncited_organization(rows: Rows) -> Violation:
     code = rows.fact("organizations", cited=False)
-    return Violation("organizations", *rows.insert_statement(
-        "organizations", {"code": code, "name": code, "kind": "organ"}),
-        "no citation", "trigger")
+    return Violation(
+        "organizations",
+        *rows.insert_statement("organizations", {"code": code, "name": code, "kind": "organ"}),
+        "no citation",
+        "trigger",
+    )
 
 
 def uncited_threat(rows: Rows) -> Violation:
     organization = rows.organization()
     key = rows.fact("threats", cited=False)
-    return Violation("threats", *rows.insert_statement(
-        "threats", rows.threat_row(key, organization)), "no citation", "trigger")
+    return Violation(
+        "threats",
+        *rows.insert_statement("threats", rows.threat_row(key, organization)),
+        "no citation",
+        "trigger",
+    )
 
 
 def uncited_span(rows: Rows) -> Violation:
     subject = span_subject(rows, "membership_spans")
     key = rows.fact("membership_spans", cited=False)
     row = rows.span_row("membership_spans", subject, "2000-01-01", None, key=key)
-    return Violation("membership_spans", *rows.insert_statement("membership_spans", row),
-                     "no citation", "trigger")
+    return Violation(
+        "membership_spans",
+        *rows.insert_statement("membership_spans", row),
+        "no citation",
+        "trigger",
+    )
 
 
 def key_changed_to_uncited(rows: Rows) -> Violation:
@@ -260,8 +321,9 @@ def key_changed_to_uncited(rows: Rows) -> Violation:
     uncited = rows.fact("threats", cited=False)
     key = rows.preparer.quote("key")
     statement = text(f"UPDATE threats SET {key} = :new WHERE {key} = :old")
-    return Violation("threats", statement, {"new": uncited, "old": threat}, "no citation",
-                     "trigger")
+    return Violation(
+        "threats", statement, {"new": uncited, "old": threat}, "no citation", "trigger"
+    )
 
 
 def last_citation_deleted(rows: Rows) -> Violation:
@@ -274,8 +336,9 @@ def last_citation_moved(rows: Rows) -> Violation:
     threat = rows.threat(rows.organization())
     other = rows.fact("threats", cited=False)
     statement = text("UPDATE fact_citations SET fact_key = :other WHERE fact_key = :key")
-    return Violation("fact_citations", statement, {"key": threat, "other": other},
-                     "last citation", "trigger")
+    return Violation(
+        "fact_citations", statement, {"key": threat, "other": other}, "last citation", "trigger"
+    )
 
 
 RULES: dict[str, Callable[[Rows], Violation]] = {
@@ -328,8 +391,10 @@ def test_citations_go_in_the_loaders_order(rows: Rows):
     threat = rows.threat(rows.organization())
     rows.insert("fact_citations", {"fact_key": threat, "citation_key": SECOND_CITATION})
     # One of two citations may go; the last may go once the fact's row is gone.
-    rows.run("DELETE FROM fact_citations WHERE fact_key = :key AND citation_key = :citation",
-             {"key": threat, "citation": SECOND_CITATION})
+    rows.run(
+        "DELETE FROM fact_citations WHERE fact_key = :key AND citation_key = :citation",
+        {"key": threat, "citation": SECOND_CITATION},
+    )
     key = rows.preparer.quote("key")
     rows.run(f"DELETE FROM threats WHERE {key} = :key", {"key": threat})
     rows.run("DELETE FROM fact_citations WHERE fact_key = :key", {"key": threat})
@@ -350,15 +415,22 @@ def test_every_fact_table_has_its_citation_trigger(rows: Rows):
     dialect = rows.engine.dialect.name
     with rows.engine.connect() as connection:
         if dialect == "sqlite":
-            triggers = connection.execute(text(
-                "SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")).all()
+            triggers = connection.execute(
+                text("SELECT tbl_name, name FROM sqlite_master WHERE type = 'trigger'")
+            ).all()
         elif dialect == "postgresql":
-            triggers = connection.execute(text(
-                "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c"
-                " ON c.oid = t.tgrelid WHERE NOT t.tgisinternal")).all()
+            triggers = connection.execute(
+                text(
+                    "SELECT c.relname, t.tgname FROM pg_trigger t JOIN pg_class c"
+                    " ON c.oid = t.tgrelid WHERE NOT t.tgisinternal"
+                )
+            ).all()
         else:
-            triggers = connection.execute(text(
-                "SELECT event_object_table, trigger_name FROM information_schema.triggers"
-                " WHERE trigger_schema = DATABASE()")).all()
+            triggers = connection.execute(
+                text(
+                    "SELECT event_object_table, trigger_name FROM information_schema.triggers"
+                    " WHERE trigger_schema = DATABASE()"
+                )
+            ).all()
     cited = {table for table, name in triggers if "_cited" in name}
     assert cited == set(FACT_TABLES)

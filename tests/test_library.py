@@ -51,7 +51,8 @@ def walk_spans(session: Session, *conditions) -> int:
 
 
 def test_a_loop_over_members_and_their_citations_costs_the_same_statements_at_any_length(
-        built_engine):
+    built_engine,
+):
     counts = {}
     for label, condition in [
         ("one state", MembershipSpan.state_iso3 == "ARM"),
@@ -72,9 +73,15 @@ def test_from_one_state_to_its_spans_citations_and_sources(built_engine):
     with Session(built_engine) as session, counting(built_engine) as statements:
         belarus = session.get(State, "BLR")
         assert belarus is not None
-        seen = [(span.organization.code, span.start, span.end,
-                 sorted({citation.source.key for citation in span.citations}))
-                for span in belarus.memberships]
+        seen = [
+            (
+                span.organization.code,
+                span.start,
+                span.end,
+                sorted({citation.source.key for citation in span.citations}),
+            )
+            for span in belarus.memberships
+        ]
     assert [code for code, *_ in seen] == ["CST", "CSTO"]
     assert all(sources for *_, sources in seen)
     # The state, its spans, then one statement for each kind of thing they lead to (their
@@ -89,7 +96,8 @@ def test_from_many_states_with_selectinload_the_statements_do_not_grow(built_eng
     for condition in (State.iso3 == "ARM", State.iso3.is_not(None)):
         with Session(built_engine) as session, counting(built_engine) as statements:
             states = session.scalars(
-                select(State).where(condition).options(selectinload(State.memberships))).all()
+                select(State).where(condition).options(selectinload(State.memberships))
+            ).all()
             spans = [span for state in states for span in state.memberships]
             quotes = [citation.quote for span in spans for citation in span.citations]
             assert spans and quotes
@@ -102,7 +110,13 @@ def test_relationships_meet_from_both_sides(built_engine):
         treaty = session.get(csto_db.Document, "cst")
         assert treaty is not None
         assert {party.state_iso3 for party in treaty.parties if party.role == "signatory"} >= {
-            "ARM", "KAZ", "KGZ", "RUS", "TJK", "UZB"}
+            "ARM",
+            "KAZ",
+            "KGZ",
+            "RUS",
+            "TJK",
+            "UZB",
+        }
         assert all(party.document is treaty for party in treaty.parties)
         csto = session.get(csto_db.Organization, "CSTO")
         assert csto is not None and csto.predecessor is not None
@@ -120,20 +134,26 @@ def test_relationships_meet_from_both_sides(built_engine):
         for operation in session.scalars(select(csto_db.Operation)):
             assert operation.host.iso3 == operation.host_iso3
             assert {c.state_iso3 for c in operation.contributions} == {
-                c.state.iso3 for c in operation.contributions}
+                c.state.iso3 for c in operation.contributions
+            }
 
 
 def test_readings_of_a_fact_are_the_readings_of_the_disputes_about_it(built_engine):
     with Session(built_engine) as session:
         disputed = session.scalars(
-            select(MembershipSpan).where(MembershipSpan.readings.any())).all()
+            select(MembershipSpan).where(MembershipSpan.readings.any())
+        ).all()
         assert disputed
         for span in disputed:
             expected = {
                 reading.key
-                for subject in session.scalars(select(csto_db.DisputeSubject).where(
-                    csto_db.DisputeSubject.fact_key == span.key))
-                for reading in subject.dispute.readings}
+                for subject in session.scalars(
+                    select(csto_db.DisputeSubject).where(
+                        csto_db.DisputeSubject.fact_key == span.key
+                    )
+                )
+                for reading in subject.dispute.readings
+            }
             assert [r.key for r in span.readings] == sorted(expected)
 
 
@@ -147,7 +167,8 @@ def test_a_date_is_one_partial_date_and_an_empty_one_is_none(built_engine):
         assert treaty.signed == PartialDate.parse("1992-05-15")
         assert f"{treaty.signed}" == "1992-05-15"
         open_spans = session.scalars(
-            select(MembershipSpan).where(MembershipSpan.end_edtf.is_(None))).all()
+            select(MembershipSpan).where(MembershipSpan.end_edtf.is_(None))
+        ).all()
         assert open_spans and all(span.end is None for span in open_spans)
         assert all(isinstance(span.start, PartialDate) for span in open_spans)
 
@@ -162,8 +183,7 @@ def test_every_partial_date_of_every_fact_table_is_one_attribute():
         for name in model.partial_dates:
             assert name in composites, f"{model.__name__}.{name}"
             columns = [prop.key for prop in composites[name].props]
-            assert columns == [f"{name}_{part}" for part in ("edtf", "lower", "upper",
-                                                              "precision")]
+            assert columns == [f"{name}_{part}" for part in ("edtf", "lower", "upper", "precision")]
 
 
 def test_partial_dates_compare_by_their_bounds():
@@ -176,23 +196,37 @@ def test_partial_dates_compare_by_their_bounds():
 def test_a_partial_date_in_a_query(built_engine):
     day = date(2005, 1, 1)
     with Session(built_engine) as session:
-        by_bounds = set(session.scalars(select(MembershipSpan.key).where(
-            MembershipSpan.start.lower <= day,
-            MembershipSpan.end.upper.is_(None) | (MembershipSpan.end.upper > day))))
-        by_method = set(session.scalars(
-            select(MembershipSpan.key).where(MembershipSpan.holds(day))))
-        loaded = {span.key for span in session.scalars(select(MembershipSpan))
-                  if span.holds(day)}
-        certain = set(session.scalars(
-            select(MembershipSpan.key).where(MembershipSpan.holds(day, certain=True))))
-        treaty = session.scalars(select(csto_db.Document).where(
-            csto_db.Document.signed == PartialDate.parse("1992-05-15"))).all()
-        undated = session.scalars(select(csto_db.Initiative.key).where(
-            csto_db.Initiative.proposed.is_(None))).all()
-        undated_by_column = session.scalars(select(csto_db.Initiative.key).where(
-            csto_db.Initiative.proposed_edtf.is_(None))).all()
-        dated = session.scalars(select(csto_db.Initiative.key).where(
-            csto_db.Initiative.proposed.is_not(None))).all()
+        by_bounds = set(
+            session.scalars(
+                select(MembershipSpan.key).where(
+                    MembershipSpan.start.lower <= day,
+                    MembershipSpan.end.upper.is_(None) | (MembershipSpan.end.upper > day),
+                )
+            )
+        )
+        by_method = set(
+            session.scalars(select(MembershipSpan.key).where(MembershipSpan.holds(day)))
+        )
+        loaded = {span.key for span in session.scalars(select(MembershipSpan)) if span.holds(day)}
+        certain = set(
+            session.scalars(
+                select(MembershipSpan.key).where(MembershipSpan.holds(day, certain=True))
+            )
+        )
+        treaty = session.scalars(
+            select(csto_db.Document).where(
+                csto_db.Document.signed == PartialDate.parse("1992-05-15")
+            )
+        ).all()
+        undated = session.scalars(
+            select(csto_db.Initiative.key).where(csto_db.Initiative.proposed.is_(None))
+        ).all()
+        undated_by_column = session.scalars(
+            select(csto_db.Initiative.key).where(csto_db.Initiative.proposed_edtf.is_(None))
+        ).all()
+        dated = session.scalars(
+            select(csto_db.Initiative.key).where(csto_db.Initiative.proposed.is_not(None))
+        ).all()
     assert by_bounds == by_method == loaded
     assert certain <= by_method and certain
     assert "csto-arm-member" in certain
@@ -205,16 +239,35 @@ def test_setting_a_partial_date_sets_its_four_columns():
     span = MembershipSpan(key="x")
     span.end = PartialDate.parse("2012-06")
     assert (span.end_edtf, span.end_lower, span.end_upper, span.end_precision) == (
-        "2012-06", date(2012, 6, 1), date(2012, 6, 30), "month")
+        "2012-06",
+        date(2012, 6, 1),
+        date(2012, 6, 30),
+        "month",
+    )
     span.end = None
     assert (span.end_edtf, span.end_lower, span.end_upper, span.end_precision) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 # --- The public face -----------------------------------------------------------------------
 
-PUBLIC_FUNCTIONS = ["make_engine", "members_on", "timeline", "documents", "initiatives",
-                    "disputes", "evidence", "sessions", "chair_on", "officials_on", "operations"]
+PUBLIC_FUNCTIONS = [
+    "make_engine",
+    "members_on",
+    "timeline",
+    "documents",
+    "initiatives",
+    "disputes",
+    "evidence",
+    "sessions",
+    "chair_on",
+    "officials_on",
+    "operations",
+]
 
 
 def test_the_public_names():
@@ -222,8 +275,13 @@ def test_the_public_names():
         assert callable(getattr(csto_db, name)), name
     for name in ["State", "Organization", "MembershipSpan", "Document", "Citation", "Source"]:
         assert issubclass(getattr(csto_db, name), csto_db.Base)
-    for error in ["DatabaseError", "QueryError", "PartialDateError", "SeedError",
-                  "SchemaRevisionError"]:
+    for error in [
+        "DatabaseError",
+        "QueryError",
+        "PartialDateError",
+        "SeedError",
+        "SchemaRevisionError",
+    ]:
         assert issubclass(getattr(csto_db, error), csto_db.Error)
     assert set(PUBLIC_FUNCTIONS) <= set(csto_db.__all__) <= set(dir(csto_db))
     with pytest.raises(AttributeError):
@@ -241,16 +299,19 @@ import csto_db.timeline, csto_db.evidence
 from csto_db.timeline import TimelineEntry
 print(heavy, csto_db.timeline.__name__, csto_db.evidence.__module__, TimelineEntry.__name__)
 """
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
     assert out == ["[]", "timeline", "csto_db.queries", "TimelineEntry"]
 
 
 def test_a_day_may_be_given_as_iso_text(connection):
     assert [m.to_dict() for m in csto_db.members_on(connection, "CSTO", "2005-01-01")] == [
-        m.to_dict() for m in csto_db.members_on(connection, "CSTO", date(2005, 1, 1))]
+        m.to_dict() for m in csto_db.members_on(connection, "CSTO", date(2005, 1, 1))
+    ]
     assert csto_db.chair_on(connection, "2011-12-20") == csto_db.chair_on(
-        connection, date(2011, 12, 20))
+        connection, date(2011, 12, 20)
+    )
     with pytest.raises(csto_db.Error, match="give a full day"):
         csto_db.officials_on(connection, "2017-05")
 
@@ -258,28 +319,42 @@ def test_a_day_may_be_given_as_iso_text(connection):
 # --- Typed answers -------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command, answer", [
-    (["documents"], lambda c: [d.to_dict() for d in csto_db.documents(c)]),
-    (["documents", "--source", "csto-overview"],
-     lambda c: [d.to_dict() for d in csto_db.documents(c, source="csto-overview")]),
-    (["initiatives"], lambda c: [i.to_dict() for i in csto_db.initiatives(c)]),
-    (["disputes", "--all"],
-     lambda c: [d.to_dict() for d in csto_db.disputes(c, include_refinements=True)]),
-    (["evidence", "cst-geo-party"], lambda c: csto_db.evidence(c, "cst-geo-party").to_dict()),
-    (["chair", "--on", "2011-12-20"], lambda c: csto_db.chair_answer(
-        csto_db.chair_on(c, "2011-12-20"), date(2011, 12, 20)).to_dict()),
-])
-def test_the_command_lines_json_is_the_answers_to_dict(built_db_url, connection, command,
-                                                       answer):
+@pytest.mark.parametrize(
+    "command, answer",
+    [
+        (["documents"], lambda c: [d.to_dict() for d in csto_db.documents(c)]),
+        (
+            ["documents", "--source", "csto-overview"],
+            lambda c: [d.to_dict() for d in csto_db.documents(c, source="csto-overview")],
+        ),
+        (["initiatives"], lambda c: [i.to_dict() for i in csto_db.initiatives(c)]),
+        (
+            ["disputes", "--all"],
+            lambda c: [d.to_dict() for d in csto_db.disputes(c, include_refinements=True)],
+        ),
+        (["evidence", "cst-geo-party"], lambda c: csto_db.evidence(c, "cst-geo-party").to_dict()),
+        (
+            ["chair", "--on", "2011-12-20"],
+            lambda c: csto_db.chair_answer(
+                csto_db.chair_on(c, "2011-12-20"), date(2011, 12, 20)
+            ).to_dict(),
+        ),
+    ],
+)
+def test_the_command_lines_json_is_the_answers_to_dict(built_db_url, connection, command, answer):
     assert run_cli_json(built_db_url, *command) == json.loads(
-        json.dumps(answer(connection), ensure_ascii=False))
+        json.dumps(answer(connection), ensure_ascii=False)
+    )
 
 
 def test_the_answers_are_frozen_dataclasses(connection):
-    answers = [csto_db.documents(connection)[0], csto_db.initiatives(connection)[0],
-               csto_db.disputes(connection)[0], csto_db.evidence(connection, "cst-geo-party"),
-               csto_db.chair_answer(csto_db.chair_on(connection, "2005-01-01"),
-                                    date(2005, 1, 1))]
+    answers = [
+        csto_db.documents(connection)[0],
+        csto_db.initiatives(connection)[0],
+        csto_db.disputes(connection)[0],
+        csto_db.evidence(connection, "cst-geo-party"),
+        csto_db.chair_answer(csto_db.chair_on(connection, "2005-01-01"), date(2005, 1, 1)),
+    ]
     for answer in answers:
         field = dataclasses.fields(answer)[0].name
         with pytest.raises(dataclasses.FrozenInstanceError):

@@ -37,8 +37,9 @@ def user_triggers(connection) -> set[str]:
     elif dialect == "postgresql":
         query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
     else:
-        query = ("SELECT trigger_name FROM information_schema.triggers"
-                 " WHERE trigger_schema = DATABASE()")
+        query = (
+            "SELECT trigger_name FROM information_schema.triggers WHERE trigger_schema = DATABASE()"
+        )
     return set(connection.execute(text(query)).scalars())
 
 

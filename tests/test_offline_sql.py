@@ -22,8 +22,10 @@ def offline_script(url: str) -> str:
     return config.output_buffer.getvalue()
 
 
-URLS = {"postgresql": "postgresql://dba@db.invalid/csto",
-        "mariadb": "mariadb://dba@db.invalid/csto"}
+URLS = {
+    "postgresql": "postgresql://dba@db.invalid/csto",
+    "mariadb": "mariadb://dba@db.invalid/csto",
+}
 
 
 @pytest.fixture(scope="module")
@@ -48,8 +50,11 @@ def test_postgresql_script_has_exclusion_constraints_and_citation_triggers(scrip
     sql = scripts["postgresql"]
     assert "CREATE EXTENSION IF NOT EXISTS btree_gist" in sql
     for table in SPAN_TABLES:
-        assert re.search(rf"ALTER TABLE {table} ADD CONSTRAINT ex_{table}_no_overlap "
-                         r"EXCLUDE USING gist", sql)
+        assert re.search(
+            rf"ALTER TABLE {table} ADD CONSTRAINT ex_{table}_no_overlap "
+            r"EXCLUDE USING gist",
+            sql,
+        )
     for table in FACT_TABLES:
         assert f"CREATE TRIGGER trg_{table}_cited BEFORE INSERT OR UPDATE" in sql
     assert "CREATE TRIGGER trg_fact_citations_keep_last BEFORE DELETE" in sql

@@ -13,10 +13,17 @@ OVERVIEW = "csto-overview"
 
 def overview_quotes(connection, fact_key):
     """The overview's quotes behind one fact."""
-    return connection.execute(text(
-        "SELECT c.quote FROM fact_citations fc JOIN citations c ON c.key = fc.citation_key "
-        "WHERE fc.fact_key = :key AND c.source_key = :source"),
-        {"key": fact_key, "source": OVERVIEW}).scalars().all()
+    return (
+        connection.execute(
+            text(
+                "SELECT c.quote FROM fact_citations fc JOIN citations c ON c.key = fc.citation_key "
+                "WHERE fc.fact_key = :key AND c.source_key = :source"
+            ),
+            {"key": fact_key, "source": OVERVIEW},
+        )
+        .scalars()
+        .all()
+    )
 
 
 def row(connection, sql, **params):
@@ -41,13 +48,14 @@ def test_claim_01_treaty_signed_in_tashkent_by_six(connection):
 @pytest.mark.parametrize("iso3", ["AZE", "GEO", "BLR"])
 def test_claim_02_three_joined_subsequently_with_inferred_bounds(connection, iso3):
     on = date(1995, 1, 1)
-    member = next(m for m in members_on(connection, "CST", on, source=OVERVIEW)
-                  if m.state == iso3)
+    member = next(m for m in members_on(connection, "CST", on, source=OVERVIEW) if m.state == iso3)
     assert member.since == "[1992-05-15..1999-04]"
     assert member.certainty == "possible"
     assert member.inferred and member.reasoning
-    assert any(c.quote == "Subsequently, Azerbaijan, Georgia and Belarus joined it."
-               for c in member.citations)
+    assert any(
+        c.quote == "Subsequently, Azerbaijan, Georgia and Belarus joined it."
+        for c in member.citations
+    )
     before = {m.state for m in members_on(connection, "CST", date(1992, 5, 14), source=OVERVIEW)}
     assert iso3 not in before
 
@@ -69,8 +77,7 @@ def test_claim_04_protocol_signed_by_six_in_april_1999(connection):
 
 @pytest.mark.parametrize("iso3", ["AZE", "GEO", "UZB"])
 def test_claim_05_three_stopped_being_parties_around_april_1999(connection, iso3):
-    listed = {m.state: m for m in members_on(connection, "CST", date(1999, 4, 15),
-                                             source=OVERVIEW)}
+    listed = {m.state: m for m in members_on(connection, "CST", date(1999, 4, 15), source=OVERVIEW)}
     assert listed[iso3].until == "1999-04"
     assert listed[iso3].certainty == "possible"
     assert listed[iso3].inferred
@@ -81,12 +88,17 @@ def test_claim_05_three_stopped_being_parties_around_april_1999(connection, iso3
 def test_claim_06_decision_to_transform_at_moscow_session(connection):
     decision = row(connection, "SELECT * FROM events t WHERE t.key = 'cst-transformation-decision'")
     assert decision["happened_edtf"] == "2002-05-14"
-    meeting = row(connection, "SELECT * FROM meetings t WHERE t.key = :key",
-                  key=decision["meeting_key"])
+    meeting = row(
+        connection, "SELECT * FROM meetings t WHERE t.key = :key", key=decision["meeting_key"]
+    )
     assert (meeting["held_edtf"], meeting["place"]) == ("2002-05-14", "Moscow")
     assert overview_quotes(connection, "cst-transformation-decision")
-    assert row(connection, "SELECT predecessor_code FROM organizations WHERE code = 'CSTO'")[
-        "predecessor_code"] == "CST"
+    assert (
+        row(connection, "SELECT predecessor_code FROM organizations WHERE code = 'CSTO'")[
+            "predecessor_code"
+        ]
+        == "CST"
+    )
 
 
 @pytest.mark.parametrize("key", ["csto-charter", "csto-legal-status-agreement"])
@@ -119,34 +131,47 @@ def test_claim_10_fundamental_objective(connection):
 
 
 def test_claim_11_key_objectives_and_threats(connection):
-    keys = connection.execute(text(
-        "SELECT text FROM objectives WHERE rank = 'key' ORDER BY ordinal")).scalars().all()
+    keys = (
+        connection.execute(text("SELECT text FROM objectives WHERE rank = 'key' ORDER BY ordinal"))
+        .scalars()
+        .all()
+    )
     assert len(keys) == 6 and keys[0] == "Provision of national and collective security"
     threats = set(connection.execute(text("SELECT name FROM threats")).scalars())
-    assert {"International terrorism", "Drug trafficking", "Illegal migration",
-            "Transnational organized crime", "Information and cyber security"} <= threats
+    assert {
+        "International terrorism",
+        "Drug trafficking",
+        "Illegal migration",
+        "Transnational organized crime",
+        "Information and cyber security",
+    } <= threats
 
 
 def test_claim_12_characterization_is_a_description_not_an_event(connection):
     position = row(connection, "SELECT * FROM positions WHERE topic = 'characterization'")
     assert position["period_edtf"] is None
-    assert any("“classic” military-political bloc" in q
-               for q in overview_quotes(connection, position["key"]))
+    assert any(
+        "“classic” military-political bloc" in q
+        for q in overview_quotes(connection, position["key"])
+    )
 
 
 def test_claim_13_belarus_stance(connection):
-    position = row(connection,
-                   "SELECT * FROM positions t WHERE t.key = 'blr-stance-strong-organization'")
+    position = row(
+        connection, "SELECT * FROM positions t WHERE t.key = 'blr-stance-strong-organization'"
+    )
     assert position["state_iso3"] == "BLR"
     assert overview_quotes(connection, position["key"])
 
 
 def test_claim_14_information_security_decisions_2011_2012(connection):
-    position = row(connection,
-                   "SELECT * FROM positions t WHERE t.key = 'blr-priority-information-security'")
+    position = row(
+        connection, "SELECT * FROM positions t WHERE t.key = 'blr-priority-information-security'"
+    )
     assert position["period_edtf"] == "[2011..2012]"
-    assert any("actual problems for Belarus" in q
-               for q in overview_quotes(connection, position["key"]))
+    assert any(
+        "actual problems for Belarus" in q for q in overview_quotes(connection, position["key"])
+    )
 
 
 def test_claim_15_and_16_presidency_initiatives_and_the_memorandum(connection):
@@ -161,17 +186,24 @@ def test_claim_15_and_16_presidency_initiatives_and_the_memorandum(connection):
 
 
 def test_claim_17_joint_statements_and_collective_directions(connection):
-    statements = row(connection,
-                     "SELECT * FROM positions t WHERE t.key = 'blr-priority-foreign-policy'")
+    statements = row(
+        connection, "SELECT * FROM positions t WHERE t.key = 'blr-priority-foreign-policy'"
+    )
     assert statements["period_edtf"] == "2012"
-    directions = next(i.to_dict() for i in initiatives(connection, source=OVERVIEW)
-                      if i.key == "blr-collective-directions")
+    directions = next(
+        i.to_dict()
+        for i in initiatives(connection, source=OVERVIEW)
+        if i.key == "blr-collective-directions"
+    )
     assert directions["date"] is None  # the overview gives none
 
 
 def test_claim_18_osce_discussion_at_april_2012_ministers_meeting(connection):
-    osce = next(i.to_dict() for i in initiatives(connection, source=OVERVIEW)
-                if i.key == "blr-osce-cooperation")
+    osce = next(
+        i.to_dict()
+        for i in initiatives(connection, source=OVERVIEW)
+        if i.key == "blr-osce-cooperation"
+    )
     assert osce["date"] == "2012-04"
     assert osce["meeting"] is not None
     meeting = row(connection, "SELECT * FROM meetings t WHERE t.key = :key", key=osce["meeting"])
@@ -184,9 +216,11 @@ def test_organizations_named(connection, code):
 
 
 def test_the_overview_is_stored_byte_for_byte(connection, pytestconfig):
-    stored = connection.execute(text(
-        "SELECT full_text, full_text_sha256 FROM sources t WHERE t.key = 'csto-overview'")).one()
+    stored = connection.execute(
+        text("SELECT full_text, full_text_sha256 FROM sources t WHERE t.key = 'csto-overview'")
+    ).one()
     expected = "0accf79a8777fad83c07d7cf898d08d626437e4183e924097e14cf4f2458dad6"
     assert stored.full_text_sha256 == expected
     import hashlib
+
     assert hashlib.sha256(stored.full_text.encode("utf-8")).hexdigest() == expected

@@ -160,13 +160,22 @@ HARMLESS = {
         "SET TRANSACTION READ WRITE",
         "SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE",
         "SET default_transaction_read_only = off",
-        "BEGIN", "COMMIT", "ROLLBACK", "END",
+        "BEGIN",
+        "COMMIT",
+        "ROLLBACK",
+        "END",
         "ANALYZE states",  # skipped with a warning: only the owner may analyze
         "PREPARE hacked AS UPDATE states SET name = 'HACKED'",  # prepared, never run
     ],
     "mariadb": [
-        "HANDLER states OPEN", "DO 1", "SET SESSION TRANSACTION READ WRITE",
-        "SET tx_read_only = 0", "SET @x = 1", "COMMIT", "ROLLBACK", "BEGIN",
+        "HANDLER states OPEN",
+        "DO 1",
+        "SET SESSION TRANSACTION READ WRITE",
+        "SET tx_read_only = 0",
+        "SET @x = 1",
+        "COMMIT",
+        "ROLLBACK",
+        "BEGIN",
     ],
     "sqlite": ["SELECT 1"],
 }
@@ -186,8 +195,7 @@ def door(server, tmp_path_factory):
     if server is None:
         url = f"sqlite:///{folder / 'csto.db'}"
         init_database(url)
-        yield {"backend": "sqlite", "url": url, "reader": None, "dir": folder,
-               "database": "main"}
+        yield {"backend": "sqlite", "url": url, "reader": None, "dir": folder, "database": "main"}
         return
     url = server.create()
     init_database(url)
@@ -199,8 +207,13 @@ def door(server, tmp_path_factory):
         else:
             connection.execute(text(f"CREATE USER '{CANARY}'@'%'"))
     try:
-        yield {"backend": server.backend, "url": url, "reader": reader, "dir": folder,
-               "database": make_url(url).database}
+        yield {
+            "backend": server.backend,
+            "url": url,
+            "reader": reader,
+            "dir": folder,
+            "database": make_url(url).database,
+        }
     finally:
         try:
             server.drop(url)  # first: a PostgreSQL role cannot go while it holds grants
@@ -231,42 +244,70 @@ def snapshot(door) -> dict:
             state = {"rows": canonical_dump(connection), "schema": schema}
             backend = door["backend"]
             if backend == "sqlite":
-                state["master"] = connection.execute(text(
-                    "SELECT type, name, sql FROM sqlite_master ORDER BY name")).all()
-                state["pragmas"] = [connection.execute(text(f"PRAGMA {name}")).scalar()
-                                    for name in ("user_version", "journal_mode")]
+                state["master"] = connection.execute(
+                    text("SELECT type, name, sql FROM sqlite_master ORDER BY name")
+                ).all()
+                state["pragmas"] = [
+                    connection.execute(text(f"PRAGMA {name}")).scalar()
+                    for name in ("user_version", "journal_mode")
+                ]
             elif backend == "postgresql":
-                state["roles"] = connection.execute(text(
-                    "SELECT rolname, rolsuper, rolcanlogin FROM pg_roles "
-                    "WHERE rolname LIKE :pattern ORDER BY rolname"),
-                    {"pattern": f"door_%{TOKEN}"}).all()
-                state["databases"] = connection.execute(text(
-                    "SELECT datname FROM pg_database WHERE datname LIKE :pattern"),
-                    {"pattern": f"door_%{TOKEN}"}).all()
-                state["routines"] = connection.execute(text(
-                    "SELECT routine_name FROM information_schema.routines "
-                    "WHERE routine_schema = current_schema()")).all()
-                state["grants"] = connection.execute(text(
-                    "SELECT grantee, table_name, privilege_type FROM "
-                    "information_schema.role_table_grants WHERE grantee LIKE :pattern "
-                    "ORDER BY 1, 2, 3"), {"pattern": f"door_%{TOKEN}"}).all()
+                state["roles"] = connection.execute(
+                    text(
+                        "SELECT rolname, rolsuper, rolcanlogin FROM pg_roles "
+                        "WHERE rolname LIKE :pattern ORDER BY rolname"
+                    ),
+                    {"pattern": f"door_%{TOKEN}"},
+                ).all()
+                state["databases"] = connection.execute(
+                    text("SELECT datname FROM pg_database WHERE datname LIKE :pattern"),
+                    {"pattern": f"door_%{TOKEN}"},
+                ).all()
+                state["routines"] = connection.execute(
+                    text(
+                        "SELECT routine_name FROM information_schema.routines "
+                        "WHERE routine_schema = current_schema()"
+                    )
+                ).all()
+                state["grants"] = connection.execute(
+                    text(
+                        "SELECT grantee, table_name, privilege_type FROM "
+                        "information_schema.role_table_grants WHERE grantee LIKE :pattern "
+                        "ORDER BY 1, 2, 3"
+                    ),
+                    {"pattern": f"door_%{TOKEN}"},
+                ).all()
             else:
-                state["users"] = connection.execute(text(
-                    "SELECT User, Host, authentication_string FROM mysql.user "
-                    "WHERE User LIKE :pattern ORDER BY User"),
-                    {"pattern": f"door_%{TOKEN}"}).all()
-                state["grants"] = [connection.execute(text(
-                    f"SHOW GRANTS FOR '{user}'@'%'")).all() for user in (READER, CANARY)]
-                state["databases"] = connection.execute(text(
-                    "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA "
-                    "WHERE SCHEMA_NAME LIKE :pattern OR SCHEMA_NAME = DATABASE()"),
-                    {"pattern": f"door_%{TOKEN}"}).all()
-                state["routines"] = connection.execute(text(
-                    "SELECT ROUTINE_NAME FROM information_schema.ROUTINES "
-                    "WHERE ROUTINE_SCHEMA = DATABASE()")).all()
-                state["events"] = connection.execute(text(
-                    "SELECT EVENT_NAME FROM information_schema.EVENTS "
-                    "WHERE EVENT_SCHEMA = DATABASE()")).all()
+                state["users"] = connection.execute(
+                    text(
+                        "SELECT User, Host, authentication_string FROM mysql.user "
+                        "WHERE User LIKE :pattern ORDER BY User"
+                    ),
+                    {"pattern": f"door_%{TOKEN}"},
+                ).all()
+                state["grants"] = [
+                    connection.execute(text(f"SHOW GRANTS FOR '{user}'@'%'")).all()
+                    for user in (READER, CANARY)
+                ]
+                state["databases"] = connection.execute(
+                    text(
+                        "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA "
+                        "WHERE SCHEMA_NAME LIKE :pattern OR SCHEMA_NAME = DATABASE()"
+                    ),
+                    {"pattern": f"door_%{TOKEN}"},
+                ).all()
+                state["routines"] = connection.execute(
+                    text(
+                        "SELECT ROUTINE_NAME FROM information_schema.ROUTINES "
+                        "WHERE ROUTINE_SCHEMA = DATABASE()"
+                    )
+                ).all()
+                state["events"] = connection.execute(
+                    text(
+                        "SELECT EVENT_NAME FROM information_schema.EVENTS "
+                        "WHERE EVENT_SCHEMA = DATABASE()"
+                    )
+                ).all()
     finally:
         engine.dispose()
     state["files"] = sorted(path.name for path in door["dir"].iterdir())
@@ -274,8 +315,9 @@ def snapshot(door) -> dict:
 
 
 def fill(statement: str, door) -> str:
-    return statement.format(dir=door["dir"], token=TOKEN, reader=READER, canary=CANARY,
-                            database=door["database"])
+    return statement.format(
+        dir=door["dir"], token=TOKEN, reader=READER, canary=CANARY, database=door["database"]
+    )
 
 
 def door_args(door) -> list[str]:
@@ -290,7 +332,9 @@ def test_every_hostile_statement_is_refused_and_changes_nothing(door, monkeypatc
         sql = fill(statement, door)
         result = run_cli("sql", sql, *door_args(door), db=door["url"], expect=2)
         assert result.stderr.startswith("csto-db: error: the database refused the query"), (
-            sql, result.stderr)
+            sql,
+            result.stderr,
+        )
         assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
         assert READER_PASSWORD not in result.output
         refused.append(sql)
@@ -301,16 +345,16 @@ def test_every_hostile_statement_is_refused_and_changes_nothing(door, monkeypatc
 def test_harmless_statements_change_nothing_either(door):
     before = snapshot(door)
     for statement in HARMLESS[door["backend"]]:
-        result = CliRunner().invoke(main, ["--db", door["url"], "sql", statement,
-                                           *door_args(door)])
+        result = CliRunner().invoke(main, ["--db", door["url"], "sql", statement, *door_args(door)])
         assert result.exit_code in (0, 2), (statement, result.output)
         assert "Traceback" not in result.output
     assert snapshot(door) == before
 
 
 def test_the_reader_reads(door):
-    result = run_cli("sql", "SELECT name FROM states WHERE iso3 = 'ARM'", *door_args(door),
-                     db=door["url"])
+    result = run_cli(
+        "sql", "SELECT name FROM states WHERE iso3 = 'ARM'", *door_args(door), db=door["url"]
+    )
     assert "Armenia" in result.stdout
     assert "warning" not in result.stderr  # a reader (or SQLite's read-only file): no warning
 
@@ -320,18 +364,22 @@ def test_a_role_that_could_write_is_named_and_still_kept_in_the_transaction(door
     if door["backend"] == "sqlite":
         pytest.skip("SQLite has no roles")
     before = snapshot(door)
-    for statement in ["UPDATE states SET name = 'HACKED' WHERE iso3 = 'ARM'",
-                      "DELETE FROM citations",
-                      "COMMIT; UPDATE states SET name = 'HACKED' WHERE iso3 = 'ARM'",
-                      "ROLLBACK; UPDATE states SET name = 'HACKED' WHERE iso3 = 'ARM'",
-                      "END; UPDATE states SET name = 'HACKED' WHERE iso3 = 'ARM'",
-                      "SELECT 1; UPDATE states SET name = 'HACKED' WHERE iso3 = 'ARM'"]:
+    for statement in [
+        "UPDATE states SET name = 'HACKED' WHERE iso3 = 'ARM'",
+        "DELETE FROM citations",
+        "COMMIT; UPDATE states SET name = 'HACKED' WHERE iso3 = 'ARM'",
+        "ROLLBACK; UPDATE states SET name = 'HACKED' WHERE iso3 = 'ARM'",
+        "END; UPDATE states SET name = 'HACKED' WHERE iso3 = 'ARM'",
+        "SELECT 1; UPDATE states SET name = 'HACKED' WHERE iso3 = 'ARM'",
+    ]:
         result = run_cli("sql", statement, db=door["url"], expect=2)
         assert "warning: sql runs as" in result.stderr and "could write" in result.stderr
         assert result.stderr.count("\n") == 2  # the warning and the error, one line each
         if ";" in statement:  # the server, not the package, refuses the second statement
-            refusal = {"postgresql": "cannot insert multiple commands into a prepared",
-                       "mariadb": "error in your SQL syntax"}[door["backend"]]
+            refusal = {
+                "postgresql": "cannot insert multiple commands into a prepared",
+                "mariadb": "error in your SQL syntax",
+            }[door["backend"]]
             assert refusal in result.stderr
     assert snapshot(door) == before
     result = run_cli("sql", "SELECT 1 AS one", db=door["url"])
@@ -343,12 +391,15 @@ def test_grant_reader_from_the_command_line_is_idempotent(door):
     if door["backend"] == "sqlite":
         pytest.skip("SQLite has no roles")
     for _ in range(2):
-        result = run_cli("grant-reader", READER, "--password", READER_PASSWORD,
-                         db=door["url"])
+        result = run_cli("grant-reader", READER, "--password", READER_PASSWORD, db=door["url"])
         assert f"reader {READER} may read" in result.stdout
         assert READER_PASSWORD not in result.output and "***" in result.stdout
-    assert "Armenia" in run_cli("sql", "SELECT name FROM states", "--reader-url",
-                                door["reader"], db=door["url"]).stdout
+    assert (
+        "Armenia"
+        in run_cli(
+            "sql", "SELECT name FROM states", "--reader-url", door["reader"], db=door["url"]
+        ).stdout
+    )
 
 
 @pytest.mark.server
@@ -408,6 +459,7 @@ def test_a_mariadb_url_that_asks_for_several_statements_is_refused(door):
 def test_library_refusal_is_a_user_error(door):
     with pytest.raises(QueryRefused):
         run_query("DELETE FROM states", door["url"], reader=door["reader"])
-    result = run_query("SELECT iso3 FROM states WHERE iso3 = 'ARM'", door["url"],
-                       reader=door["reader"])
+    result = run_query(
+        "SELECT iso3 FROM states WHERE iso3 = 'ARM'", door["url"], reader=door["reader"]
+    )
     assert (result.columns, result.rows, result.role_can_write) == (["iso3"], [("ARM",)], None)

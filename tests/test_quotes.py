@@ -9,8 +9,7 @@ import pytest
 
 from csto_db.seeding import read_seed_set
 
-SHARED = Path(os.environ.get("CSTO_SHARED_DIR",
-                             Path(__file__).resolve().parents[2] / "shared"))
+SHARED = Path(os.environ.get("CSTO_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 RECORDS = ("external-record.md", "record-1992-2026.md", "record-2010-2025-additions.md")
 
 
@@ -19,8 +18,10 @@ def compiled_records() -> list[str]:
     paths = [SHARED / "sources" / name for name in RECORDS]
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
-        pytest.skip(f"the compiled records are not here ({', '.join(missing)}); "
-                    "set CSTO_SHARED_DIR to check quotes against them")
+        pytest.skip(
+            f"the compiled records are not here ({', '.join(missing)}); "
+            "set CSTO_SHARED_DIR to check quotes against them"
+        )
     # The records are Markdown: a double quote inside a quoted cell or quote is escaped.
     return [p.read_text(encoding="utf-8").replace('\\"', '"') for p in paths]
 

@@ -24,8 +24,10 @@ def python_blocks() -> list[tuple[str, str]]:
     blocks = []
     for page in PAGES:
         text = page.read_text(encoding="utf-8")
-        blocks += [(f"{page.relative_to(ROOT)}, line {text.count(chr(10), 0, m.start()) + 1}",
-                    m.group(1)) for m in PYTHON_BLOCK.finditer(text)]
+        blocks += [
+            (f"{page.relative_to(ROOT)}, line {text.count(chr(10), 0, m.start()) + 1}", m.group(1))
+            for m in PYTHON_BLOCK.finditer(text)
+        ]
     return blocks
 
 
@@ -33,8 +35,17 @@ def test_the_readme_has_the_library_examples():
     blocks = python_blocks()
     assert len(blocks) >= 4
     code = "\n".join(block for _, block in blocks)
-    for needed in ("make_engine()", ".memberships", ".citations", "select(", ".join(",
-                   "read_sql", "members_on(", "documents(", "evidence("):
+    for needed in (
+        "make_engine()",
+        ".memberships",
+        ".citations",
+        "select(",
+        ".join(",
+        "read_sql",
+        "members_on(",
+        "documents(",
+        "evidence(",
+    ):
         assert needed in code, needed
 
 
@@ -81,8 +92,13 @@ with Session(csto_db.make_engine()) as s:
 
 def test_the_first_steps_run_in_a_fresh_interpreter(built_db_url, tmp_path):
     result = subprocess.run(
-        [sys.executable, "-c", DONE_WHEN], capture_output=True, text=True, cwd=tmp_path,
-        env={**os.environ, "CSTO_DB_URL": built_db_url}, check=False)
+        [sys.executable, "-c", DONE_WHEN],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**os.environ, "CSTO_DB_URL": built_db_url},
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert [line.split()[0] for line in lines[:2]] == ["CST", "CSTO"]

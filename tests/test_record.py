@@ -38,65 +38,122 @@ def quotes_of(connection, key: str) -> set[tuple[str, str]]:
 @pytest.mark.parametrize(
     "key,source,quote",
     [
-        ("csc-2002-05-14-moscow", "kremlin-27071",
-         "The decision was taken by the Presidents of Russia, Armenia, Belarus, Kazakhstan, "
-         "Kyrgyzstan and Tajikistan at the Moscow session of the Collective Security Council "
-         "which was chaired by Russian President Vladimir Putin."),
-        ("csc-2005-06-23-moscow", "kremlin-23053",
-         "Press Conference at the End of a Session of the Collective Security Council of the "
-         "Collective Security Treaty Organisation  June 23, 2005, Grand Kremlin Palace, Moscow"),
-        ("csc-2012-05-15-moscow", "asiaplus-2012-05-11",
-         "Внеочередная юбилейная сессия Совета коллективной безопасности (СКБ) ОДКБ, "
-         "приуроченная к 20-летию подписания Договора о коллективной безопасности и 10-летию "
-         "создания ОДКБ … пройдут 15 мая в Москве."),
-        ("csto-2014-05-08-moscow", "embedy-2014-05-08",
-         "Сегодня, 8 мая, в Москве прошла неформальная встреча глав государств, входящих в "
-         "Организацию договора о коллективной безопасности."),
-        ("csc-declaration-2022-draft", "horizonweekly-2022-11",
-         "Armenian prime minister Nikol Pashinyan has refused to sign a draft declaration of "
-         "the Moscow-led Collective Security Treaty Organization’s (CSTO) Collective Security "
-         "Council and a draft of joint assistance measures for Armenia"),
-        ("chair-blr-2006", "asiaplus-2022-05-17",
-         "The Chairman of the Council (hereinafter - the Chairman) is the head of state on "
-         "whose territory the regular session of the Council is held, unless the Council "
-         "decides otherwise.  His rights and obligations remain with him until the next "
-         "regular session of the Council."),
+        (
+            "csc-2002-05-14-moscow",
+            "kremlin-27071",
+            "The decision was taken by the Presidents of Russia, Armenia, Belarus, Kazakhstan, "
+            "Kyrgyzstan and Tajikistan at the Moscow session of the Collective Security Council "
+            "which was chaired by Russian President Vladimir Putin.",
+        ),
+        (
+            "csc-2005-06-23-moscow",
+            "kremlin-23053",
+            "Press Conference at the End of a Session of the Collective Security Council of the "
+            "Collective Security Treaty Organisation  June 23, 2005, Grand Kremlin Palace, Moscow",
+        ),
+        (
+            "csc-2012-05-15-moscow",
+            "asiaplus-2012-05-11",
+            "Внеочередная юбилейная сессия Совета коллективной безопасности (СКБ) ОДКБ, "
+            "приуроченная к 20-летию подписания Договора о коллективной безопасности и 10-летию "
+            "создания ОДКБ … пройдут 15 мая в Москве.",
+        ),
+        (
+            "csto-2014-05-08-moscow",
+            "embedy-2014-05-08",
+            "Сегодня, 8 мая, в Москве прошла неформальная встреча глав государств, входящих в "
+            "Организацию договора о коллективной безопасности.",
+        ),
+        (
+            "csc-declaration-2022-draft",
+            "horizonweekly-2022-11",
+            "Armenian prime minister Nikol Pashinyan has refused to sign a draft declaration of "
+            "the Moscow-led Collective Security Treaty Organization’s (CSTO) Collective Security "
+            "Council and a draft of joint assistance measures for Armenia",
+        ),
+        (
+            "chair-blr-2006",
+            "asiaplus-2022-05-17",
+            "The Chairman of the Council (hereinafter - the Chairman) is the head of state on "
+            "whose territory the regular session of the Council is held, unless the Council "
+            "decides otherwise.  His rights and obligations remain with him until the next "
+            "regular session of the Council.",
+        ),
         ("chair-blr-2010", "csto-overview", "during its presidency of the CSTO in 2011"),
-        ("chair-blr-2010", "sb-2011",
-         "Belarus chairs Collective Security Treaty Organisation in 2011"),
-        ("chair-blr-2010", "liquisearch",
-         "On December 21, 2011 … Kazakhstan took over the rotating presidency of the CSTO "
-         "from Belarus."),
-        ("sg-bordyuzha", "tass-923635",
-         "The term of CSTO Secretary-General Nikolai Bordyuzha expired on December 31, 2016."),
-        ("sg-tasmagambetov", "deu-belta-tasmagambetov",
-         "Im Rahmen einer geplanten Rotation haben die Staatsoberhäupter beschlossen, Imangali "
-         "Tasmagambetow, einen Vertreter Kasachstans, ab dem 1. Januar 2023 für einen Zeitraum "
-         "von drei Jahren zum OVKS-Generalsekretär zu ernennen"),
-        ("council-sg-nikolayenko", "wps-2001-05-04",
-         "General Secretary of the Collective Security Council (CSC) Valery Nikolaenko"),
-        ("crdf-car:KAZ", "afnfn-8423",
-         "будут сформированы с участием России, Казахстана, Киргизии и Таджикистана"),
-        ("csto-kazakhstan-2022:ARM", "jamnews-2022-01-10",
-         "There are 100 Armenian servicemen among the peacekeepers sent to Kazakhstan."),
-        ("pa-observer-serbia", "parlament-rs-2025",
-         "the National Assembly of the Republic of Serbia has observer status in the "
-         "Parliamentary Assembly of the Collective Security Treaty Organisation"),
-        ("PA-CSTO", "council-gov-ru-pa",
-         "Provisional Regulations on the Parliamentary Assembly of the Collective Security "
-         "Treaty Organisation dated 30 March 2007"),
-        ("csto-observer-regulation", "republicworld-2022",
-         "since last year, the institutes of an observer to the CSTO and a partner of the "
-         "CSTO began to operate in our organization"),
-        ("arm-csto-leave-rather-than-unfreeze-2025", "newspravda-pt-2025-07-16",
-         "É mais provável que deixemos a CSTO do que desbloqueemos nossa filiação a esta "
-         "organização."),
-        ("csc-2022-10-28-videoconference", "primeminister-am-2022-10-28",
-         "Une réunion extraordinaire du Conseil de sécurité collective de l'OTSC a été "
-         "présidée par le Premier ministre Nikol Pashinyan par vidéoconférence."),
-        ("csc-2009-06-14-moscow", "armenianclub-2009-06-15",
-         '"In the absence of our Belarusian partners, we have made a decision to pass '
-         'temporary presidency to Russia as the country hosting the summit," Medvedev said.'),
+        (
+            "chair-blr-2010",
+            "sb-2011",
+            "Belarus chairs Collective Security Treaty Organisation in 2011",
+        ),
+        (
+            "chair-blr-2010",
+            "liquisearch",
+            "On December 21, 2011 … Kazakhstan took over the rotating presidency of the CSTO "
+            "from Belarus.",
+        ),
+        (
+            "sg-bordyuzha",
+            "tass-923635",
+            "The term of CSTO Secretary-General Nikolai Bordyuzha expired on December 31, 2016.",
+        ),
+        (
+            "sg-tasmagambetov",
+            "deu-belta-tasmagambetov",
+            "Im Rahmen einer geplanten Rotation haben die Staatsoberhäupter beschlossen, Imangali "
+            "Tasmagambetow, einen Vertreter Kasachstans, ab dem 1. Januar 2023 für einen Zeitraum "
+            "von drei Jahren zum OVKS-Generalsekretär zu ernennen",
+        ),
+        (
+            "council-sg-nikolayenko",
+            "wps-2001-05-04",
+            "General Secretary of the Collective Security Council (CSC) Valery Nikolaenko",
+        ),
+        (
+            "crdf-car:KAZ",
+            "afnfn-8423",
+            "будут сформированы с участием России, Казахстана, Киргизии и Таджикистана",
+        ),
+        (
+            "csto-kazakhstan-2022:ARM",
+            "jamnews-2022-01-10",
+            "There are 100 Armenian servicemen among the peacekeepers sent to Kazakhstan.",
+        ),
+        (
+            "pa-observer-serbia",
+            "parlament-rs-2025",
+            "the National Assembly of the Republic of Serbia has observer status in the "
+            "Parliamentary Assembly of the Collective Security Treaty Organisation",
+        ),
+        (
+            "PA-CSTO",
+            "council-gov-ru-pa",
+            "Provisional Regulations on the Parliamentary Assembly of the Collective Security "
+            "Treaty Organisation dated 30 March 2007",
+        ),
+        (
+            "csto-observer-regulation",
+            "republicworld-2022",
+            "since last year, the institutes of an observer to the CSTO and a partner of the "
+            "CSTO began to operate in our organization",
+        ),
+        (
+            "arm-csto-leave-rather-than-unfreeze-2025",
+            "newspravda-pt-2025-07-16",
+            "É mais provável que deixemos a CSTO do que desbloqueemos nossa filiação a esta "
+            "organização.",
+        ),
+        (
+            "csc-2022-10-28-videoconference",
+            "primeminister-am-2022-10-28",
+            "Une réunion extraordinaire du Conseil de sécurité collective de l'OTSC a été "
+            "présidée par le Premier ministre Nikol Pashinyan par vidéoconférence.",
+        ),
+        (
+            "csc-2009-06-14-moscow",
+            "armenianclub-2009-06-15",
+            '"In the absence of our Belarusian partners, we have made a decision to pass '
+            'temporary presidency to Russia as the country hosting the summit," Medvedev said.',
+        ),
     ],
 )
 def test_each_kind_of_fact_carries_its_verbatim_quote(connection, key, source, quote):
@@ -104,11 +161,17 @@ def test_each_kind_of_fact_carries_its_verbatim_quote(connection, key, source, q
 
 
 def test_a_gloss_is_a_translation_not_part_of_the_quote(connection):
-    [quote] = [q for q in citations_for(connection, ["arm-csto-full-member-2025"])[
-        "arm-csto-full-member-2025"] if q.source == "haqqin-368808" and "Армения" in q.quote]
+    [quote] = [
+        q
+        for q in citations_for(connection, ["arm-csto-full-member-2025"])[
+            "arm-csto-full-member-2025"
+        ]
+        if q.source == "haqqin-368808" and "Армения" in q.quote
+    ]
     assert quote.quote.startswith("«Армения остается") and "[" not in quote.quote
-    assert quote.translation == ("Armenia remains a full member of the CSTO retaining all "
-                                 "rights and obligations.")
+    assert quote.translation == (
+        "Armenia remains a full member of the CSTO retaining all rights and obligations."
+    )
 
 
 # --- Sessions ------------------------------------------------------------------------------
@@ -126,9 +189,16 @@ def test_sessions_by_kind(connection):
         (2002, ["csc-2002-05-14-moscow", "csc-2002-10-07-chisinau"]),
         (2009, ["csc-2009-02-04-moscow", "csc-2009-06-14-moscow", "csto-2009-07-31-cholpon-ata"]),
         (2016, ["csc-2016-10-14-yerevan", "csc-2016-12-26-saint-petersburg"]),
-        (2022, ["csc-2022-01-10-videoconference", "csc-2022-05-16-moscow",
-                "csc-2022-09-13-videoconference", "csc-2022-10-28-videoconference",
-                "csc-2022-11-23-yerevan"]),
+        (
+            2022,
+            [
+                "csc-2022-01-10-videoconference",
+                "csc-2022-05-16-moscow",
+                "csc-2022-09-13-videoconference",
+                "csc-2022-10-28-videoconference",
+                "csc-2022-11-23-yerevan",
+            ],
+        ),
         (1996, []),
     ],
 )
@@ -142,14 +212,29 @@ def test_sessions_of_a_year_in_date_order(connection, year, expected):
         ("csc-2002-05-14-moscow", "regular", "RUS", []),
         ("csc-2009-02-04-moscow", "extraordinary", "ARM", ["csc-crrf-decision-2009"]),
         ("csc-2009-06-14-moscow", "regular", "RUS", ["crrf-agreement-2009"]),
-        ("csc-2002-10-07-chisinau", "regular", None,
-         ["csto-charter", "csto-legal-status-agreement"]),
+        (
+            "csc-2002-10-07-chisinau",
+            "regular",
+            None,
+            ["csto-charter", "csto-legal-status-agreement"],
+        ),
         ("csc-1999-04-02-moscow", "regular", None, ["cst-prolongation-protocol"]),
-        ("csc-2018-11-08-astana", "regular", None,
-         ["csto-charter-second-protocol-2018", "csto-charter-third-protocol-2018",
-          "csto-legal-status-second-protocol-2018"]),
-        ("csc-2022-05-16-moscow", "unspecified", None,
-         ["csc-anniversary-statement-2022", "csc-kazakhstan-award-decision-2022"]),
+        (
+            "csc-2018-11-08-astana",
+            "regular",
+            None,
+            [
+                "csto-charter-second-protocol-2018",
+                "csto-charter-third-protocol-2018",
+                "csto-legal-status-second-protocol-2018",
+            ],
+        ),
+        (
+            "csc-2022-05-16-moscow",
+            "unspecified",
+            None,
+            ["csc-anniversary-statement-2022", "csc-kazakhstan-award-decision-2022"],
+        ),
         ("csto-2010-08-20-yerevan", "informal", "RUS", []),
     ],
 )
@@ -163,20 +248,25 @@ def test_a_session_its_kind_chair_and_documents(connection, key, kind, presided_
 
 
 def test_non_sessions_are_documents_and_events_not_meetings(connection):
-    held = {row.held_edtf for row in connection.execute(
-        select(Meeting).where(Meeting.body_code == "CSC"))}
+    held = {
+        row.held_edtf
+        for row in connection.execute(select(Meeting).where(Meeting.body_code == "CSC"))
+    }
     assert not held & {"1992-05-15", "1993-12-24", "2006-08-16", "2022-01-06"}
-    decision = connection.execute(select(Document).where(
-        Document.key == "csc-kazakhstan-decision-2022")).one()
+    decision = connection.execute(
+        select(Document).where(Document.key == "csc-kazakhstan-decision-2022")
+    ).one()
     assert (decision.signed_edtf, decision.meeting_key) == ("2022-01-06", None)
-    geo = connection.execute(select(Event).where(
-        Event.key == "geo-csc-regulations-signature-1993")).one()
+    geo = connection.execute(
+        select(Event).where(Event.key == "geo-csc-regulations-signature-1993")
+    ).one()
     assert (geo.happened_edtf, geo.place, geo.state_iso3) == ("1993-12-24", "Ashgabat", "GEO")
 
 
 def test_sessions_from_one_source(connection):
     assert [s.key for s in record.sessions(connection, source="kremlin-44970")] == [
-        "csc-2009-06-14-moscow"]
+        "csc-2009-06-14-moscow"
+    ]
     # liquisearch dates the Moscow summit of December 2011 a day later
     [moscow] = [s for s in record.sessions(connection, 2011, source="liquisearch")]
     assert (moscow.key, moscow.date) == ("csc-2011-12-20-moscow", "2011-12-21")
@@ -200,9 +290,16 @@ def test_sessions_of_an_unknown_source_are_refused(connection):
     ],
 )
 def test_who_signed_and_who_did_not(connection, document, state, role):
-    assert connection.execute(select(DocumentParty.key).where(
-        DocumentParty.document_key == document, DocumentParty.state_iso3 == state,
-        DocumentParty.role == role)).first() is not None
+    assert (
+        connection.execute(
+            select(DocumentParty.key).where(
+                DocumentParty.document_key == document,
+                DocumentParty.state_iso3 == state,
+                DocumentParty.role == role,
+            )
+        ).first()
+        is not None
+    )
 
 
 # --- The chair -----------------------------------------------------------------------------
@@ -308,13 +405,15 @@ def test_chair_of_an_unknown_organization_is_refused(connection):
 
 def _spans_do_not_overlap(rows) -> list[tuple[str, str]]:
     rows = sorted(rows, key=lambda r: r.start_lower)
-    return [(a.key, b.key) for a, b in pairwise(rows)
-            if a.end_lower is None or a.end_lower > b.start_lower]
+    return [
+        (a.key, b.key)
+        for a, b in pairwise(rows)
+        if a.end_lower is None or a.end_lower > b.start_lower
+    ]
 
 
 def test_chair_spans_do_not_overlap_and_none_before_2004(connection):
-    rows = connection.execute(select(ChairSpan).where(
-        ChairSpan.organization_code == "CSTO")).all()
+    rows = connection.execute(select(ChairSpan).where(ChairSpan.organization_code == "CSTO")).all()
     assert len(rows) == 21
     assert _spans_do_not_overlap(rows) == []
     assert min(r.start_lower for r in rows) == day("2004-06-18")
@@ -367,22 +466,37 @@ def test_officials_on_a_day(connection, on, expected):
 def test_officers_nationality_and_appointment(connection, key, nationality, appointed, meeting):
     row = connection.execute(select(OfficeTerm).where(OfficeTerm.key == key)).one()
     assert (row.nationality_iso3, row.appointed_edtf, row.appointed_meeting_key) == (
-        nationality, appointed, meeting)
+        nationality,
+        appointed,
+        meeting,
+    )
 
 
 def test_official_json_keys_and_the_council_secretary_general(connection):
     [nikolayenko] = record.officials_on(connection, day("2001-04-15"))
     data = nikolayenko.to_dict()
-    assert {"office", "person", "nationality", "acting", "start", "end", "certainty",
-            "citations"} <= set(data)
+    assert {
+        "office",
+        "person",
+        "nationality",
+        "acting",
+        "start",
+        "end",
+        "certainty",
+        "citations",
+    } <= set(data)
     assert (data["office"], data["start"], data["end"]) == (
-        "council_secretary_general", "[1992-05-15..2001-04]", "[2001-04..2003-04-28]")
+        "council_secretary_general",
+        "[1992-05-15..2001-04]",
+        "[2001-04..2003-04-28]",
+    )
     assert data["acting"] is False and nikolayenko.inferred
 
 
 def test_terms_of_one_office_do_not_overlap(connection):
-    rows = connection.execute(select(OfficeTerm).where(
-        OfficeTerm.office == "secretary_general")).all()
+    rows = connection.execute(
+        select(OfficeTerm).where(OfficeTerm.office == "secretary_general")
+    ).all()
     assert len(rows) == 7
     assert _spans_do_not_overlap(rows) == []
 
@@ -393,25 +507,44 @@ def test_terms_of_one_office_do_not_overlap(connection):
 def test_operations_json_and_kazakhstan(connection):
     listed = [o.to_dict() for o in record.operations(connection)]
     for operation in listed:
-        assert {"key", "title", "host", "decided", "start", "end", "contributors", "strength",
-                "citations"} <= set(operation)
+        assert {
+            "key",
+            "title",
+            "host",
+            "decided",
+            "start",
+            "end",
+            "contributors",
+            "strength",
+            "citations",
+        } <= set(operation)
     kazakhstan, armenia = listed
-    assert (kazakhstan["host"], kazakhstan["decided"], kazakhstan["start"],
-            kazakhstan["end"], kazakhstan["strength"]) == (
-        "KAZ", "2022-01-06", "2022-01-06", "2022-01-19", 2030)
+    assert (
+        kazakhstan["host"],
+        kazakhstan["decided"],
+        kazakhstan["start"],
+        kazakhstan["end"],
+        kazakhstan["strength"],
+    ) == ("KAZ", "2022-01-06", "2022-01-06", "2022-01-19", 2030)
     assert kazakhstan["contributors"] == ["ARM", "BLR", "KGZ", "RUS", "TJK"]
     assert kazakhstan["personnel"] == {"ARM": 100}
     assert kazakhstan["commander"] == "Colonel General Andrei Serdyukov"
     assert (armenia["key"], armenia["kind"], armenia["contributors"], armenia["start"]) == (
-        "csto-mission-armenia-2022", "mission", [], "2022-09-15")
+        "csto-mission-armenia-2022",
+        "mission",
+        [],
+        "2022-09-15",
+    )
 
 
 @pytest.mark.parametrize(
     "source,strength,end",
-    [("qazaqtv-2022-01", "about 2000", "2022-01-19"),
-     ("morningexpress-2022-01", "about 2500", "2022-01-19"),
-     ("pakistankakhudahafiz-2022-01", 2030, "2022-01-22"),
-     ("kursiv-2022-01-19", 2030, "2022-01-19")],
+    [
+        ("qazaqtv-2022-01", "about 2000", "2022-01-19"),
+        ("morningexpress-2022-01", "about 2500", "2022-01-19"),
+        ("pakistankakhudahafiz-2022-01", 2030, "2022-01-22"),
+        ("kursiv-2022-01-19", 2030, "2022-01-19"),
+    ],
 )
 def test_an_operation_as_one_source_tells_it(connection, source, strength, end):
     [operation] = record.operations(connection, source=source)
@@ -420,9 +553,11 @@ def test_an_operation_as_one_source_tells_it(connection, source, strength, end):
 
 @pytest.mark.parametrize(
     "key,event_kind,happened",
-    [("kaz-csto-request-2022", "request", "2022-01-05"),
-     ("kaz-csto-mission-completed-2022", "statement", "2022-01-11"),
-     ("kaz-csto-withdrawal-started-2022", "other", "2022-01-13")],
+    [
+        ("kaz-csto-request-2022", "request", "2022-01-05"),
+        ("kaz-csto-mission-completed-2022", "statement", "2022-01-11"),
+        ("kaz-csto-withdrawal-started-2022", "other", "2022-01-13"),
+    ],
 )
 def test_the_kazakhstan_deployment_events(connection, key, event_kind, happened):
     row = connection.execute(select(Event).where(Event.key == key)).one()
@@ -438,8 +573,11 @@ def test_forces_and_their_contributors(connection):
         "cpf": ("peacekeeping", "2007-10-06", 3600),
         "crrf": ("rapid_reaction", "2009-02-04", None),
     }
-    states = connection.execute(select(Contribution.state_iso3).where(
-        Contribution.force_key == "crdf-car").order_by(Contribution.state_iso3)).scalars()
+    states = connection.execute(
+        select(Contribution.state_iso3)
+        .where(Contribution.force_key == "crdf-car")
+        .order_by(Contribution.state_iso3)
+    ).scalars()
     assert list(states) == ["KAZ", "KGZ", "RUS", "TJK"]
 
 
@@ -447,23 +585,33 @@ def test_forces_and_their_contributors(connection):
 
 
 def test_parliamentary_assembly_and_its_observers_are_parliaments(connection):
-    assembly = connection.execute(select(Organization).where(
-        Organization.code == "PA-CSTO")).one()
+    assembly = connection.execute(select(Organization).where(Organization.code == "PA-CSTO")).one()
     assert (assembly.kind, assembly.parent_code) == ("organ", "CSTO")
     observers = connection.execute(select(BodyObserver).order_by(BodyObserver.key)).all()
     assert [(o.body_code, o.state_iso3, o.start_edtf) for o in observers] == [
-        ("PA-CSTO", "AFG", "2013-04"), ("PA-CSTO", "SRB", "2013-04"), ("PA-CSTO", None, "2013")]
+        ("PA-CSTO", "AFG", "2013-04"),
+        ("PA-CSTO", "SRB", "2013-04"),
+        ("PA-CSTO", None, "2013"),
+    ]
     created = connection.execute(select(Event).where(Event.key == "pa-csto-created-2006")).one()
     assert (created.happened_edtf, created.organization_code) == ("2006-11-16", "PA-CSTO")
 
 
 def test_no_state_holds_observer_or_partner_status_at_the_csto(connection):
-    assert connection.execute(select(MembershipSpan.key).where(
-        MembershipSpan.status == "observer")).first() is None
-    protocol = connection.execute(select(Document).where(
-        Document.key == "csto-charter-third-protocol-2018")).one()
+    assert (
+        connection.execute(
+            select(MembershipSpan.key).where(MembershipSpan.status == "observer")
+        ).first()
+        is None
+    )
+    protocol = connection.execute(
+        select(Document).where(Document.key == "csto-charter-third-protocol-2018")
+    ).one()
     assert (protocol.signed_edtf, protocol.place, protocol.in_force_edtf) == (
-        "2018-11-08", "Astana", "2021-01-19")
+        "2018-11-08",
+        "Astana",
+        "2021-01-19",
+    )
     for key in ("csto-observer-regulation", "csto-partner-regulation"):
         row = connection.execute(select(Document).where(Document.key == key)).one()
         assert row.kind == "regulations" and "No state has been granted" in row.note
@@ -494,8 +642,11 @@ def test_no_state_holds_observer_or_partner_status_at_the_csto(connection):
         ("chair-blr-2022-start", "2022-11-24", True),
         ("minsk-2023-next-meeting", "CSC", True),
         ("khachaturov-appointment", "2017-04-14", True),
-        ("june-2009-legitimacy",
-         "Taken by the members present, with the presidency passed temporarily to Russia.", True),
+        (
+            "june-2009-legitimacy",
+            "Taken by the members present, with the presidency passed temporarily to Russia.",
+            True,
+        ),
         ("bordyuzha-birth-year", "1948", True),
         ("khachaturov-start", "2017-05-02", True),
         ("tasmagambetov-appointment", "2022-11-23", True),
@@ -510,8 +661,9 @@ def test_no_state_holds_observer_or_partner_status_at_the_csto(connection):
     ],
 )
 def test_the_conflicts_of_the_record_are_disputes(connection, key, preferred, disagreement):
-    [dispute] = [d.to_dict() for d in queries.disputes(connection, include_refinements=True)
-                 if d.key == key]
+    [dispute] = [
+        d.to_dict() for d in queries.disputes(connection, include_refinements=True) if d.key == key
+    ]
     assert dispute["preferred"] == preferred
     assert dispute["disagreement"] is disagreement
     assert len(dispute["readings"]) >= 2
@@ -521,11 +673,13 @@ def test_the_conflicts_of_the_record_are_disputes(connection, key, preferred, di
 
 @pytest.mark.parametrize(
     "fact,field,value",
-    [("csc-2011-12-20-moscow", "held", "2011-12-20"),
-     ("chair-kaz-2011", "start", "2011-12-20"),
-     ("chair-blr-2022", "start", "2022-11-24"),
-     ("sg-khachaturov", "start", "2017-05-02"),
-     ("csto-kazakhstan-2022", "end", "2022-01-19")],
+    [
+        ("csc-2011-12-20-moscow", "held", "2011-12-20"),
+        ("chair-kaz-2011", "start", "2011-12-20"),
+        ("chair-blr-2022", "start", "2022-11-24"),
+        ("sg-khachaturov", "start", "2017-05-02"),
+        ("csto-kazakhstan-2022", "end", "2022-01-19"),
+    ],
 )
 def test_a_disputed_field_holds_the_preferred_reading(connection, fact, field, value):
     readings = queries.evidence(connection, fact).readings
@@ -604,8 +758,10 @@ def test_the_chair_is_in_a_timeline_from_one_source(connection):
     "source,appointed",
     [(None, "2017-04-14"), ("vpk-179521", "2017-04-14"), ("azatutyun-2017-khachaturov", "2017-05")],
 )
-def test_an_official_in_one_sources_view_carries_its_appointment_day(connection, source,
-                                                                     appointed):
-    [khachaturov] = [o for o in record.officials_on(connection, day("2018-01-01"), source=source)
-                     if o.person == "Yuri Khachaturov"]
+def test_an_official_in_one_sources_view_carries_its_appointment_day(connection, source, appointed):
+    [khachaturov] = [
+        o
+        for o in record.officials_on(connection, day("2018-01-01"), source=source)
+        if o.person == "Yuri Khachaturov"
+    ]
     assert khachaturov.appointed == appointed

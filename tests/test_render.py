@@ -8,25 +8,32 @@ from conftest import run_cli
 
 from csto_db.render import format_table, paragraph
 
-QUOTE = ("The Collective Security Treaty (CST) was signed on May 15, 1992 in Tashkent, by the "
-         "Heads of six countries: Armenia, Kazakhstan, Kyrgyzstan, Russia, Tajikistan and "
-         "Uzbekistan.")
+QUOTE = (
+    "The Collective Security Treaty (CST) was signed on May 15, 1992 in Tashkent, by the "
+    "Heads of six countries: Armenia, Kazakhstan, Kyrgyzstan, Russia, Tajikistan and "
+    "Uzbekistan."
+)
 
 
 @pytest.mark.parametrize("width", [40, 60, 80, 120])
 def test_a_table_fits_the_width_and_keeps_every_word(width):
-    rows = [{"key": "cst-arm-party", "quote": QUOTE, "source": "csto-overview"},
-            {"key": "csto-kazakhstan-2022", "quote": "short", "source": "x"}]
+    rows = [
+        {"key": "cst-arm-party", "quote": QUOTE, "source": "csto-overview"},
+        {"key": "csto-kazakhstan-2022", "quote": "short", "source": "x"},
+    ]
     table = format_table(rows, ["key", "quote", "source"], width=width)
     assert all(len(line) <= width for line in table.splitlines()), table
-    assert QUOTE.split() == [w for w in table.split() if w in QUOTE.split()][:len(QUOTE.split())]
+    assert QUOTE.split() == [w for w in table.split() if w in QUOTE.split()][: len(QUOTE.split())]
     for key in ("cst-arm-party", "csto-kazakhstan-2022", "csto-overview"):
         assert key in table.split()  # keys are never broken across lines
 
 
 def test_an_empty_table_can_keep_its_header():
     assert format_table([], ["iso3", "name"], empty=None).splitlines() == [
-        "iso3  name", "----  ----", "(no rows)"]
+        "iso3  name",
+        "----  ----",
+        "(no rows)",
+    ]
     assert format_table([], ["iso3"]) == "(none)"
 
 
@@ -39,17 +46,29 @@ def test_paragraph_wraps_with_a_hanging_indent():
 
 
 @pytest.mark.parametrize("columns", ["60", "80", "100"])
-@pytest.mark.parametrize("args", [
-    ["disputes"], ["disputes", "--all"], ["timeline", "ARM"], ["timeline", "UZB"],
-    ["members", "--org", "CSTO", "--on", "2005-01-01"], ["documents"], ["evidence", "cst"],
-    ["chair", "--on", "2011-12-20"], ["officials", "--on", "2017-05-02"], ["sessions"],
-    ["initiatives"], ["operations"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["disputes"],
+        ["disputes", "--all"],
+        ["timeline", "ARM"],
+        ["timeline", "UZB"],
+        ["members", "--org", "CSTO", "--on", "2005-01-01"],
+        ["documents"],
+        ["evidence", "cst"],
+        ["chair", "--on", "2011-12-20"],
+        ["officials", "--on", "2017-05-02"],
+        ["sessions"],
+        ["initiatives"],
+        ["operations"],
+    ],
+)
 def test_no_line_is_wider_than_the_terminal(built_db_url, monkeypatch, args, columns):
     monkeypatch.setenv("COLUMNS", columns)
     out = run_cli(*args, db=built_db_url).stdout
-    too_wide = [line for line in out.splitlines()
-                if len(line) > int(columns) and " " in line.strip()]
+    too_wide = [
+        line for line in out.splitlines() if len(line) > int(columns) and " " in line.strip()
+    ]
     assert not too_wide, too_wide
 
 
@@ -79,8 +98,11 @@ def test_documents_without_listed_parties_say_not_recorded(built_db_url, monkeyp
     table = run_cli("documents", db=built_db_url).stdout
     assert "not recorded" in table
     header = table.splitlines()[0].split()
-    parties = [line.split()[header.index("parties")] for line in table.splitlines()[2:]
-               if line.startswith("cst ")]
+    parties = [
+        line.split()[header.index("parties")]
+        for line in table.splitlines()[2:]
+        if line.startswith("cst ")
+    ]
     assert parties and parties[0].isdigit() and parties[0] != "0"
 
 
@@ -93,6 +115,7 @@ def test_help_summaries_are_whole(monkeypatch):
 
 
 def test_an_empty_sql_result_prints_its_columns(built_db_url):
-    out = run_cli("sql", "SELECT iso3, name FROM states WHERE iso3 = 'NONE'",
-                  db=built_db_url).stdout
+    out = run_cli(
+        "sql", "SELECT iso3, name FROM states WHERE iso3 = 'NONE'", db=built_db_url
+    ).stdout
     assert out.splitlines()[0].split() == ["iso3", "name"] and "(no rows)" in out

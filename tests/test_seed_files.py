@@ -27,8 +27,10 @@ def _header(path) -> str:
 
 
 def _duplicate_start(text: str) -> str:
-    old = "- key: cst-arm-party\n  state_iso3: ARM\n  organization_code: CST\n  status: party\n" \
-          "  start: 1992-05-15\n"
+    old = (
+        "- key: cst-arm-party\n  state_iso3: ARM\n  organization_code: CST\n  status: party\n"
+        "  start: 1992-05-15\n"
+    )
     assert old in text, "the test needs updating"
     return text.replace(old, old + "  start: 1992-06-01\n")
 
@@ -38,29 +40,57 @@ def _duplicate_start(text: str) -> str:
 DAMAGES = [
     pytest.param("threats.yaml", lambda _: "", ["no records"], id="zero-bytes"),
     pytest.param("threats.yaml", lambda _: "\n\n   \n", ["no records"], id="blank-lines"),
-    pytest.param("threats.yaml", lambda old: "".join(f"# {line}\n" for line in
-                                                     old.splitlines()),
-                 ["no records"], id="commented-out"),
+    pytest.param(
+        "threats.yaml",
+        lambda old: "".join(f"# {line}\n" for line in old.splitlines()),
+        ["no records"],
+        id="commented-out",
+    ),
     pytest.param("threats.yaml", lambda _: "[]\n", ["no records"], id="empty-list"),
-    pytest.param("documents-record.yaml", lambda _: "# nothing yet\n", ["no records"],
-                 id="empty-extra-part"),
-    pytest.param("memberships.yaml", _duplicate_start,
-                 ["line 13", "duplicate key 'start'", "first on line 12"],
-                 id="duplicate-key-in-record"),
-    pytest.param("threats.yaml",
-                 lambda old: old.replace("{key: threat-terrorism, ",
-                                         "{key: threat-terrorism, ordinal: 7, ", 1),
-                 ["line 3", "duplicate key 'ordinal'"], id="duplicate-key-in-flow-mapping"),
-    pytest.param("threats.yaml", lambda _: "key: threat-terrorism\nname: Terrorism\n",
-                 ["line 1", "expected a list of records", "mapping"], id="a-mapping"),
-    pytest.param("threats.yaml", lambda _: "International terrorism\n",
-                 ["line 1", "expected a list of records"], id="a-scalar"),
-    pytest.param("threats.yaml", lambda _: "- threat-terrorism\n- threat-drug-trafficking\n",
-                 ["record #1", "must be a mapping"], id="a-list-of-strings"),
-    pytest.param("threats.yaml", lambda old: old + "\n---\n" + old,
-                 ["not valid YAML", "single document"], id="two-documents"),
-    pytest.param("threats.yaml", lambda old: old[: len(old) // 2],
-                 ["not valid YAML"], id="cut-mid-record"),
+    pytest.param(
+        "documents-record.yaml", lambda _: "# nothing yet\n", ["no records"], id="empty-extra-part"
+    ),
+    pytest.param(
+        "memberships.yaml",
+        _duplicate_start,
+        ["line 13", "duplicate key 'start'", "first on line 12"],
+        id="duplicate-key-in-record",
+    ),
+    pytest.param(
+        "threats.yaml",
+        lambda old: old.replace(
+            "{key: threat-terrorism, ", "{key: threat-terrorism, ordinal: 7, ", 1
+        ),
+        ["line 3", "duplicate key 'ordinal'"],
+        id="duplicate-key-in-flow-mapping",
+    ),
+    pytest.param(
+        "threats.yaml",
+        lambda _: "key: threat-terrorism\nname: Terrorism\n",
+        ["line 1", "expected a list of records", "mapping"],
+        id="a-mapping",
+    ),
+    pytest.param(
+        "threats.yaml",
+        lambda _: "International terrorism\n",
+        ["line 1", "expected a list of records"],
+        id="a-scalar",
+    ),
+    pytest.param(
+        "threats.yaml",
+        lambda _: "- threat-terrorism\n- threat-drug-trafficking\n",
+        ["record #1", "must be a mapping"],
+        id="a-list-of-strings",
+    ),
+    pytest.param(
+        "threats.yaml",
+        lambda old: old + "\n---\n" + old,
+        ["not valid YAML", "single document"],
+        id="two-documents",
+    ),
+    pytest.param(
+        "threats.yaml", lambda old: old[: len(old) // 2], ["not valid YAML"], id="cut-mid-record"
+    ),
 ]
 
 
@@ -133,15 +163,13 @@ def test_prune_deletes_the_listed_rows_and_says_which(empty_db_url, seed_copy):
     lost = _cut_threats(seed_copy, 2)
     report = init_database(empty_db_url, seeds_directory=seed_copy, prune=True)
     assert report.seeds.deleted["threats"] == 3
-    assert sorted(key for table, key in report.seeds.prunable if table == "threats") == sorted(
-        lost)
+    assert sorted(key for table, key in report.seeds.prunable if table == "threats") == sorted(lost)
     threats = {row["key"] for row in dump_of(empty_db_url)["threats"]}
     assert threats.isdisjoint(lost) and len(threats) == 2
     assert any(line == f"deleted threats {lost[0]}" for line in report.lines())
 
 
-def test_cli_lists_rows_it_would_delete_and_exits_non_zero(empty_db_url, seed_copy,
-                                                           monkeypatch):
+def test_cli_lists_rows_it_would_delete_and_exits_non_zero(empty_db_url, seed_copy, monkeypatch):
     init_database(empty_db_url)
     lost = _cut_threats(seed_copy, 2)
     monkeypatch.setattr("csto_db.build.seeds_dir", lambda: seed_copy)
@@ -177,8 +205,10 @@ def test_init_json_is_one_object_with_revisions_and_counts(empty_db_url):
     assert first["would_prune"] == [] and first["pruned"] is False
     second = json.loads(run_cli("init", "--json", db=empty_db_url).stdout)
     assert second["revision_before"] == second["revision_after"] == SCHEMA_REVISION
-    assert all(counts == {"inserted": 0, "updated": 0, "deleted": 0}
-               for counts in second["tables"].values())
+    assert all(
+        counts == {"inserted": 0, "updated": 0, "deleted": 0}
+        for counts in second["tables"].values()
+    )
 
 
 def test_init_help_and_the_building_page_mention_prune():
@@ -202,8 +232,12 @@ def _one_line_error(error: Exception) -> None:
 DATE_LIKE = st.one_of(
     st.text(max_size=30),
     st.from_regex(r"\A\[?-?\d{1,6}(-\d{1,3}(-\d{1,3})?)?(\.\.|/)?(\d{1,5}(-\d{1,3})?)?\]?\Z"),
-    st.builds(lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}", st.integers(0, 9999),
-              st.integers(0, 13), st.integers(0, 32)),
+    st.builds(
+        lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}",
+        st.integers(0, 9999),
+        st.integers(0, 13),
+        st.integers(0, 32),
+    ),
 )
 
 
@@ -230,12 +264,49 @@ def test_parse_day_gives_a_day_or_one_line(value):
     assert day.isoformat() == str(value).strip()
 
 
-YAML_PIECES = st.sampled_from([
-    "- ", "-", "  ", "\n", ": ", ":", "key", "start", "{", "}", "[", "]", ", ", "&a ", "*a",
-    "<<: *a", "!!int ", "!!binary ", "!!python/object ", "#", "'", '"', "|", ">", "---",
-    "...", "? ", "1992-05-15", "1e999", "0x", "~", "null", "yes", "\t", "%YAML 1.1\n", "\\",
-    "é", "\x00", "\ufeff",
-])
+YAML_PIECES = st.sampled_from(
+    [
+        "- ",
+        "-",
+        "  ",
+        "\n",
+        ": ",
+        ":",
+        "key",
+        "start",
+        "{",
+        "}",
+        "[",
+        "]",
+        ", ",
+        "&a ",
+        "*a",
+        "<<: *a",
+        "!!int ",
+        "!!binary ",
+        "!!python/object ",
+        "#",
+        "'",
+        '"',
+        "|",
+        ">",
+        "---",
+        "...",
+        "? ",
+        "1992-05-15",
+        "1e999",
+        "0x",
+        "~",
+        "null",
+        "yes",
+        "\t",
+        "%YAML 1.1\n",
+        "\\",
+        "é",
+        "\x00",
+        "\ufeff",
+    ]
+)
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -252,23 +323,44 @@ def test_seed_file_reader_gives_records_or_one_line(tmp_path_factory, text):
     assert records and all(isinstance(record, dict) for record in records)
 
 
-SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=12),
-                    st.sampled_from(["CSTO", "ARM", "1992-05-15", "2003-13-18", "csto-overview"]))
-THREAT_FIELDS = st.sampled_from(["key", "organization_code", "ordinal", "name", "citations",
-                                 "colour", "start"])
-RECORDS = st.lists(st.dictionaries(
-    THREAT_FIELDS,
-    st.one_of(SCALARS, st.lists(st.dictionaries(st.sampled_from(["source", "quote", "offset"]),
-                                                SCALARS, max_size=3), max_size=2)),
-    max_size=6), max_size=4)
+SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(max_size=12),
+    st.sampled_from(["CSTO", "ARM", "1992-05-15", "2003-13-18", "csto-overview"]),
+)
+THREAT_FIELDS = st.sampled_from(
+    ["key", "organization_code", "ordinal", "name", "citations", "colour", "start"]
+)
+RECORDS = st.lists(
+    st.dictionaries(
+        THREAT_FIELDS,
+        st.one_of(
+            SCALARS,
+            st.lists(
+                st.dictionaries(
+                    st.sampled_from(["source", "quote", "offset"]), SCALARS, max_size=3
+                ),
+                max_size=2,
+            ),
+        ),
+        max_size=6,
+    ),
+    max_size=4,
+)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[
-    HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(RECORDS)
 def test_seed_set_reader_gives_a_seed_set_or_one_line(seed_copy, records):
     (seed_copy / "data" / "threats.yaml").write_text(
-        yaml.safe_dump(records, allow_unicode=True), encoding="utf-8")
+        yaml.safe_dump(records, allow_unicode=True), encoding="utf-8"
+    )
     try:
         seeds = read_seed_set(seed_copy)
     except SeedError as error:

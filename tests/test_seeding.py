@@ -10,9 +10,12 @@ from csto_db.seeding import SeedError, read_seed_set
 
 
 def test_every_quote_sits_at_its_offsets_in_the_stored_text(connection):
-    rows = connection.execute(text(
-        "SELECT c.key, c.quote, c.char_start, c.char_end, s.full_text FROM citations c "
-        "JOIN sources s ON s.key = c.source_key WHERE s.full_text IS NOT NULL")).all()
+    rows = connection.execute(
+        text(
+            "SELECT c.key, c.quote, c.char_start, c.char_end, s.full_text FROM citations c "
+            "JOIN sources s ON s.key = c.source_key WHERE s.full_text IS NOT NULL"
+        )
+    ).all()
     assert rows, "no citation into a held text"
     for key, quote, start, end, full_text in rows:
         assert start is not None, key
@@ -20,9 +23,16 @@ def test_every_quote_sits_at_its_offsets_in_the_stored_text(connection):
 
 
 def test_every_fact_has_a_citation(connection):
-    uncited = connection.execute(text(
-        "SELECT f.key FROM facts f LEFT JOIN fact_citations fc ON fc.fact_key = f.key "
-        "WHERE fc.fact_key IS NULL")).scalars().all()
+    uncited = (
+        connection.execute(
+            text(
+                "SELECT f.key FROM facts f LEFT JOIN fact_citations fc ON fc.fact_key = f.key "
+                "WHERE fc.fact_key IS NULL"
+            )
+        )
+        .scalars()
+        .all()
+    )
     assert uncited == []
 
 
@@ -42,8 +52,9 @@ def test_init_brings_an_edited_database_back_to_the_seeds(empty_db_url):
     engine = make_engine(empty_db_url)
     with engine.begin() as connection:
         connection.execute(text("UPDATE states SET name = 'Wrong' WHERE iso3 = 'ARM'"))
-        connection.execute(text(
-            "DELETE FROM threats WHERE threats.key = 'threat-drug-trafficking'"))
+        connection.execute(
+            text("DELETE FROM threats WHERE threats.key = 'threat-drug-trafficking'")
+        )
     engine.dispose()
     report = init_database(empty_db_url)
     assert report.seeds.updated["states"] == 1
@@ -64,8 +75,9 @@ def test_moving_a_boundary_between_two_spans_reloads(empty_db_url, seed_copy):
     assert report.seeds.updated["membership_spans"] == 2
     engine = make_engine(empty_db_url)
     with engine.connect() as connection:
-        start = connection.execute(text(
-            "SELECT m.start_edtf FROM membership_spans m WHERE m.key = 'csto-arm-frozen'")).scalar()
+        start = connection.execute(
+            text("SELECT m.start_edtf FROM membership_spans m WHERE m.key = 'csto-arm-frozen'")
+        ).scalar()
     engine.dispose()
     assert start == "2024-03-01"
 
@@ -79,35 +91,69 @@ def _replace(path, old, new):
 # Each case breaks one thing in a copy of the seeds and names what the error must point at:
 # the file, the record, and the field.
 BAD_SEEDS = [
-    pytest.param("memberships.yaml", "status: member\n", "status: ally\n",
-                 ["memberships.yaml", "csto-arm-member", "'status'", "ally"], id="vocabulary"),
-    pytest.param("memberships.yaml", "start: 2003-09-18", "start: 2003-13-18",
-                 ["memberships.yaml", "csto-arm-member", "'start'"], id="impossible-date"),
-    pytest.param("memberships.yaml", "state_iso3: ARM\n  organization_code: CSTO",
-                 "state_iso3: XXX\n  organization_code: CSTO",
-                 ["memberships.yaml", "csto-arm-member", "'state_iso3'", "XXX"],
-                 id="unknown-state"),
-    pytest.param("threats.yaml", "name: Drug trafficking,", "name: Drug trafficking, colour: red,",
-                 ["threats.yaml", "threat-drug-trafficking", "colour"], id="unknown-field"),
-    pytest.param("events.yaml", "quote: \"It was decided to transform the CST",
-                 "quote: \"It was agreed to transform the CST",
-                 ["events.yaml", "cst-transformation-decision", "citations", "verbatim"],
-                 id="quote-not-verbatim"),
-    pytest.param("positions.yaml", "- key: blr-stance-strong-organization",
-                 "- key: blr-characterization-multifunctional",
-                 ["positions.yaml", "blr-characterization-multifunctional", "duplicate"],
-                 id="duplicate-key"),
-    pytest.param("meetings.yaml", "- key: csc-2002-05-14-moscow",
-                 "- key: [csc-2002-05-14-moscow", ["meetings.yaml", "YAML"], id="broken-yaml"),
-    pytest.param("memberships.yaml", "  start: 1992-05-15\n  end: 1999-04",
-                 "  start: 1999-05-15\n  end: 1999-04",
-                 ["memberships.yaml", "cst-uzb-party", "'end'"], id="ends-before-start"),
+    pytest.param(
+        "memberships.yaml",
+        "status: member\n",
+        "status: ally\n",
+        ["memberships.yaml", "csto-arm-member", "'status'", "ally"],
+        id="vocabulary",
+    ),
+    pytest.param(
+        "memberships.yaml",
+        "start: 2003-09-18",
+        "start: 2003-13-18",
+        ["memberships.yaml", "csto-arm-member", "'start'"],
+        id="impossible-date",
+    ),
+    pytest.param(
+        "memberships.yaml",
+        "state_iso3: ARM\n  organization_code: CSTO",
+        "state_iso3: XXX\n  organization_code: CSTO",
+        ["memberships.yaml", "csto-arm-member", "'state_iso3'", "XXX"],
+        id="unknown-state",
+    ),
+    pytest.param(
+        "threats.yaml",
+        "name: Drug trafficking,",
+        "name: Drug trafficking, colour: red,",
+        ["threats.yaml", "threat-drug-trafficking", "colour"],
+        id="unknown-field",
+    ),
+    pytest.param(
+        "events.yaml",
+        'quote: "It was decided to transform the CST',
+        'quote: "It was agreed to transform the CST',
+        ["events.yaml", "cst-transformation-decision", "citations", "verbatim"],
+        id="quote-not-verbatim",
+    ),
+    pytest.param(
+        "positions.yaml",
+        "- key: blr-stance-strong-organization",
+        "- key: blr-characterization-multifunctional",
+        ["positions.yaml", "blr-characterization-multifunctional", "duplicate"],
+        id="duplicate-key",
+    ),
+    pytest.param(
+        "meetings.yaml",
+        "- key: csc-2002-05-14-moscow",
+        "- key: [csc-2002-05-14-moscow",
+        ["meetings.yaml", "YAML"],
+        id="broken-yaml",
+    ),
+    pytest.param(
+        "memberships.yaml",
+        "  start: 1992-05-15\n  end: 1999-04",
+        "  start: 1999-05-15\n  end: 1999-04",
+        ["memberships.yaml", "cst-uzb-party", "'end'"],
+        id="ends-before-start",
+    ),
 ]
 
 
 @pytest.mark.parametrize("filename,old,new,expected", BAD_SEEDS)
 def test_bad_seed_file_fails_with_one_line_and_leaves_database_untouched(
-        empty_db_url, seed_copy, filename, old, new, expected):
+    empty_db_url, seed_copy, filename, old, new, expected
+):
     init_database(empty_db_url)
     before = dump_of(empty_db_url)
     _replace(seed_copy / "data" / filename, old, new)
@@ -132,8 +178,11 @@ def test_corrupt_source_text_is_refused(empty_db_url, seed_copy):
 
 def test_fact_without_citation_is_refused(seed_copy):
     path = seed_copy / "data" / "threats.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "- {key: threat-new, organization_code: "
-                    "CSTO, ordinal: 9, name: Piracy}\n", encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8") + "- {key: threat-new, organization_code: "
+        "CSTO, ordinal: 9, name: Piracy}\n",
+        encoding="utf-8",
+    )
     with pytest.raises(SeedError, match=r"threat-new.*'citations'.*at least one citation"):
         read_seed_set(seed_copy)
 
@@ -146,11 +195,18 @@ def test_a_write_the_database_refuses_rolls_back_everything(empty_db_url, seed_c
     # database. Sources are written before states, so the changed source note is already
     # written when the state is refused, and must be rolled back with it.
     states = seed_copy / "data" / "states.yaml"
-    states.write_text(states.read_text(encoding="utf-8") + "- {iso3: XAR, iso2: AM, numeric: "
-                      "\"999\", name: Duplicate, cow_ccode: 9999}\n", encoding="utf-8")
-    _replace(seed_copy / "data" / "sources.yaml", "The founding text of this database",
-             "The first text of this database")
+    states.write_text(
+        states.read_text(encoding="utf-8") + "- {iso3: XAR, iso2: AM, numeric: "
+        '"999", name: Duplicate, cow_ccode: 9999}\n',
+        encoding="utf-8",
+    )
+    _replace(
+        seed_copy / "data" / "sources.yaml",
+        "The founding text of this database",
+        "The first text of this database",
+    )
     from sqlalchemy.exc import IntegrityError
+
     with pytest.raises(IntegrityError):
         init_database(empty_db_url, seeds_directory=seed_copy)
     assert dump_of(empty_db_url) == before

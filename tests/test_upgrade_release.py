@@ -37,8 +37,9 @@ def release_dump() -> dict[str, list[dict]]:
 
 
 def _rows_with_columns(rows: list[dict], columns: set[str]) -> list[dict]:
-    return sorted(({name: value for name, value in row.items() if name in columns}
-                   for row in rows), key=repr)
+    return sorted(
+        ({name: value for name, value in row.items() if name in columns} for row in rows), key=repr
+    )
 
 
 def test_migrations_alone_keep_every_row(release_copy, release_dump):
@@ -59,8 +60,9 @@ def test_migrations_alone_keep_every_row(release_copy, release_dump):
         assert _rows_with_columns(upgraded[table], columns) == rows, table
 
 
-def test_init_names_the_release_rows_the_seeds_dropped_and_changes_nothing(release_copy,
-                                                                           release_dump):
+def test_init_names_the_release_rows_the_seeds_dropped_and_changes_nothing(
+    release_copy, release_dump
+):
     """Corrections since the release removed some facts; init lists them and stops."""
     with pytest.raises(PruneRefused) as refused:
         init_database(release_copy)
@@ -76,12 +78,20 @@ def test_init_upgrades_the_release_keeping_every_fact(release_copy, release_dump
     assert (report.revision_before, report.revision_after) == ("0002", head_revision())
     upgraded = sqlite_file_dump(release_copy)
     for table in ("facts", "citations", "fact_citations", "sources", "states"):
-        key_columns = {"facts": ("key",), "citations": ("key",), "sources": ("key",),
-                       "states": ("iso3",), "fact_citations": ("fact_key", "citation_key")}[table]
+        key_columns = {
+            "facts": ("key",),
+            "citations": ("key",),
+            "sources": ("key",),
+            "states": ("iso3",),
+            "fact_citations": ("fact_key", "citation_key"),
+        }[table]
         kept = {tuple(row[c] for c in key_columns) for row in upgraded[table]}
-        lost = [row for row in release_dump[table]
-                if tuple(row[c] for c in key_columns) not in kept
-                and (table, row_key_text(tuple(row[c] for c in key_columns))) not in dropped]
+        lost = [
+            row
+            for row in release_dump[table]
+            if tuple(row[c] for c in key_columns) not in kept
+            and (table, row_key_text(tuple(row[c] for c in key_columns))) not in dropped
+        ]
         assert lost == [], f"{table}: {len(lost)} rows lost unlisted, first {lost[:1]}"
     engine = make_engine(release_copy)
     try:

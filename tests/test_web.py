@@ -21,9 +21,19 @@ require_module("datasette", "web")
 #: Days across the record's turns: signature, entry into force, departures, the Charter,
 #: Uzbekistan's return and suspension, Armenia's freeze.
 DAYS = (
-    date(1992, 5, 14), date(1992, 5, 15), date(1993, 12, 31), date(2003, 4, 28), date(1994, 4, 20),
-    date(1999, 4, 20), date(1999, 4, 21), date(2003, 9, 17), date(2003, 9, 18),
-    date(2005, 1, 1), date(2006, 8, 16), date(2012, 12, 19), date(2024, 2, 22),
+    date(1992, 5, 14),
+    date(1992, 5, 15),
+    date(1993, 12, 31),
+    date(2003, 4, 28),
+    date(1994, 4, 20),
+    date(1999, 4, 20),
+    date(1999, 4, 21),
+    date(2003, 9, 17),
+    date(2003, 9, 18),
+    date(2005, 1, 1),
+    date(2006, 8, 16),
+    date(2012, 12, 19),
+    date(2024, 2, 22),
     date(2025, 1, 1),
 )
 
@@ -45,8 +55,9 @@ def get(sqlite_db):
     database = sqlite_path(sqlite_db).stem
 
     def fetch(path: str, **params):
-        response = asyncio.run(datasette.client.get(
-            path.replace("{db}", database), params=params or None))
+        response = asyncio.run(
+            datasette.client.get(path.replace("{db}", database), params=params or None)
+        )
         return response
 
     return fetch
@@ -61,7 +72,8 @@ def _rows(get, query: str, **params) -> list[dict]:
 def test_members_on_2005_lists_the_six_members(get):
     rows = _rows(get, "members_on", org="CSTO", day="2005-01-01")
     assert [(r["state"], r["status"], r["certainty"]) for r in rows] == [
-        (state, "member", "certain") for state in ("ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK")]
+        (state, "member", "certain") for state in ("ARM", "BLR", "KAZ", "KGZ", "RUS", "TJK")
+    ]
     assert "csto-overview" in rows[0]["sources"]
 
 
@@ -74,8 +86,10 @@ def test_members_query_agrees_with_members_on(get, sqlite_db, org):
         with engine.connect() as connection:
             for day in DAYS:
                 expected = {m.state: m for m in members_on(connection, org, day)}
-                rows = {r["state"]: r for r in _rows(get, "members_on", org=org.lower(),
-                                                      day=day.isoformat())}
+                rows = {
+                    r["state"]: r
+                    for r in _rows(get, "members_on", org=org.lower(), day=day.isoformat())
+                }
                 assert set(rows) == set(expected), (org, day)
                 for state, member in expected.items():
                     if member.certainty != "disputed":
@@ -87,20 +101,25 @@ def test_members_query_agrees_with_members_on(get, sqlite_db, org):
 def test_members_query_leaves_out_suspended_and_departed(get):
     states = {r["state"] for r in _rows(get, "members_on", org="CSTO", day="2013-01-01")}
     assert "UZB" not in states and {"ARM", "RUS"} <= states
-    assert "UZB" in {r["state"] for r in _rows(get, "members_on", org="CSTO",
-                                               day="2012-12-18")}
-    frozen = {r["state"]: r["status"] for r in _rows(get, "members_on", org="CSTO",
-                                                     day="2025-01-01")}
+    assert "UZB" in {r["state"] for r in _rows(get, "members_on", org="CSTO", day="2012-12-18")}
+    frozen = {
+        r["state"]: r["status"] for r in _rows(get, "members_on", org="CSTO", day="2025-01-01")
+    }
     assert frozen["ARM"] == "frozen"
 
 
 def test_state_timeline(get):
     rows = _rows(get, "state_timeline", iso3="uzb")
-    spans = [(r["organization"], r["what"], r["start"], r["end"]) for r in rows
-             if r["entry"] == "membership"]
-    assert spans == [("CST", "party", "1992-05-15", "1999-04-21"),
-                     ("CSTO", "member", "2006-08-16", "2012-12-19"),
-                     ("CSTO", "suspended", "2012-12-19", None)]
+    spans = [
+        (r["organization"], r["what"], r["start"], r["end"])
+        for r in rows
+        if r["entry"] == "membership"
+    ]
+    assert spans == [
+        ("CST", "party", "1992-05-15", "1999-04-21"),
+        ("CSTO", "member", "2006-08-16", "2012-12-19"),
+        ("CSTO", "suspended", "2012-12-19", None),
+    ]
     days = [r["start"] for r in rows if r["start"]]
     assert days[0].startswith("1992")
 
@@ -121,7 +140,8 @@ def test_disputes_with_readings(get):
         by_dispute.setdefault(row["dispute"], []).append(row)
     assert by_dispute and all(
         sum(r["preferred"] == "preferred" for r in readings) == 1
-        for readings in by_dispute.values())
+        for readings in by_dispute.values()
+    )
     assert all(r["sources"] for r in rows)
 
 
