@@ -54,18 +54,22 @@ class Quote:
         return data
 
 
-#: The columns of ``citations`` that make a :class:`Quote`, in the order of its fields.
-QUOTE_COLUMNS = (
-    Citation.source_key,
-    Citation.quote,
-    Citation.translation,
-    Citation.char_start,
-    Citation.char_end,
-    Citation.locator_file,
-    Citation.locator_record,
-    Citation.locator_column,
-    Citation.locator_first_year,
-    Citation.locator_last_year,
+#: The columns of ``citations`` that make a :class:`Quote`, in the order of its fields: the
+#: table's, so a statement over them needs no mapper configured.
+QUOTE_COLUMNS = tuple(
+    Citation.__table__.c[name]
+    for name in (
+        "source_key",
+        "quote",
+        "translation",
+        "char_start",
+        "char_end",
+        "locator_file",
+        "locator_record",
+        "locator_column",
+        "locator_first_year",
+        "locator_last_year",
+    )
 )
 
 
@@ -182,7 +186,8 @@ def require_source(db: Session | Connection, key: str | None) -> None:
     """Raise :class:`QueryError` unless ``key`` is None or a source in the database."""
     if key is None:
         return
-    found = connection_of(db).execute(select(Source.key).where(Source.key == key)).first()
+    column = Source.__table__.c.key  # the table's column: no mapper configuration
+    found = connection_of(db).execute(select(column).where(column == key)).first()
     if found is None:
         raise QueryError(
             f'unknown source {key!r} (see `csto-db sql "SELECT s.key FROM sources s"`)'
@@ -194,7 +199,8 @@ def require_organization(db: Session | Connection, code: str) -> None:
     from .models import Organization
 
     conn = connection_of(db)
-    if conn.execute(select(Organization.code).where(Organization.code == code)).first() is None:
+    column = Organization.__table__.c.code  # the table's column: no mapper configuration
+    if conn.execute(select(column).where(column == code)).first() is None:
         raise unknown_organization(conn, code)
 
 
@@ -205,10 +211,11 @@ def organization_code(db: Session | Connection, text: str) -> str:
     from .models import Organization
 
     conn = connection_of(db)
-    matches = list(
-        conn.execute(
-            select(Organization.code).where(func.lower(Organization.code) == text.lower())
-        ).scalars()
+    # The table's column, not the mapped attribute: a mapped attribute in a statement makes
+    # SQLAlchemy configure every mapper and relationship first, half a second of a command.
+    code = Organization.__table__.c.code
+    matches: list[str] = list(
+        conn.execute(select(code).where(func.lower(code) == text.lower())).scalars()
     )
     if text in matches:
         return text
