@@ -123,13 +123,15 @@ class Lifetime:
         return dataclasses.replace(value, lower=lower, upper=upper)
 
 
+# On the table's columns, as every statement of the as-of path (see _READINGS below).
+_ORGANIZATION = Organization.__table__.c
 _LIFETIME = select(
-    Organization.code,
-    Organization.name,
-    Organization.predecessor_code,
-    Organization.membership_start_lower,
-    Organization.membership_end_lower,
-).where(Organization.code == bindparam("org"))
+    _ORGANIZATION.code,
+    _ORGANIZATION.name,
+    _ORGANIZATION.predecessor_code,
+    _ORGANIZATION.membership_start_lower,
+    _ORGANIZATION.membership_end_lower,
+).where(_ORGANIZATION.code == bindparam("org"))
 
 
 def lifetime_of(conn: Connection, org: str) -> Lifetime:
