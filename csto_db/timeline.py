@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from .asof import spans_seen
+from .asof import SeenSpan, spans_seen
 from .evidence import (
     Answer,
     FieldReading,
@@ -75,54 +75,33 @@ def timeline(
     require_source(conn, source)
     params = {"iso3": iso3}
     entries = [
-        TimelineEntry(
-            "span",
-            span.key,
-            span.row.organization_code,
-            span.row.status,
-            None,
-            span.start.edtf,
-            edtf_of(span.end),
-            span.start.lower,
-            bool(span.row.inferred),
-            span.row.reasoning,
-            span.citations,
-            span.readings,
-        )
+        _entry("span", span, span.row.status, None)
         for span in spans_seen(conn, _SPANS, params, source=source)
     ]
     entries += [
-        TimelineEntry(
-            "chair",
-            span.key,
-            span.row.organization_code,
-            "chair",
-            f"Chair of the {span.row.organization_code}",
-            span.start.edtf,
-            edtf_of(span.end),
-            span.start.lower,
-            bool(span.row.inferred),
-            span.row.reasoning,
-            span.citations,
-            span.readings,
-        )
+        _entry("chair", span, "chair", f"Chair of the {span.row.organization_code}")
         for span in spans_seen(conn, _CHAIRS, params, source=source)
     ]
     entries += [
-        TimelineEntry(
-            "event",
-            span.key,
-            span.row.organization_code,
-            span.row.kind,
-            span.row.title,
-            span.start.edtf,
-            None,
-            span.start.lower,
-            bool(span.row.inferred),
-            span.row.reasoning,
-            span.citations,
-            span.readings,
-        )
+        _entry("event", span, span.row.kind, span.row.title)
         for span in spans_seen(conn, _EVENTS, params, source=source, fields=("happened",))
     ]
     return sorted(entries, key=lambda e: (e.sort_date, e.entry, e.key))
+
+
+def _entry(entry: str, span: SeenSpan, status: str | None, title: str | None) -> TimelineEntry:
+    """One line of the timeline from a span (or an event's day) as the view reads it."""
+    return TimelineEntry(
+        entry,
+        span.key,
+        span.row.organization_code,
+        status,
+        title,
+        span.start.edtf,
+        edtf_of(span.end),
+        span.start.lower,
+        bool(span.row.inferred),
+        span.row.reasoning,
+        span.citations,
+        span.readings,
+    )
