@@ -74,23 +74,18 @@ def dated_spellings(day: date) -> list[re.Pattern]:
 
 
 def day_spellings(day: date) -> list[re.Pattern]:
-    """The usual ways to write a day: ISO, "5 September", "September 5", "5-6 September",
-    "September 4-5", "5 сентября", "5 қыркүйекте", "05.09.2023", "9/5/23", "9月5日", and a
-    dateline's "20230905" or "2023/09/05"."""
-    d, m, y = day.day, day.month, day.year
+    """The usual ways to write a day: those that carry the year (above), "5 September",
+    "September 5", "5-6 September", "September 4-5", "5 сентября", "5 қыркүйекте" and
+    "9月5日"."""
+    d, m = day.day, day.month
     month = _names(m)
-    return [
+    return dated_spellings(day) + [
         re.compile(pattern, re.IGNORECASE)
         for pattern in (
-            re.escape(day.isoformat()),
             rf"(?<!\d){d}(?:st|nd|rd|th)?\.?(?:\s*[-–]\s*\d{{1,2}})?\s+{month}",
             rf"(?<!\d)\d{{1,2}}\s*[-–]\s*{d}\s+{month}",
             rf"{month}\s+{d}(?!\d)",
             rf"{month}\s+\d{{1,2}}\s*(?:[-–]|and)\s*{d}(?!\d)",
-            f"{y}{m:02d}{d:02d}",
-            f"{y}/{m:02d}/{d:02d}",
-            rf"(?<!\d)0?{d}\.0?{m}\.{y}",
-            rf"(?<!\d){m}/{d}/(?:{y}|{y % 100:02d})(?!\d)",
             rf"(?<!\d){m}月{d}日",
         )
     ]
