@@ -284,8 +284,8 @@ def test_uzbekistan_suspended_in_the_timeline(connection):
 def test_uzbekistan_is_a_party_to_the_treaty_again_from_2006_to_2012(connection):
     spans = connection.execute(
         text(
-            "SELECT key, start_edtf, end_edtf, inferred FROM membership_spans"
-            " WHERE state_iso3 = 'UZB' AND organization_code = 'CST' ORDER BY start_lower"
+            "SELECT s.key, s.start_edtf, s.end_edtf, s.inferred FROM membership_spans s"
+            " WHERE s.state_iso3 = 'UZB' AND s.organization_code = 'CST' ORDER BY s.start_lower"
         )
     ).all()
     assert [tuple(span) for span in spans] == [
