@@ -400,7 +400,11 @@ def test_crosscheck_atop_finds_the_days(built_db_url):
     belarus = found[(1, "BLR", "1993-12-31", "1994-01-02")]  # ATOP: in from 1994-01-03
     assert belarus["atop"] == "not a member" and belarus["agreement"].startswith("disagree")
     uzb_return = found[(2, "UZB", "2006-08-16", "2006-08-16")]  # ATOP: in from 2006-08-17
-    assert "uzb-csto-return-day" in uzb_return["evidence"][0]["disputes"]
+    # Both spans the day rests on: the Treaty's (from the protocol) and the Organization's.
+    evidence = {item["span"]: item["disputes"] for item in uzb_return["evidence"]}
+    assert set(evidence) == {"cst-uzb-party-2006", "csto-uzb-member"}
+    assert "uzb-cst-return-day" in evidence["cst-uzb-party-2006"]
+    assert "uzb-csto-return-day" in evidence["csto-uzb-member"]
     uzb_exit = found[(2, "UZB", "2012-06-29", "2012-12-18")]  # ATOP: last day 2012-06-28
     assert uzb_exit["record"] == "disputed, preferred member"
 

@@ -117,6 +117,7 @@ def test_state_timeline(get):
     ]
     assert spans == [
         ("CST", "party", "1992-05-15", "1999-04-21"),
+        ("CST", "party", "2006-08-16", "2012-12-19"),
         ("CSTO", "member", "2006-08-16", "2012-12-19"),
         ("CSTO", "suspended", "2012-12-19", None),
     ]
