@@ -15,12 +15,10 @@ from typing import Any
 import pytest
 from conftest import run_cli, run_cli_json
 
-from csto_db.build import init_database
 from csto_db.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
-EXCERPT = Path(__file__).parent / "data" / "cow-igo-v3-excerpt.csv"
 #: The shared datasets: ``CSTO_SHARED_DATA``, else ``shared/data`` beside the checkout (CI).
 SHARED = Path(
     os.environ.get("CSTO_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
@@ -491,29 +489,15 @@ def test_the_extraction_finds_blocks_spans_and_results():
     assert len(CLAIMS) >= 30
 
 
-@pytest.fixture(scope="module")
-def cow_url(server, tmp_path_factory):
-    """A build with the COW excerpt imported (the excerpt holds every row of NATO, OEEC,
-    ICAO and CIS, the organizations the pages ask about)."""
-    from conftest import _fresh_url
-
-    url = _fresh_url(server, tmp_path_factory.mktemp("claims-cow"))
-    init_database(url)
-    run_cli("import-cow", str(EXCERPT), db=url)
-    yield url
-    if server is not None:
-        server.drop(url)
-
-
 @pytest.mark.parametrize(
     "example", sorted(CLAIMS), ids=[f"{page}: {text}" for page, text in sorted(CLAIMS)]
 )
-def test_the_result_the_documentation_states(example, built_db_url, cow_url, tmp_path):
+def test_the_result_the_documentation_states(example, built_db_url, cow_excerpt_url, tmp_path):
     check = CLAIMS[example]
     if "tmp_path" in check.__code__.co_varnames:
-        check(built_db_url, cow_url, tmp_path=tmp_path)
+        check(built_db_url, cow_excerpt_url, tmp_path=tmp_path)
     else:
-        check(built_db_url, cow_url)
+        check(built_db_url, cow_excerpt_url)
 
 
 def test_a_wrong_claim_fails(built_db_url):

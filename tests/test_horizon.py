@@ -154,59 +154,51 @@ def test_check_finds_a_fact_or_a_source_dated_after_the_horizon(empty_db_url):
 # --- COW's organizations ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def cow_url(server, tmp_path_factory):
-    from conftest import _fresh_url
-
-    url = _fresh_url(server, tmp_path_factory.mktemp("horizon-cow"))
-    init_database(url)
-    run_cli("import-cow", str(EXCERPT), db=url)
-    yield url
-    if server is not None:
-        server.drop(url)
-
-
 @pytest.mark.parametrize(("org", "day"), [("NATO", "2021-01-01"), ("CIS", "2024-01-01")])
-def test_past_cows_last_year_no_row_is_certain_and_the_answer_says_cow_ends(cow_url, org, day):
-    rows = run_cli_json(cow_url, "members", "--org", org, "--on", day)
+def test_past_cows_last_year_no_row_is_certain_and_the_answer_says_cow_ends(
+    cow_excerpt_url, org, day
+):
+    rows = run_cli_json(cow_excerpt_url, "members", "--org", org, "--on", day)
     assert len(rows) >= 9
     assert {row["certainty"] for row in rows} == {"possible"}
     assert {row["horizon"] for row in rows} == {"2014-12-31"}
     for row in rows:
         assert "COW IGO v3" in row["past_horizon"] and "2014" in row["past_horizon"]
-    text = " ".join(run_cli("members", "--org", org, "--on", day, db=cow_url).stdout.split())
+    text = " ".join(
+        run_cli("members", "--org", org, "--on", day, db=cow_excerpt_url).stdout.split()
+    )
     assert f"the record of {org} ends on 2014-12-31, the end of 2014, the last year COW IGO v3" in (
         text
     )
 
 
-def test_nato_is_certain_inside_cows_years(cow_url):
-    rows = run_cli_json(cow_url, "members", "--org", "NATO", "--on", "2010-06-01")
+def test_nato_is_certain_inside_cows_years(cow_excerpt_url):
+    rows = run_cli_json(cow_excerpt_url, "members", "--org", "NATO", "--on", "2010-06-01")
     certain = {row["state"] for row in rows if row["certainty"] == "certain"}
     assert {"USA", "DEU", "FRA"} <= certain
     assert {row["past_horizon"] for row in rows} == {None}
 
 
-def test_no_row_rests_on_missing_data_as_certain(cow_url):
+def test_no_row_rests_on_missing_data_as_certain(cow_excerpt_url):
     """COW codes every ICAO cell of 2014 -9: no member is certain that year, each row says
     why, and the states without data are named."""
-    rows = run_cli_json(cow_url, "members", "--org", "ICAO", "--on", "2014-07-01")
+    rows = run_cli_json(cow_excerpt_url, "members", "--org", "ICAO", "--on", "2014-07-01")
     assert len(rows) > 150
     assert "certain" not in {row["certainty"] for row in rows}
     for row in rows:
         assert "no data (-9) in 2014" in row["reasoning"], row["span"]
         assert row["until"].endswith("..]")
     text = " ".join(
-        run_cli("members", "--org", "ICAO", "--on", "2014-07-01", db=cow_url).stdout.split()
+        run_cli("members", "--org", "ICAO", "--on", "2014-07-01", db=cow_excerpt_url).stdout.split()
     )
     assert "no data (-9) in cow-igo-v3-file for 2014 on 217 states of ICAO" in text
     # A year whose cells are known stays certain.
-    known = run_cli_json(cow_url, "members", "--org", "ICAO", "--on", "2012-07-01")
+    known = run_cli_json(cow_excerpt_url, "members", "--org", "ICAO", "--on", "2012-07-01")
     assert sum(row["certainty"] == "certain" for row in known) > 150
 
 
-def test_every_run_of_missing_data_is_stored(cow_url):
-    engine = make_engine(cow_url)
+def test_every_run_of_missing_data_is_stored(cow_excerpt_url):
+    engine = make_engine(cow_excerpt_url)
     try:
         with engine.connect() as connection:
             icao = (
@@ -229,12 +221,12 @@ def test_every_run_of_missing_data_is_stored(cow_url):
         engine.dispose()
 
 
-def test_an_organization_cow_says_ended_keeps_its_lifetime(cow_url):
+def test_an_organization_cow_says_ended_keeps_its_lifetime(cow_excerpt_url):
     """OEEC: COW codes it dead in 1961. After that no member, and no horizon line: it ended."""
-    text = run_cli("members", "--org", "OEEC", "--on", "1995-01-01", db=cow_url).stdout
+    text = run_cli("members", "--org", "OEEC", "--on", "1995-01-01", db=cow_excerpt_url).stdout
     assert "no members on 1995-01-01: OEEC membership ended in 1961" in text
     assert "the record of" not in text
-    engine = make_engine(cow_url)
+    engine = make_engine(cow_excerpt_url)
     try:
         with engine.connect() as connection:
             assert horizon_of(connection, "oeec").day == date(1961, 12, 31)
@@ -243,11 +235,11 @@ def test_an_organization_cow_says_ended_keeps_its_lifetime(cow_url):
         engine.dispose()
 
 
-def test_check_verifies_the_missing_data_against_the_file(cow_url, tmp_path):
+def test_check_verifies_the_missing_data_against_the_file(cow_excerpt_url, tmp_path):
     from csto_db.cow import verify_locators
 
-    assert "ok" in run_cli("check", "--cow-file", str(EXCERPT), db=cow_url).stdout
-    engine = make_engine(cow_url)
+    assert "ok" in run_cli("check", "--cow-file", str(EXCERPT), db=cow_excerpt_url).stdout
+    engine = make_engine(cow_excerpt_url)
     try:
         with engine.connect() as connection:
             connection.execute(
