@@ -509,3 +509,30 @@ def test_a_wrong_claim_fails(built_db_url):
         matches(
             {"state": None, "...": "..."}, run_cli_json(built_db_url, "chair", "--on", "2011-12-20")
         )
+
+
+def test_the_library_pages_examples_answer_their_questions(built_db_url, monkeypatch, tmp_path):
+    """docs/library.md: its statement of the members on 1 January 2015 keeps to members
+    (Uzbekistan, suspended, is not one): the states members_on lists; and its question
+    functions on 2040-01-01 answer `possible` and say where the record ends."""
+    from sqlalchemy.orm import Session
+    from test_readme import PYTHON_BLOCK, run_blocks
+
+    import csto_db
+
+    monkeypatch.setenv("CSTO_DB_URL", built_db_url)
+    monkeypatch.chdir(tmp_path)
+    text = (ROOT / "docs" / "library.md").read_text(encoding="utf-8")
+    blocks = [("docs/library.md", block) for block in PYTHON_BLOCK.findall(text)]
+    namespace = run_blocks(blocks)
+    engine = namespace["engine"]
+    try:
+        with Session(engine) as session:
+            names = [row.name for row in session.execute(namespace["members"])]
+            listed = csto_db.members_on(session, "CSTO", namespace["day"])
+        assert sorted(names) == sorted(member.name for member in listed)
+        assert "Uzbekistan" not in names and len(names) == 6
+        later = namespace["later"]
+        assert {member.certainty for member in later} == {"possible"}
+    finally:
+        engine.dispose()
