@@ -122,7 +122,7 @@ class Lifetime:
             return line
         assert self.end is not None  # outside the lifetime and not before its start
         ended = self.ended or self.end.isoformat()
-        when = f"on {ended}" if len(ended) == 10 else f"in {ended}"
+        when = f"on {ended}" if PartialDate.parse(ended).precision == "day" else f"in {ended}"
         return f"no members on {on.isoformat()}: {self.organization} membership ended {when}"
 
     @overload
@@ -162,7 +162,8 @@ ORGANIZATION_COLUMNS = (
     _ORGANIZATION.horizon_reasoning.label("record_horizon_reasoning"),
 )
 
-_ORGANIZATION_ROW = select(*ORGANIZATION_COLUMNS).where(
+_ORGANIZATION_ROW = select(*ORGANIZATION_COLUMNS).where(_ORGANIZATION.code == bindparam("org"))
+_ORGANIZATION_ROW_ANY_CASE = select(*ORGANIZATION_COLUMNS).where(
     func.lower(_ORGANIZATION.code) == func.lower(bindparam("org"))
 )
 
@@ -187,10 +188,12 @@ def organization_row(conn: Connection, org: str) -> Any:
     """The :data:`ORGANIZATION_COLUMNS` of the organization ``org`` names, in any case (the
     code itself wins over another that differs only in case); raises :class:`QueryError`
     for an unknown code."""
-    rows = conn.execute(_ORGANIZATION_ROW, {"org": org}).all()
-    exact = [row for row in rows if row.org_code == org]
-    if exact or len(rows) == 1:
-        return (exact or rows)[0]
+    exact = conn.execute(_ORGANIZATION_ROW, {"org": org}).first()
+    if exact is not None:
+        return exact
+    rows = conn.execute(_ORGANIZATION_ROW_ANY_CASE, {"org": org}).all()
+    if len(rows) == 1:
+        return rows[0]
     raise unknown_organization(conn, org)
 
 
