@@ -64,5 +64,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_missing_data_source_key"), table_name="missing_data")
+    # The table goes with its index: MariaDB refuses to drop first an index a foreign key
+    # needs.
     op.drop_table("missing_data")
