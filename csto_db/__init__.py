@@ -16,7 +16,10 @@ from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+#: The version of the package and of the record it builds (semantic versioning: the schema's
+#: migrations and the answer rule are part of the interface). ``csto_db.release`` lists
+#: every release with its date.
+__version__ = "0.2.0"
 
 #: Each public name and the module that defines it.
 _HOMES: dict[str, str] = {

@@ -451,7 +451,7 @@ def test_downgrading_below_the_import_schema_removes_the_imported_rows(built):
     engine = make_engine(built)
     try:
         with engine.connect() as connection:
-            downgrade(connection, "-1")  # to the revision 0005 builds on
+            downgrade(connection, "0004")  # to the revision 0005 (dataset imports) builds on
         with engine.connect() as connection:
             upgrade(connection)
         with engine.connect() as connection:
