@@ -89,12 +89,21 @@ def _reading_type(type_: TypeEngine[Any]) -> TypeEngine[Any]:
     return type_
 
 
-def _stored_table(inspector: Inspector, model: Table) -> tuple[Table, list[str]]:
+#: Columns a table must have for its rows to be read into facts and disputes, beside its
+#: primary key: every release of the schema has them.
+REQUIRED_COLUMNS = {
+    "facts": ("table_name",),
+    "citations": ("source_key",),
+    "readings": ("dispute_key",),
+}
+
+
+def _stored_table(inspector: Inspector, model: Table, label: str) -> tuple[Table, list[str]]:
     """The table as this database has it (its columns, typed as the models type them where
-    the models know them), and its key columns in the models' order."""
+    the models know them), and its key columns in the models' order. A table keyed
+    otherwise, or without a column every release has, is no csto-db table: refused."""
     stored_key = list(inspector.get_pk_constraint(model.name).get("constrained_columns") or [])
     model_key = [column.name for column in model.primary_key.columns]
-    key = model_key if set(stored_key) == set(model_key) else stored_key
     columns = []
     for info in inspector.get_columns(model.name):
         name = info["name"]
@@ -104,8 +113,14 @@ def _stored_table(inspector: Inspector, model: Table) -> tuple[Table, list[str]]
         columns.append(
             Column(name, _reading_type(known.type if known is not None else info["type"]))
         )
-    names = [column.name for column in columns]
-    return Table(model.name, MetaData(), *columns), key or names
+    names = {column.name for column in columns}
+    missing = [name for name in REQUIRED_COLUMNS.get(model.name, ()) if name not in names]
+    if set(stored_key) != set(model_key) or missing:
+        wrong = f"lacks {', '.join(missing)}" if missing else f"is not keyed by {model_key}"
+        raise DiffError(
+            f"{label}: its table {model.name} {wrong}: not a csto-db record this package can read"
+        )
+    return Table(model.name, MetaData(), *columns), model_key
 
 
 def read_snapshot(connection: Connection, label: str) -> Snapshot:
@@ -121,7 +136,7 @@ def read_snapshot(connection: Connection, label: str) -> Snapshot:
     for model in content_tables():
         if model.name not in existing:
             continue
-        stored, key_columns = _stored_table(inspector, model)
+        stored, key_columns = _stored_table(inspector, model, label)
         rows: dict[Key, Row] = {}
         for row in connection.execute(select(stored)):
             values = {name: canonical_value(value) for name, value in row._mapping.items()}

@@ -198,3 +198,29 @@ def test_a_database_without_a_record_is_named(empty_db_url, built_db_url, server
         Path(empty_db_url.removeprefix("sqlite:///")).touch()
     result = run_cli("diff", empty_db_url, built_db_url, expect=2)
     assert "holds no csto-db record" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "tables,words",
+    [
+        (["CREATE TABLE facts (key TEXT PRIMARY KEY)"], ["table facts lacks table_name"]),
+        (
+            [
+                "CREATE TABLE facts (key TEXT PRIMARY KEY, table_name TEXT)",
+                "CREATE TABLE fact_citations (fact_key TEXT, citation_key TEXT, extra TEXT)",
+            ],
+            ["table fact_citations is not keyed by ['fact_key', 'citation_key']"],
+        ),
+    ],
+)
+def test_a_database_that_only_looks_like_a_record_is_refused(built_db_url, tmp_path, tables, words):
+    """Tables named as the record's but shaped otherwise: one line, not a traceback."""
+    forged = tmp_path / "forged.db"
+    with closing(sqlite3.connect(forged)) as connection:
+        for statement in tables:
+            connection.execute(statement)
+        connection.commit()
+    result = run_cli("diff", str(forged), built_db_url, expect=2)
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.output
+    for word in words:
+        assert word in result.stderr, (word, result.stderr)
