@@ -16,7 +16,10 @@ from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
+#: The version of the package and of the record it builds (semantic versioning: the schema's
+#: migrations and the answer rule are part of the interface). ``csto_db.release`` lists
+#: every release with its date.
+__version__ = "0.2.0"
 
 #: Each public name and the module that defines it.
 _HOMES: dict[str, str] = {
@@ -40,6 +43,10 @@ _HOMES: dict[str, str] = {
     "chair_answer": "record",
     "officials_on": "record",
     "operations": "record",
+    "diff_records": "diff",
+    "RecordDiff": "diff",
+    "database_release": "release",
+    "DatabaseRelease": "release",
     "Base": "models",
     "Source": "models",
     "Citation": "models",
@@ -104,6 +111,8 @@ if TYPE_CHECKING:
     from .dates import PartialDate as PartialDate
     from .db import database_url as database_url
     from .db import make_engine as make_engine
+    from .diff import RecordDiff as RecordDiff
+    from .diff import diff_records as diff_records
     from .errors import DatabaseError as DatabaseError
     from .errors import Error as Error
     from .errors import PartialDateError as PartialDateError
@@ -144,5 +153,7 @@ if TYPE_CHECKING:
     from .record import officials_on as officials_on
     from .record import operations as operations
     from .record import sessions as sessions
+    from .release import DatabaseRelease as DatabaseRelease
+    from .release import database_release as database_release
     from .schema import SchemaRevisionError as SchemaRevisionError
     from .timeline import timeline as timeline

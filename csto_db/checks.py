@@ -19,6 +19,7 @@ from .models import (
     SpanMixin,
     fact_key_column,
 )
+from .release import version_problems
 from .schema import current_revision, head_revision
 from .seeding import seeds_dir
 
@@ -51,6 +52,7 @@ def check_database(connection: Connection, seeds_directory: Path | None = None) 
     return [
         *_tables_loaded(connection),
         *compare_with_build(connection, seeds_digest(seeds_directory or seeds_dir())),
+        *version_problems(connection),
         *_source_texts(connection),
         *_quotes_verbatim(connection),
         *_facts_cited(connection),

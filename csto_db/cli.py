@@ -138,14 +138,50 @@ class CommandGroup(click.Group):
                 formatter.write_dl(rows)
 
 
+def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    """``--version``: the package's version, then what the database says of the release
+    that built it and of its horizon (a database that cannot be read says why, in one
+    line; the version is printed all the same)."""
+    if not value or ctx.resilient_parsing:
+        return
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from . import __version__
+    from .release import read_database_release
+
+    click.echo(f"csto-db {__version__}")
+    url = database_url(ctx.params.get("db_url"))
+    _remember_secret(ctx, url=url)
+    try:
+        described = read_database_release(url)
+    except Error as error:
+        click.echo(_hide_secrets(f"database {display_url(url)}: {_one_line(str(error))}"))
+    except SQLAlchemyError as error:
+        click.echo(_hide_secrets(f"database {display_url(url)}: {describe_error(error, url)}"))
+    else:
+        click.echo(f"database {display_url(url)}: {described.summary()}")
+        horizon = described.horizon_line()
+        if horizon:
+            click.echo(horizon)
+    ctx.exit()
+
+
 @click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     "db_url",
     metavar="URL",
+    # Eager, so that --version, which reads it, finds it wherever it stands.
+    is_eager=True,
     help="Database URL (default: $CSTO_DB_URL, else sqlite:///csto.db).",
 )
-@click.version_option(package_name="csto-db")
+@click.option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    callback=_show_version,
+    help="Show the package's version and the database's record version and horizon, and exit.",
+)
 @click.pass_context
 def main(ctx: click.Context, db_url: str | None) -> None:
     """A cited database of the Collective Security Treaty Organization's history.
@@ -685,7 +721,9 @@ def check(ctx: click.Context, cow_file: Path | None, as_json: bool) -> None:
 
     Exits 1 and lists the problems when there are any.
     """
+    from . import __version__
     from .checks import check_database
+    from .release import database_release
 
     # An older or empty schema is a problem check reports; a newer or foreign one is
     # refused by the gate, since this package cannot judge it.
@@ -697,11 +735,17 @@ def check(ctx: click.Context, cow_file: Path | None, as_json: bool) -> None:
                 from .cow import verify_locators
 
                 problems = verify_locators(connection, cow_file)
+            described = database_release(connection)
     finally:
         engine.dispose()
     if as_json:
-        click.echo(json.dumps({"ok": not problems, "problems": problems}, indent=2))
+        report = {"ok": not problems, "problems": problems}
+        report |= {"package_version": __version__, "database": described.to_dict()}
+        click.echo(json.dumps(report, indent=2))
     else:
+        click.echo(f"csto-db {__version__}; database: {described.summary()}")
+        if described.horizon_line():
+            click.echo(described.horizon_line())
         for problem in problems:
             click.echo(problem)
         click.echo(f"{len(problems)} problem(s)" if problems else "ok: no problems found")
@@ -739,6 +783,66 @@ def export(ctx: click.Context, export_format: str, out: str, as_json: bool) -> N
 
     with reading(ctx) as connection:
         sizes = export_record(connection, export_format, Path(out))
+    files = [{"bytes": size, "file": str(Path(out) / name)} for name, size in sizes.items()]
+    emit(files, as_json, ["bytes", "file"])
+
+
+@main.command()
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="[NEW]", required=False)
+@click.option(
+    "--counts",
+    "counts_only",
+    is_flag=True,
+    help="Print only how many things of each kind were added, changed and removed.",
+)
+@json_option
+@click.pass_context
+@reports_errors
+def diff(ctx: click.Context, old: str, new: str | None, counts_only: bool, as_json: bool) -> None:
+    """Compare two builds of the record by key: what NEW adds, changes and removes against
+    OLD (facts, quotes, sources, states, disputes), field by field, with their sources.
+
+    OLD and NEW are each a database URL, a SQLite file or a folder of seeds; without NEW,
+    OLD is compared with the current seeds. A database of any release and on any engine can
+    be compared with any other. The rows are listed too, by table and key, as `init` names
+    them.
+    """
+    from .diff import diff_records
+
+    for side in (old, new):
+        if side is not None and "://" in side:
+            _remember_secret(ctx, url=side)
+    result = diff_records(old, new)
+    if as_json:
+        data = result.to_dict()
+        if counts_only:
+            data = {name: data[name] for name in ("old", "new", "counts")}
+        emit(data, True)
+        return
+    for line in result.summary_lines() if counts_only else result.lines():
+        click.echo(line)
+
+
+@main.command("release-files")
+@click.option(
+    "--out",
+    required=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="A new or empty folder to write the files into.",
+)
+@json_option
+@reports_errors
+def release_files(out: str, as_json: bool) -> None:
+    """Write this release's data files: the SQLite database and the Data Package (its CSV
+    files and datapackage.json, as a folder and as a zip), with SHA256SUMS. Built from the
+    package's seeds, so no other database is read."""
+    from pathlib import Path
+
+    from .publish import write_release_files
+
+    sizes = write_release_files(Path(out))
     files = [{"bytes": size, "file": str(Path(out) / name)} for name, size in sizes.items()]
     emit(files, as_json, ["bytes", "file"])
 

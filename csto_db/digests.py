@@ -9,6 +9,7 @@ from typing import cast
 
 from sqlalchemy import Connection, Table, delete, insert, inspect, select
 
+from . import __version__
 from .datasets import imported_keys
 from .dump import canonical_value
 from .models import BUILD_TABLES, Base, BuildRecord, RowDigest
@@ -79,8 +80,9 @@ def content_digest(digests: dict[tuple[str, str], str]) -> str:
 
 
 def record_build(connection: Connection, revision: str, seeds_sha256: str) -> bool:
-    """Write the build record and the row digests of what the database now holds, in the
-    caller's transaction. Returns True when anything of them changed."""
+    """Write the build record (with this package's release as the record's version) and the
+    row digests of what the database now holds, in the caller's transaction. Returns True
+    when anything of them changed."""
     digests = row_digests(connection)
     stored = dict(
         ((table, key), value)
@@ -94,6 +96,7 @@ def record_build(connection: Connection, revision: str, seeds_sha256: str) -> bo
         "seeds_sha256": seeds_sha256,
         "content_sha256": content_digest(digests),
         "row_count": len(digests),
+        "record_version": __version__,
     }
     current = connection.execute(select(BuildRecord.__table__)).mappings().first()
     changed = False

@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, Connection, Date, Enum, Integer, Table
 
+from . import __version__, release
 from .dates import OPEN_UPPER, PartialDate
 from .dump import canonical_dump
 from .errors import Error
@@ -24,7 +25,7 @@ from .models import FACT_MODELS, MEMBER_STATUSES, Base, fact_key_column
 
 FORMATS = ("csv", "json", "popolo", "datapackage")
 
-TITLE = "csto-db: the history of the Collective Security Treaty Organization"
+TITLE = release.TITLE
 DESCRIPTION = (
     "A cited relational database of the Collective Security Treaty (1992) and the "
     "Collective Security Treaty Organization (2002–): member states over time, legal "
@@ -80,6 +81,41 @@ def csv_text(name: str, rows: list[dict[str, Any]]) -> str:
     for row in rows:
         writer.writerow([_csv_cell(row.get(column)) for column in columns])
     return out.getvalue()
+
+
+# --- What every export says of itself ------------------------------------------------------
+
+
+def record_version(tables: dict[str, list[dict[str, Any]]]) -> str:
+    """The release of the record the database holds, as its build record names it (this
+    package's when it names none)."""
+    builds = tables.get("build_record") or [{}]
+    return str(builds[0].get("record_version") or __version__)
+
+
+def _described_sources(tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, str]]:
+    sources = []
+    for row in tables["sources"]:
+        source = {"title": row["title"]}
+        if (row["address"] or "").startswith(("http://", "https://")):
+            source["path"] = row["address"]
+        sources.append(source)
+    return sources
+
+
+def record_metadata(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The Data Package's own description of the record, which the JSON and Popolo exports
+    carry too: title, version, the day that version was released (``created``), licences,
+    how to cite it and its sources."""
+    version = record_version(tables)
+    metadata: dict[str, Any] = {"title": TITLE, "version": version}
+    made = release.release_of(version)
+    if made is not None:
+        metadata["created"] = f"{made.released.isoformat()}T00:00:00Z"
+    metadata["licenses"] = [LICENSE]
+    metadata["citation"] = {"record": release.citation(version), "sources": release.CITING_SOURCES}
+    metadata["sources"] = _described_sources(tables)
+    return metadata
 
 
 # --- JSON: the record nested for a reader --------------------------------------------------
@@ -224,12 +260,17 @@ def record_json(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         subjects[subject["dispute_key"]].append(
             {"fact": subject["fact_key"], "field": subject["field"]}
         )
+    metadata = record_metadata(tables)
     record = {
         "title": TITLE,
+        "version": metadata["version"],
+        **({"created": metadata["created"]} if "created" in metadata else {}),
         "description": DESCRIPTION,
         "record_ends": horizon_text(tables),
         "horizons": horizons(tables),
         "license": LICENSE_NOTE,
+        "licenses": metadata["licenses"],
+        "citation": metadata["citation"],
         "sources": tables["sources"],
         "states": [with_children("states", "iso3", row) for row in tables["states"]],
         "documents": [with_children("documents", "key", row) for row in facts.pop("documents")],
@@ -416,7 +457,10 @@ def popolo(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         membership["sources"] = _popolo_sources(evidence.quotes.get(row["key"], []), sources)
         (memberships if row["status"] in MEMBER_STATUSES else other_statuses).append(membership)
     persons, posts, terms = _officers(tables, evidence, sources)
+    # Popolo defines no document-level fields: the record's own description rides beside
+    # its lists, as in the Data Package.
     return {
+        **record_metadata(tables),
         "notes": list(POPOLO_NOTES),
         "organizations": organizations,
         "persons": persons,
@@ -571,20 +615,16 @@ def datapackage(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
                 "schema": table_schema(table),
             }
         )
-    sources = []
-    for row in tables["sources"]:
-        source = {"title": row["title"]}
-        if (row["address"] or "").startswith(("http://", "https://")):
-            source["path"] = row["address"]
-        sources.append(source)
+    metadata = record_metadata(tables)
     ends = horizon_text(tables)
     return {
         "profile": "tabular-data-package",
         "name": "csto-db",
-        "title": TITLE,
+        **{key: metadata[key] for key in ("title", "version", "created") if key in metadata},
         "description": f"{DESCRIPTION} {ends + ' ' if ends else ''}{LICENSE_NOTE}",
-        "licenses": [LICENSE],
-        "sources": sources,
+        "licenses": metadata["licenses"],
+        "citation": metadata["citation"],
+        "sources": metadata["sources"],
         "resources": resources,
     }
 

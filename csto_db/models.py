@@ -1269,6 +1269,11 @@ class BuildRecord(Base):
         String(64), comment="SHA-256 over every row digest, in table and key order"
     )
     row_count: Mapped[int] = mapped_column(Integer, comment="Rows the seeds put in the database")
+    record_version: Mapped[str | None] = mapped_column(
+        String(32),
+        comment="The csto-db release that built the database; empty for a build older than "
+        "the column",
+    )
 
 
 class RowDigest(Base):

@@ -17,7 +17,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 #: The newest migration. Commands that only read compare a database against this without
 #: importing Alembic (a test keeps it equal to the head of ``migrations/``).
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 
 class SchemaRevisionError(DatabaseError):
@@ -89,10 +89,12 @@ def require_revision(connection: Connection, *, upgrading: bool = False) -> str 
     """The gate every reader and ``init`` pass: the database's revision, or one line saying
     what to do. A database never built, or at an older revision, is refused for reading
     ("run `csto-db init`") and let through when ``upgrading``; one at a newer revision
-    (made by a newer csto-db) or at a revision that is not this package's is refused always.
-    Raises :class:`SchemaRevisionError`."""
+    (made by a newer csto-db) or at a revision that is not this package's is refused always,
+    and so is one at this revision that a newer release of the record built
+    (:func:`require_record_version`). Raises :class:`SchemaRevisionError`."""
     revision = current_revision(connection)
     if revision == SCHEMA_REVISION:
+        require_record_version(connection)
         return revision
     if revision is None:
         if upgrading:
@@ -116,3 +118,47 @@ def require_revision(connection: Connection, *, upgrading: bool = False) -> str 
             f"run `csto-db init` to upgrade"
         )
     return revision
+
+
+def stored_record_version(connection: Connection) -> str | None:
+    """The release of csto-db that built the database, as its build record names it; None
+    when it names none (no build record, or one older than the record's versions)."""
+    inspector = inspect(connection)
+    if not inspector.has_table("build_record"):
+        return None
+    if "record_version" not in {info["name"] for info in inspector.get_columns("build_record")}:
+        return None
+    stored: str | None = connection.execute(
+        text("SELECT record_version FROM build_record")
+    ).scalar()
+    return stored
+
+
+def require_record_version(connection: Connection) -> str | None:
+    """Refuse a database at this package's schema revision that a newer release of csto-db
+    built: its seeds or its answer rule may be ones this package does not know, as a newer
+    schema would be. Returns the version the build record names (None when it names none).
+    Raises :class:`SchemaRevisionError`."""
+    from . import __version__
+
+    # At this revision the column exists: one query, no inspection, on every reader's gate.
+    stored: str | None = connection.execute(
+        text("SELECT record_version FROM build_record")
+    ).scalar()
+    if stored is None or stored == __version__:
+        return stored
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        newer = Version(stored) > Version(__version__)
+    except InvalidVersion:
+        raise SchemaRevisionError(
+            f"the database says csto-db {stored!r} built it, which is not a csto-db version: "
+            f"check --db names a csto-db database"
+        ) from None
+    if newer:
+        raise SchemaRevisionError(
+            f"this database was made by a newer csto-db (record {stored}; this package is "
+            f"{__version__}): upgrade the package (pip install -U csto-db)"
+        )
+    return stored

@@ -251,7 +251,81 @@ def sql_spans(url: str, _cow: str) -> None:
 
 def check_ok(url: str, _cow: str) -> None:
     """README: check verifies a database (a sound one: no problems, exit 0)."""
-    assert run_cli("check", db=url).stdout.strip() == "ok: no problems found"
+    assert run_cli("check", db=url).stdout.splitlines()[-1] == "ok: no problems found"
+
+
+def version_lines(url: str, _cow: str) -> None:
+    """README and releases.md: the package's version, the database's record version, schema
+    and seeds, and the record's horizon."""
+    from csto_db import __version__
+
+    lines = run_cli("--db", url, "--version").stdout.splitlines()
+    assert lines[0] == f"csto-db {__version__}"
+    assert re.fullmatch(
+        rf"database \S+: record {re.escape(__version__)}, schema \d{{4}}, seeds [0-9a-f]{{12}}",
+        lines[1],
+    )
+    assert lines[2] == "horizon: CST 2026-01-31, CSTO 2026-01-31"
+
+
+def check_prints_the_version_first(url: str, _cow: str) -> None:
+    """releases.md: check prints the --version database line first, and in --json the
+    package_version and database fields."""
+    first = run_cli("check", db=url).stdout.splitlines()[0]
+    assert (
+        first.startswith("csto-db ")
+        and run_cli("--db", url, "--version").stdout.splitlines()[1].split(": ", 1)[1] in first
+    )
+    report = run_cli_json(url, "check")
+    assert set(report["database"]) >= {"schema", "record_version", "seeds_sha256", "horizon"}
+
+
+def _changelog_counts() -> dict[str, Any]:
+    from csto_db import __version__
+    from csto_db.record_changelog import DOCUMENT, counts_in
+
+    return counts_in((ROOT / DOCUMENT).read_text(encoding="utf-8"), __version__)
+
+
+def diff_since_release_counts(url: str, _cow: str) -> None:
+    """README: what changed since release 0.1.0: the counts of the record's changelog."""
+    release = str(ROOT / "tests" / "data" / "csto-0.1.0.db")
+    assert run_cli_json(url, "diff", release, url)["counts"] == _changelog_counts()
+    text = run_cli("diff", release, url, "--counts", db=url).stdout
+    assert "0.1.0" in text or "csto-0.1.0.db" in text
+
+
+def diff_json_example(url: str, _cow: str) -> None:
+    """releases.md: the JSON of `diff` has the form the page shows."""
+    (shown,) = json_blocks("docs/releases.md")
+    shown["new"]["label"] = "..."  # the page names the default database; this one is a test's
+    here = Path.cwd()
+    os.chdir(ROOT)  # the page's path is the checkout's
+    try:
+        matches(shown, run_cli_json(url, "diff", "tests/data/csto-0.1.0.db", url))
+    finally:
+        os.chdir(here)
+
+
+def release_files_summed(_url: str, _cow: str, tmp_path: Path | None = None) -> None:
+    """releases.md and exports.md: the SQLite file, the Data Package as a folder and a zip,
+    and SHA256SUMS that `sha256sum -c` accepts."""
+    import hashlib
+
+    from csto_db import __version__
+
+    assert tmp_path is not None
+    out = tmp_path / "release"
+    run_cli("release-files", "--out", str(out))
+    listed = {}
+    for line in (out / "SHA256SUMS").read_text(encoding="utf-8").splitlines():
+        digest, name = line.split(maxsplit=1)
+        listed[name.lstrip("*")] = digest
+    prefix = f"csto-db-{__version__}"
+    assert {f"{prefix}.sqlite", f"{prefix}-datapackage.zip"} <= set(listed)
+    assert any(name.startswith(f"{prefix}-datapackage/") for name in listed)
+    for name, digest in listed.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest, name
 
 
 def export_datapackage(url: str, _cow: str, tmp_path: Path | None = None) -> None:
@@ -374,6 +448,17 @@ CLAIMS: dict[tuple[str, str], Check] = {
         'csto-db sql "SELECT state_iso3, status, start_edtf, end_edtf FROM membership_spans"',
     ): sql_spans,
     ("README.md", "csto-db check"): check_ok,
+    ("README.md", "csto-db --version"): version_lines,
+    ("README.md", "csto-db diff tests/data/csto-0.1.0.db --counts"): diff_since_release_counts,
+    ("README.md", "csto-db release-files --out release"): release_files_summed,
+    ("releases.md", "csto-db --version"): version_lines,
+    ("releases.md", "csto-db check"): check_prints_the_version_first,
+    ("releases.md", "csto-db diff tests/data/csto-0.1.0.db"): diff_since_release_counts,
+    ("releases.md", "csto-db diff tests/data/csto-0.1.0.db sqlite:///csto.db --json"): (
+        diff_json_example
+    ),
+    ("releases.md", "csto-db release-files --out release"): release_files_summed,
+    ("releases.md", "cd release && sha256sum -c SHA256SUMS"): release_files_summed,
     ("README.md", "csto-db export --format datapackage --out export"): export_datapackage,
     ("README.md", "csto-db members --org NATO --on 1990-06-01"): nato_1990,
     ("README.md", "csto-db crosscheck cow --org CSTO"): crosscheck_cow,
@@ -470,6 +555,23 @@ NO_RESULT: dict[tuple[str, str], str] = {
         "CSTO_TEST_DATABASE_URL=mariadb+pymysql://root@127.0.0.1:3306/test python -m pytest -q",
     ): "runs the tests",
     ("servers.md", "csto-db init"): "named, not run",
+    ("README.md", "csto-db diff"): "named, not run",
+    ("README.md", "csto-db evidence KEY"): "a pattern: the evidence examples are checked",
+    ("exports.md", "csto-db release-files"): "named, not run",
+    ("record-changelog.md", "csto-db diff OLD NEW"): "a pattern: tests/test_diff.py",
+    ("releases.md", "csto-db diff"): "named, not run",
+    ("releases.md", "csto-db diff OLD [NEW]"): "a pattern: tests/test_diff.py",
+    ("releases.md", "csto-db diff sqlite:///csto.db ../old-checkout/seeds"): (
+        "needs another checkout: tests/test_diff.py diffs a folder of seeds"
+    ),
+    ("releases.md", "csto-db diff sqlite:///csto.db postgresql://reader@host/csto --counts"): (
+        "needs a named server: tests/test_diff.py diffs SQLite against each server"
+    ),
+    ("releases.md", "csto-db init"): "named, not run",
+    ("releases.md", "init --prune"): "named, not run",
+    ("releases.md", "python -m csto_db.record_changelog"): (
+        "rewrites the changelog: tests/test_diff.py checks it is in step"
+    ),
 }
 
 

@@ -224,7 +224,7 @@ def reference_cli(built):
 def test_cli_reference_is_not_empty(reference_cli):
     commands, outputs = reference_cli
     assert any(command[0] == "evidence" for command in commands)
-    assert outputs["check --json"] == {"ok": True, "problems": []}
+    assert outputs["check --json"]["ok"] is True and outputs["check --json"]["problems"] == []
     assert outputs["documents --json"]
 
 
