@@ -16,7 +16,7 @@ from pathlib import Path
 from .common import COW_FILE, RUNS, Result, median, python, run_measured
 
 TABLE_ORDER = ("sources", "dataset_imports", "states", "citations", "facts", "fact_citations",
-               "organizations", "membership_spans")
+               "organizations", "membership_spans", "missing_data")
 
 
 def template(directory: Path) -> Path:

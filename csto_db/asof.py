@@ -12,6 +12,13 @@ year against a day inside it) competes with nothing. For a membership, no readin
 it outside its organization's lifetime: the loader refuses a preferred reading that does,
 and the others are clipped to the lifetime here, never dropped from the record.
 
+Every organization's record has a *horizon*, the last day its sources cover (for the
+curated record, the day it was last checked against them; for an organization known only
+from a dataset, the end of the last year the dataset codes it). Past the horizon no row is
+``certain``: a span the record leaves open may have ended, and who joined or left after it
+is not known, so a row the dates would call certain is ``possible``, and the answer says
+where the record ends (:meth:`Horizon.beyond`).
+
 The day reaches SQL: a span table's ``reach_start`` and ``reach_end`` hold the outermost
 bounds over all readings of its dates (the loader writes them, ``csto-db check`` recomputes
 them), so the candidate spans come from an index; evidence is loaded for the rows answered.
@@ -26,7 +33,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, overload
 
-from sqlalchemy import ColumnElement, Connection, FromClause, Select, and_, bindparam, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    FromClause,
+    Select,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+)
 
 from .dates import PartialDate
 from .evidence import (
@@ -42,6 +59,9 @@ from .evidence import (
 from .models import Citation, DisputeSubject, FactCitation, Organization, Reading
 
 CERTAIN, POSSIBLE, DISPUTED = "certain", "possible", "disputed"
+
+#: What is not known past an organization's horizon, in the answers about its members.
+MEMBERS_UNKNOWN = "states that joined or left"
 
 #: The date fields of a span: their readings decide where a day falls.
 SPAN_FIELDS = ("start", "end")
@@ -74,13 +94,16 @@ def reach_of(
 @dataclass(frozen=True)
 class Lifetime:
     """When an organization's membership counts: from ``start``, before ``end`` (None: no
-    such bound recorded)."""
+    such bound recorded). ``end`` is the first day it surely no longer counts: the latest
+    day its recorded end can be (a dataset's year of dissolution ends on its last day);
+    ``ended`` is that end as the source gives it, for the text."""
 
     organization: str
     name: str
     start: date | None
     end: date | None
     predecessor: str | None = None
+    ended: str | None = None
 
     def holds(self, on: date) -> bool:
         return (self.start is None or self.start <= on) and (self.end is None or on < self.end)
@@ -98,10 +121,9 @@ class Lifetime:
                 line += f"; --org {self.predecessor} answers for the time before"
             return line
         assert self.end is not None  # outside the lifetime and not before its start
-        return (
-            f"no members on {on.isoformat()}: {self.organization} membership ended on "
-            f"{self.end.isoformat()}"
-        )
+        ended = self.ended or self.end.isoformat()
+        when = f"on {ended}" if PartialDate.parse(ended).precision == "day" else f"in {ended}"
+        return f"no members on {on.isoformat()}: {self.organization} membership ended {when}"
 
     @overload
     def clip(self, value: PartialDate, *, is_end: bool) -> PartialDate: ...
@@ -125,27 +147,110 @@ class Lifetime:
 
 # On the table's columns, as every statement of the as-of path (see _READINGS below).
 _ORGANIZATION = Organization.__table__.c
-_LIFETIME = select(
-    _ORGANIZATION.code,
-    _ORGANIZATION.name,
-    _ORGANIZATION.predecessor_code,
-    _ORGANIZATION.membership_start_lower,
-    _ORGANIZATION.membership_end_lower,
-).where(_ORGANIZATION.code == bindparam("org"))
+
+#: The columns an as-of question reads from an organization's row: its lifetime and its
+#: horizon. Labelled so that they can ride along with the candidate spans of a statement.
+ORGANIZATION_COLUMNS = (
+    _ORGANIZATION.code.label("org_code"),
+    _ORGANIZATION.name.label("org_name"),
+    _ORGANIZATION.predecessor_code.label("org_predecessor"),
+    _ORGANIZATION.membership_start_lower.label("org_start"),
+    _ORGANIZATION.membership_end_upper.label("org_end"),
+    _ORGANIZATION.membership_end_edtf.label("org_ended"),
+    _ORGANIZATION.horizon_upper.label("record_horizon"),
+    _ORGANIZATION.horizon_edtf.label("record_horizon_edtf"),
+    _ORGANIZATION.horizon_reasoning.label("record_horizon_reasoning"),
+)
+
+_ORGANIZATION_ROW = select(*ORGANIZATION_COLUMNS).where(_ORGANIZATION.code == bindparam("org"))
+_ORGANIZATION_ROW_ANY_CASE = select(*ORGANIZATION_COLUMNS).where(
+    func.lower(_ORGANIZATION.code) == func.lower(bindparam("org"))
+)
+
+
+def lifetime_from(row: Any) -> Lifetime:
+    """The lifetime in a row that carries :data:`ORGANIZATION_COLUMNS`."""
+    return Lifetime(
+        row.org_code, row.org_name, row.org_start, row.org_end, row.org_predecessor, row.org_ended
+    )
+
+
+def horizon_from(row: Any) -> Horizon | None:
+    """The horizon in a row that carries :data:`ORGANIZATION_COLUMNS` (None: none recorded)."""
+    if row.record_horizon is None:
+        return None
+    return Horizon(
+        row.org_code, row.record_horizon, row.record_horizon_edtf, row.record_horizon_reasoning
+    )
+
+
+def organization_row(conn: Connection, org: str) -> Any:
+    """The :data:`ORGANIZATION_COLUMNS` of the organization ``org`` names, in any case (the
+    code itself wins over another that differs only in case); raises :class:`QueryError`
+    for an unknown code."""
+    exact = conn.execute(_ORGANIZATION_ROW, {"org": org}).first()
+    if exact is not None:
+        return exact
+    rows = conn.execute(_ORGANIZATION_ROW_ANY_CASE, {"org": org}).all()
+    if len(rows) == 1:
+        return rows[0]
+    raise unknown_organization(conn, org)
 
 
 def lifetime_of(conn: Connection, org: str) -> Lifetime:
-    """The lifetime of ``org``'s membership; raises :class:`QueryError` for an unknown code."""
-    row = conn.execute(_LIFETIME, {"org": org}).first()
-    if row is None:
-        raise unknown_organization(conn, org)
-    return Lifetime(
-        row.code,
-        row.name,
-        row.membership_start_lower,
-        row.membership_end_lower,
-        row.predecessor_code,
-    )
+    """The lifetime of ``org``'s membership (the code in any case); raises
+    :class:`QueryError` for an unknown code."""
+    return lifetime_from(organization_row(conn, org))
+
+
+def horizon_of(conn: Connection, org: str) -> Horizon | None:
+    """The horizon of ``org``'s record (the code in any case), or None when none is
+    recorded; raises :class:`QueryError` for an unknown code."""
+    return horizon_from(organization_row(conn, org))
+
+
+# --- The horizon ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """The last day an organization's record covers (``day``, the upper bound of ``edtf``)
+    and why it ends there. Past it no answer is certain."""
+
+    organization: str
+    day: date
+    edtf: str
+    reasoning: str
+
+    def covers(self, on: date) -> bool:
+        return on <= self.day
+
+    def beyond(self, on: date, unknown: str = MEMBERS_UNKNOWN) -> str | None:
+        """One line saying that the record ends before ``on`` and what is not known after
+        it, or None when the record covers ``on``. ``unknown`` names what is not known."""
+        if self.covers(on):
+            return None
+        return (
+            f"the record of {self.organization} ends on {self.day.isoformat()}, "
+            f"{self.reasoning}; {unknown} after it are not known, and no answer after it "
+            "is certain"
+        )
+
+
+def horizon_fields(horizon: Horizon | None, on: date, unknown: str) -> dict[str, str | None]:
+    """The ``horizon`` and ``past_horizon`` fields of an answer on ``on``: the last day the
+    record covers, and past it the line of :meth:`Horizon.beyond`."""
+    if horizon is None:
+        return {"horizon": None, "past_horizon": None}
+    return {"horizon": horizon.day.isoformat(), "past_horizon": horizon.beyond(on, unknown)}
+
+
+def past_horizon(certainty: str, on: date, horizon: date | None) -> str:
+    """The rule's certainty on ``on`` once the record's horizon is weighed: ``certain``
+    becomes ``possible`` past it; every other answer stands."""
+    if certainty == CERTAIN and horizon is not None and on > horizon:
+        return POSSIBLE
+    return certainty
 
 
 # --- The rule ------------------------------------------------------------------------------
@@ -175,9 +280,11 @@ def judge(
     ends: Sequence[PartialDate | None],
     on: date,
     lifetime: Lifetime | None = None,
+    horizon: date | None = None,
 ) -> Verdict | None:
     """Apply the rule. ``starts[0]`` and ``ends[0]`` are the preferred readings; the others
-    compete with them. Returns None when no reading puts the day inside."""
+    compete with them; past ``horizon`` (the last day the record covers) nothing is
+    certain. Returns None when no reading puts the day inside."""
 
     def clip_start(value: PartialDate) -> PartialDate:
         return lifetime.clip(value, is_end=False) if lifetime else value
@@ -200,7 +307,9 @@ def judge(
     else:
         telling = [values for outcome, values in others if outcome is None]
     if not telling:
-        return None if preferred is None else Verdict(preferred, False, frozenset())
+        if preferred is None:
+            return None
+        return Verdict(past_horizon(preferred, on, horizon), False, frozenset())
     # The readings that tell: those that do it alone, against the other preferred date;
     # only when none does, those that do it together.
     alone = [values for values in telling if len(values) == 1]
@@ -209,11 +318,14 @@ def judge(
 
 
 def certainty_on(
-    starts: Sequence[PartialDate], ends: Sequence[PartialDate | None], on: date
+    starts: Sequence[PartialDate],
+    ends: Sequence[PartialDate | None],
+    on: date,
+    horizon: date | None = None,
 ) -> str | None:
     """The rule's answer in one word: ``certain``, ``possible``, ``disputed``, ``contested``
-    or None (first reading of each list preferred)."""
-    verdict = judge(starts, ends, on)
+    or None (first reading of each list preferred; nothing certain past ``horizon``)."""
+    verdict = judge(starts, ends, on, horizon=horizon)
     if verdict is None:
         return None
     return "contested" if verdict.contested else verdict.certainty
@@ -267,9 +379,15 @@ def with_readings(statement: Select[Any], table: FromClause) -> Select[Any]:
 
 def candidates(table: FromClause, *conditions: ColumnElement[bool]) -> Select[Any]:
     """A statement selecting the rows of span ``table`` whose reach holds the day (the
-    ``on`` parameter), under further ``conditions``: the as-of indexes serve it. Order it,
-    then pass it to :func:`with_readings`, whose order of readings comes after."""
-    return select(table).where(*conditions, reach_holds(table))
+    ``on`` parameter), under further ``conditions``: the as-of indexes serve it. Each row
+    carries its organization's :data:`ORGANIZATION_COLUMNS`, its horizon among them, which
+    :func:`spans_on` weighs. Order it, then pass it to :func:`with_readings`, whose order
+    of readings comes after."""
+    return (
+        select(table, *ORGANIZATION_COLUMNS)
+        .join(Organization.__table__, _ORGANIZATION.code == table.c.organization_code)
+        .where(*conditions, reach_holds(table))
+    )
 
 
 def _grouped(rows: Sequence[Any]) -> tuple[list[Any], dict[tuple[str, str], list[FieldReading]]]:
@@ -313,6 +431,8 @@ class SeenSpan:
     citations: list[Quote]
     certainty: str | None = None
     contested: bool = False
+    #: The organization's horizon, when the row carries it (see :func:`candidates`).
+    horizon: Horizon | None = None
 
     @property
     def key(self) -> str:
@@ -430,11 +550,13 @@ def spans_on(
     lifetime: Lifetime | None = None,
     contested: bool = False,
 ) -> list[SeenSpan]:
-    """The span ``rows`` (a span table's candidates with their readings, selected by a
-    :func:`with_readings` statement whose ``reach`` condition holds ``on``) whose span
-    holds ``on`` by the rule, each with its certainty; contested ones too when
-    ``contested``. ``source`` answers from that source's claims alone. Loads the citations
-    of the rows answered and of their readings in one statement."""
+    """The span ``rows`` (a span table's candidates with their readings and their
+    organization's :data:`ORGANIZATION_COLUMNS`, selected by a :func:`with_readings`
+    statement whose ``reach`` condition holds ``on``) whose span holds ``on`` by the rule,
+    each with its certainty, which is never ``certain`` past the organization's horizon;
+    contested ones too when ``contested``. ``source`` answers from that source's claims
+    alone. Loads the citations of the rows answered and of their readings in one
+    statement."""
     rows, readings = _grouped(rows)
     keys = [row.key for row in rows]
     if source is not None:
@@ -444,7 +566,12 @@ def spans_on(
         quotes = _citations(conn, keys)
     view = SourceView(source, quotes if source is not None else {}, readings)
     answered = []
+    horizons: dict[str, Horizon | None] = {}
     for row in rows:
+        if row.org_code not in horizons:
+            horizons[row.org_code] = horizon_from(row)
+        horizon = horizons[row.org_code]
+        last_day = horizon.day if horizon else None
         if (
             source is None
             and (row.key, "start") not in readings
@@ -455,7 +582,8 @@ def spans_on(
             assert start is not None, row.key  # a span's start is NOT NULL
             certainty = _inside(start, lifetime.clip(end, is_end=True) if lifetime else end, on)
             if certainty is not None:
-                answered.append(SeenSpan(row, start, end, [], [], certainty))
+                certainty = past_horizon(certainty, on, last_day)
+                answered.append(SeenSpan(row, start, end, [], [], certainty, horizon=horizon))
             continue
         if source is not None and not view.includes(row.key):
             continue
@@ -466,7 +594,7 @@ def spans_on(
         starts = [value for value in start_values if value is not None]
         assert len(starts) == len(start_values), row.key
         ends, end_readings = _field_values(view, row.key, "end", stored_date(row, "end"))
-        verdict = judge(starts, ends, on, lifetime)
+        verdict = judge(starts, ends, on, lifetime, last_day)
         if verdict is None or (verdict.contested and not contested):
             continue
         shown = (
@@ -475,7 +603,16 @@ def spans_on(
             else []
         )
         answered.append(
-            SeenSpan(row, starts[0], ends[0], shown, [], verdict.certainty, verdict.contested)
+            SeenSpan(
+                row,
+                starts[0],
+                ends[0],
+                shown,
+                [],
+                verdict.certainty,
+                verdict.contested,
+                horizon,
+            )
         )
     if source is None:
         quotes = _citations(

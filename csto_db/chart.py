@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, cast
 from sqlalchemy import Connection, Row, select
 
 from .errors import Error
-from .models import Dispute, DisputeSubject, Document, MembershipSpan, State
+from .models import Dispute, DisputeSubject, Document, MembershipSpan, Organization, State
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -24,7 +24,8 @@ CHART_STATUSES = ("party", "member", "frozen", "suspended")
 ROW_STATUSES = ("party", "member")
 COLOURS = {"party": "#4878b0", "member": "#3a9a5b", "frozen": "#9ab7d3", "suspended": "#d9822b"}
 ORGANIZATIONS = {"CST": ("CST",), "CSTO": ("CSTO",), "both": ("CST", "CSTO")}
-#: The axis: the Treaty's signature year to the end of 2026; open spans run to its edge.
+#: The axis starts with the Treaty's signature year and ends on the horizon of the record
+#: (the last day its sources cover), where open spans end too; without a horizon, here.
 AXIS_START, AXIS_END = date(1992, 1, 1), date(2026, 12, 31)
 FADE_STEPS = 16
 
@@ -60,6 +61,13 @@ class ChartData:
     rows: list[ChartRow]
     #: Lines across the chart: (label, earliest day, latest day).
     markers: list[tuple[str, date, date]]
+    #: The last day the record of the charted organizations covers (the latest of their
+    #: horizons), or None when none is recorded: the axis ends there.
+    horizon: date | None = None
+
+    @property
+    def axis_end(self) -> date:
+        return self.horizon or AXIS_END
 
 
 def _entry_into_force(
@@ -127,13 +135,23 @@ def chart_data(connection: Connection, org: str = "both") -> ChartData:
             # Filtered on a lower bound; a partial date's columns are set or empty together.
             assert found.in_force_lower is not None and found.in_force_upper is not None
             markers.append((label, found.in_force_lower, found.in_force_upper))
-    return ChartData(organizations, ordered, markers)
+    horizons = [
+        day
+        for day in connection.execute(
+            select(Organization.horizon_upper).where(
+                Organization.code.in_(organizations), Organization.horizon_upper.is_not(None)
+            )
+        ).scalars()
+        if day is not None
+    ]
+    return ChartData(organizations, ordered, markers, max(horizons) if horizons else None)
 
 
 def draw(data: ChartData) -> Figure:
     """The matplotlib Figure of ``data``. Each span's bar has the span's key as its id (the
     ``id`` of its SVG group); a range of possible days fades in (start) or out (end) over
-    the range; a disputed bound carries a mark."""
+    the range; a disputed bound carries a mark. The axis ends on the record's horizon,
+    drawn as a line: open spans end there, and nothing after it is shown."""
     try:
         import matplotlib
 
@@ -151,7 +169,7 @@ def draw(data: ChartData) -> Figure:
     axes = figure.add_subplot()
     # matplotlib.dates is not annotated; date2num gives a float for one date.
     date2num = cast("Callable[[date], float]", mdates.date2num)
-    axis_end = date2num(AXIS_END)
+    axis_end = date2num(data.axis_end)
 
     def x(day: date) -> float:
         return date2num(day)
@@ -161,7 +179,7 @@ def draw(data: ChartData) -> Figure:
             lane = data.organizations.index(span.organization)
             bottom = index - 0.35 + lane * height
             solid_start = x(span.start_upper)
-            solid_end = x(span.end_lower) if span.end_lower else axis_end
+            solid_end = min(x(span.end_lower), axis_end) if span.end_lower else axis_end
             colour = COLOURS[span.status]
             axes.broken_barh(
                 [(solid_start, max(solid_end - solid_start, 0))],
@@ -184,7 +202,7 @@ def draw(data: ChartData) -> Figure:
                 _fade(
                     axes,
                     solid_end,
-                    x(span.end_upper),
+                    min(x(span.end_upper), axis_end),
                     bottom,
                     height * 0.92,
                     colour,
@@ -217,6 +235,18 @@ def draw(data: ChartData) -> Figure:
             fontsize=8,
             va="bottom",
         )
+    if data.horizon is not None:
+        axes.axvline(axis_end, color="#444444", linestyle="--", lw=1, gid="marker:horizon")
+        axes.annotate(
+            f"Record ends\n{data.horizon.isoformat()}",
+            xy=(axis_end, 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(-3, 2),
+            textcoords="offset points",
+            fontsize=8,
+            va="bottom",
+            ha="right",
+        )
     axes.set_yticks(range(len(data.rows)), [f"{row.name} ({row.state})" for row in data.rows])
     axes.set_ylim(len(data.rows) - 0.5, -0.5)
     axes.set_xlim(x(AXIS_START), axis_end)
@@ -246,9 +276,15 @@ def draw(data: ChartData) -> Figure:
         ncol=len(handles),
         bbox_to_anchor=(0, -0.02 - 0.9 / len(data.rows or [1])),
     )
+    edge = (
+        f"The record ends on {data.horizon.isoformat()}: open spans run to that edge, and "
+        "who joined or left after it is not known."
+        if data.horizon is not None
+        else "Open spans run to the edge."
+    )
     axes.set_title(
-        f"Membership in the {title}, {AXIS_START.year}–{AXIS_END.year}{lane_note}\n"
-        "Faded: a date known only within a range. Open spans run to the edge.",
+        f"Membership in the {title}, {AXIS_START.year}–{data.axis_end.year}{lane_note}\n"
+        f"Faded: a date known only within a range. {edge}",
         fontsize=9,
         loc="left",
         pad=24,

@@ -85,6 +85,7 @@ def check_database(connection: Connection, seeds_directory: Path | None = None) 
         *_facts_registered(connection),
         *_spans_coherent(connection),
         *_reach_current(connection),
+        *_within_horizon(connection),
     ]
 
 
@@ -286,5 +287,113 @@ def _reach_current(connection: Connection) -> list[str]:
                 problems.append(
                     f"{table}: span {row.key} has reach {row.reach_start}.."
                     f"{row.reach_end}, its readings give {wanted[0]}..{wanted[1]}"
+                )
+    return problems
+
+
+def _within_horizon(connection: Connection) -> list[str]:
+    """No fact is dated after the horizon of the record it belongs to, and no source of the
+    seeds is dated after the curated record's: a horizon is the last day the sources cover.
+
+    A fact belongs to the organization it names (an organ's to the organization above it,
+    a party's to its document's); a fact of the seeds that names none, to the curated
+    record, whose horizon is the latest of its organizations'. A date is after the horizon
+    when its earliest possible day is."""
+    from .dates import PartialDate
+    from .errors import PartialDateError
+    from .models import Document, DocumentParty, Organization
+
+    organizations = {
+        row.code: row
+        for row in connection.execute(
+            select(
+                Organization.code,
+                Organization.parent_code,
+                Organization.horizon_edtf,
+                Organization.horizon_upper,
+                Fact.dataset_key,
+            ).join(Fact, Fact.key == Organization.code)
+        )
+    }
+    curated = [
+        row.horizon_upper
+        for row in organizations.values()
+        if row.dataset_key is None and row.horizon_upper is not None
+    ]
+    record = max(curated) if curated else None
+
+    def horizon(code: str | None, imported: bool) -> tuple[str, object] | None:
+        seen = set()
+        while code is not None and code not in seen:
+            seen.add(code)
+            row = organizations.get(code)
+            if row is None:
+                break
+            if row.horizon_upper is not None:
+                return code, row.horizon_upper
+            code = row.parent_code
+        return None if imported or record is None else ("the curated record", record)
+
+    document_organization = dict(
+        connection.execute(select(Document.key, Document.organization_code)).all()
+    )
+    problems = []
+    for table, model in FACT_MODELS.items():
+        dates = [name for name in model.partial_dates if name != "horizon"]
+        if not dates:
+            continue
+        columns = model.__table__.c
+        owner = next(
+            (columns[name] for name in ("organization_code", "body_code") if name in columns),
+            None,
+        )
+        key = columns[fact_key_column(model)]
+        statement = (
+            select(
+                key.label("key"),
+                (owner if owner is not None else key).label("owner"),
+                Fact.dataset_key,
+                *(columns[f"{name}_lower"] for name in dates),
+                *(columns[f"{name}_edtf"] for name in dates),
+            )
+            .join(Fact, Fact.key == key)
+            .order_by(key)
+        )
+        if model is DocumentParty:
+            statement = statement.add_columns(columns["document_key"])
+        for row in connection.execute(statement):
+            code: str | None = row.owner if owner is not None else None
+            if model is Organization:
+                code = row.key
+            elif model is DocumentParty:
+                code = document_organization.get(row.document_key)
+            found = horizon(code, row.dataset_key is not None)
+            if found is None:
+                continue
+            name_of, last_day = found
+            for name in dates:
+                lower = row._mapping[f"{name}_lower"]
+                if lower is not None and lower > last_day:
+                    problems.append(
+                        f"{table} {row.key}: {name} {row._mapping[f'{name}_edtf']} is after "
+                        f"the horizon of {name_of} ({last_day})"
+                    )
+    if record is not None:
+        datasets = {row.dataset_key for row in organizations.values()}
+        for source, published in connection.execute(
+            select(Source.key, Source.published)
+            .where(Source.published.is_not(None))
+            .order_by(Source.key)
+        ):
+            if source in datasets or not published:
+                continue  # a dataset import's own source
+            try:
+                day = PartialDate.parse(published).lower
+            except PartialDateError:
+                continue  # a publication date given as free text speaks to no day
+            if day > record:
+                problems.append(
+                    f"source {source}: published {published}, after the horizon of the "
+                    f"curated record ({record})"
                 )
     return problems

@@ -349,15 +349,22 @@ def _certainty(row: dict[str, Any]) -> str:
 def members(
     ctx: click.Context, org: str, on: date, source: str | None, with_contested: bool, as_json: bool
 ) -> None:
-    """The states in membership of an organization on a day, with certainty and sources."""
-    from .asof import lifetime_of
+    """The states in membership of an organization on a day, with certainty and sources.
+
+    Past the last day the organization's record covers (its horizon) no row is certain,
+    and a line under the table (`past_horizon` in each JSON row) says where it ends.
+    """
+    from .asof import MEMBERS_UNKNOWN, horizon_of, lifetime_of
     from .evidence import organization_code
-    from .queries import members_on
+    from .queries import members_on, missing_data_note
 
     with reading(ctx) as connection:
         org = organization_code(connection, org)
         rows = [m.to_dict() for m in members_on(connection, org, on, source=source, contested=True)]
         outside = lifetime_of(connection, org).explain(on)
+        horizon = horizon_of(connection, org)
+        beyond = horizon.beyond(on, MEMBERS_UNKNOWN) if horizon and not outside else None
+        missing = missing_data_note(connection, org, on) if not outside else None
     result, notes = _split_contested(rows, with_contested, lambda m: f"{m['state']} {m['name']}")
     emit(
         result,
@@ -366,8 +373,9 @@ def members(
         lambda m: {**m, "certainty": _certainty(m), "sources": _sources(m["citations"])},
     )
     if not as_json:
-        for line in ([outside] if outside else []) + notes:
-            click.echo(paragraph(line))
+        for line in [outside, beyond, missing, *notes]:
+            if line:
+                click.echo(paragraph(line))
 
 
 @main.command()
@@ -477,18 +485,22 @@ def chair(
     JSON: one object; `state` is null when no source names a chair that day, or when the
     day falls on an edge the sources leave open (the terms are then in `candidates`).
     """
+    from .asof import horizon_of
     from .evidence import organization_code
     from .record import chair_answer, chair_on
 
     with reading(ctx) as connection:
         org = organization_code(connection, org)
         terms = chair_on(connection, on, org, source=source, contested=True)
+        horizon = horizon_of(connection, org)
     shown = [term for term in terms if with_contested or not term.contested]
-    answer = chair_answer(shown, on, org).to_dict()
+    answer = chair_answer(shown, on, org, horizon).to_dict()
     if as_json:
         emit(answer, True)
         return
     click.echo(paragraph(chair_verdict(answer), hanging=""))
+    if answer["past_horizon"]:
+        click.echo(paragraph(answer["past_horizon"]))
     _, notes = _split_contested(
         [term.to_dict() for term in terms], with_contested, lambda c: f"{c['state']} ({c['key']})"
     )
@@ -533,7 +545,8 @@ def officials(
         lambda o: {**o, "certainty": _certainty(o), "sources": _sources(o["citations"])},
     )
     if not as_json:
-        for line in notes:
+        beyond = dict.fromkeys(row["past_horizon"] for row in result if row["past_horizon"])
+        for line in [*beyond, *notes]:
             click.echo(paragraph(line))
 
 

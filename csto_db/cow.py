@@ -24,14 +24,15 @@ from .models import (
     Fact,
     FactCitation,
     MembershipSpan,
+    MissingData,
     Organization,
     Source,
     State,
 )
 
 SOURCE_KEY = "cow-igo-v3-file"
-#: The last year the dataset codes; a membership coded in it is left open.
-LAST_YEAR = 2014
+#: How the answers name the dataset.
+DATASET_NAME = "COW IGO v3"
 #: The years a row may carry: each becomes a date, which holds years 1 to 9999.
 MIN_YEAR, MAX_YEAR = 1, 9999
 #: Codebook III.A: the state columns' codes and the statuses they become.
@@ -98,11 +99,17 @@ class CowOrganization:
     ioname: str
     ionum: int
     orgname: str
-    dead: bool
+    #: The year COW says the organization ended (``deaddate``; the ``dead`` flag's year
+    #: where that is empty), or None.
+    dissolved: int | None = None
     #: The line of the file that holds its first row (1 is the header).
     first_line: int = 0
     years: list[int] = field(default_factory=list)
     longorgnames: list[str] = field(default_factory=list)
+    #: The ``dead`` cell of each year (``1``: COW codes the organization dead) and its
+    #: ``deaddate`` cell (empty when the file has no such column).
+    deads: list[str] = field(default_factory=list)
+    deaddates: list[str] = field(default_factory=list)
     #: Each year's state cells, in the file's column order, while the file is read.
     rows: list[list[str]] = field(default_factory=list)
     #: ``codes[column][i]`` is the column's cell in ``years[i]``; only the columns with some
@@ -229,11 +236,7 @@ def _add_row(
     organization = by_name.get(ioname)
     if organization is None:
         organization = by_name[ioname] = CowOrganization(
-            ioname,
-            ionum,
-            row[position["orgname"]],
-            False,
-            line,
+            ioname, ionum, row[position["orgname"]], first_line=line
         )
     elif organization.ionum != ionum:
         raise DatasetError(
@@ -251,7 +254,11 @@ def _add_row(
     organization.rows.append(cells)
     organization.years.append(year)
     organization.longorgnames.append(row[position["longorgname"]])
-    organization.dead = organization.dead or row[position["dead"]] == "1"
+    organization.deads.append(row[position["dead"]])
+    deaddate = row[position["deaddate"]] if "deaddate" in position else ""
+    if deaddate:
+        whole("deaddate")  # a year, or the file is not COW's
+    organization.deaddates.append(deaddate)
 
 
 def _columns_by_year(organization: CowOrganization, state_columns: list[str]) -> None:
@@ -260,7 +267,15 @@ def _columns_by_year(organization: CowOrganization, state_columns: list[str]) ->
     if order != list(range(len(order))):
         organization.years = [organization.years[i] for i in order]
         organization.longorgnames = [organization.longorgnames[i] for i in order]
+        organization.deads = [organization.deads[i] for i in order]
+        organization.deaddates = [organization.deaddates[i] for i in order]
         organization.rows = [organization.rows[i] for i in order]
+    # COW gives the year an organization ended in ``deaddate``, and flags it ``dead`` in its
+    # last row; a few that ended have the year but not the flag.
+    if organization.deaddates[-1]:
+        organization.dissolved = int(organization.deaddates[-1])
+    elif organization.deads[-1] == "1":
+        organization.dissolved = organization.years[-1]
     columns = zip(*organization.rows, strict=True)
     organization.codes = {
         name: cells
@@ -317,7 +332,11 @@ class SpanReading:
     reasoning: str | None
 
 
-def spans_of(column_runs: list[Run], *, alive_at_end: bool) -> list[SpanReading]:
+def _years(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}–{last}"
+
+
+def spans_of(column_runs: list[Run], *, dissolved: int | None) -> list[SpanReading]:
     """Year-precision spans from a column's runs, by the codebook's rule that a code holds
     "at some point in the year".
 
@@ -325,9 +344,11 @@ def spans_of(column_runs: list[Run], *, alive_at_end: bool) -> list[SpanReading]
     first day no longer in it falls in that year, give or take its last day). Missing data
     (``-9``) is unknown, not absence: a run of it before the status widens the start to
     the range from its first year (unless the same status comes before it, whose span's end
-    already covers those years), one after it widens the end to its last year, or leaves
-    the span open when the data end there. A status in the file's last year of a living
-    organization is left open: the dataset says nothing later.
+    already covers those years), one after it widens the end to its last year. When the
+    organization's rows end with the status, or with missing data after it, the dataset
+    says nothing later: the end is "that year or later" (``[2014..]``), never certain; for
+    an organization COW says ended (``dissolved``, its year), it falls by that year. Every
+    date that rests on missing data or on the end of the rows says so in the reasoning.
     """
     readings = []
     for index, run in enumerate(column_runs):
@@ -337,6 +358,7 @@ def spans_of(column_runs: list[Run], *, alive_at_end: bool) -> list[SpanReading]
         before = column_runs[index - 1] if index else None
         after = column_runs[index + 1] if index + 1 < len(column_runs) else None
         cells = [run]
+        reasons = []
         start = _date(str(run.first))
         earlier = column_runs[index - 2] if index >= 2 else None
         # ``earlier`` exists only from the third run on, so ``before`` does too.
@@ -349,29 +371,61 @@ def spans_of(column_runs: list[Run], *, alive_at_end: bool) -> list[SpanReading]
         if before and before.code == MISSING and before.last == run.first - 1 and not bridged:
             start = _date(f"[{before.first}..{run.first}]")
             cells.insert(0, before)
+            reasons.append(
+                f"no data (-9) in {_years(before.first, before.last)} before {status} from "
+                f"{run.first}: the start falls in {before.first}–{run.first}"
+            )
         end: PartialDate | None = _date(str(run.last))
-        reasoning = None
         unknown_after = after and after.code == MISSING and after.first == run.last + 1
         if unknown_after:
             assert after is not None  # unknown_after is falsy without it
             cells.append(after)
             follows = column_runs[index + 2] if index + 2 < len(column_runs) else None
-            if follows is None and after.last >= LAST_YEAR and alive_at_end:
-                end = None
-                reasoning = (
-                    f"COW codes {status} to {run.last} and no data (-9) from "
-                    f"{after.first} to the end of the file: left open"
+            missing = _years(after.first, after.last)
+            if follows is None:
+                end, falls = _last_end(run.last, after.last, dissolved)
+                reasons.append(
+                    f"{status} to {run.last}, then no data (-9) in {missing} to the end of "
+                    f"its rows{_ended(dissolved)}: the end falls {falls}"
                 )
             else:
                 end = _date(f"[{run.last}..{after.last}]")
-        elif after is None and run.last >= LAST_YEAR and alive_at_end:
-            end = None
-            reasoning = (
-                f"COW codes {status} in {run.last}, the file's last year, for an "
-                "organization still alive: left open"
+                reasons.append(
+                    f"{status} to {run.last}, then no data (-9) in {missing}: the end falls "
+                    f"in {run.last}–{after.last}"
+                )
+        elif after is None and (dissolved is None or dissolved > run.last):
+            end, falls = _last_end(run.last, run.last, dissolved)
+            reasons.append(
+                f"{status} in {run.last}, the last year of its rows{_ended(dissolved)}: "
+                f"the end falls {falls}"
             )
+        reasoning = f"COW codes {'; '.join(reasons)}" if reasons else None
         readings.append(SpanReading(status, start, end, tuple(cells), reasoning))
     return readings
+
+
+def _last_end(last: int, rows_end: int, dissolved: int | None) -> tuple[PartialDate, str]:
+    """The end of a span whose status (coded to ``last``) runs to the end of the rows
+    (``rows_end``, after missing data): "``last`` or later", or by the year the organization
+    ended; and those words for the reasoning."""
+    if dissolved is None:
+        return _date(f"[{last}..]"), f"in {last} or later"
+    latest = max(dissolved, rows_end)
+    if latest == last:
+        return _date(str(last)), f"in {last}"
+    return _date(f"[{last}..{latest}]"), f"in {last}–{latest}"
+
+
+def _ended(dissolved: int | None) -> str:
+    if dissolved is None:
+        return ", and COW does not say the organization ended"
+    return f", and COW says the organization ended in {dissolved}"
+
+
+def missing_runs(column_runs: list[Run]) -> list[Run]:
+    """The runs of missing data (``-9``) in a column."""
+    return [run for run in column_runs if run.code == MISSING]
 
 
 # --- Rows --------------------------------------------------------------------------------------
@@ -449,6 +503,7 @@ class ImportRows:
     fact_citations: list[dict[str, Any]] = field(default_factory=list)
     organizations: list[dict[str, Any]] = field(default_factory=list)
     membership_spans: list[dict[str, Any]] = field(default_factory=list)
+    missing_data: list[dict[str, Any]] = field(default_factory=list)
     citation_keys: set[str] = field(default_factory=set)
 
     def tables(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
@@ -461,6 +516,7 @@ class ImportRows:
             "fact_citations",
             "organizations",
             "membership_spans",
+            "missing_data",
         ):
             yield name, getattr(self, name)
 
@@ -581,11 +637,21 @@ def import_rows(data: CowFile, curated: Curated) -> tuple[ImportRows, list[str]]
                 )
             _organization_rows(rows, data.name, organization)
             organizations += 1
-        alive = not organization.dead
         for column, cells in organization.codes.items():
+            column_runs = runs(organization.years, cells)
+            for run in missing_runs(column_runs):
+                rows.missing_data.append(
+                    {
+                        "organization_code": code,
+                        "state_iso3": iso3_of[column],
+                        "first_year": run.first,
+                        "last_year": run.last,
+                        "source_key": SOURCE_KEY,
+                    }
+                )
             if STATUS_CODES.isdisjoint(cells):
                 continue
-            for reading in spans_of(runs(organization.years, cells), alive_at_end=alive):
+            for reading in spans_of(column_runs, dissolved=organization.dissolved):
                 _span_rows(rows, data.name, organization, column, iso3_of[column], reading)
                 spans += 1
     rows.dataset_imports.append(
@@ -614,11 +680,44 @@ def _organization_rows(rows: ImportRows, file: str, organization: CowOrganizatio
         first -= 1
     column = "longorgname" if name else "orgname"
     name = name or organization.orgname
-    run = Run(name, organization.years[first], organization.years[-1])
+    last = organization.years[-1]
+    run = Run(name, organization.years[first], last)
     citation = locator_citation_row(file, code, column, run)
     rows.citations.append(citation)
     rows.facts.append({"key": code, "table_name": "organizations", "dataset_key": SOURCE_KEY})
     rows.fact_citations.append({"fact_key": code, "citation_key": citation["key"]})
+    # The record ends with the last year COW codes the organization; one COW says ended
+    # has a lifetime, whose membership ends in that year (or in its last year, if later),
+    # and its record with it.
+    horizon = _date(str(last))
+    ended = None
+    if organization.dissolved is not None:
+        ended = horizon = _date(str(max(organization.dissolved, last)))
+        dead_column = "deaddate" if organization.deaddates[-1] else "dead"
+        values = organization.deaddates if organization.deaddates[-1] else organization.deads
+        first = len(values) - 1  # the last rows that carry it, in consecutive years
+        while (
+            first
+            and values[first - 1] == values[-1]
+            and organization.years[first - 1] == organization.years[first] - 1
+        ):
+            first -= 1
+        cells = Run(values[-1], organization.years[first], last)
+        dead_citation = locator_citation_row(file, code, dead_column, cells)
+        rows.citations.append(dead_citation)
+        rows.fact_citations.append({"fact_key": code, "citation_key": dead_citation["key"]})
+        if organization.dissolved > last:
+            reasoning = (
+                f"the end of {organization.dissolved}, the year {DATASET_NAME} says it "
+                f"ended (it codes its members to {last})"
+            )
+        else:
+            reasoning = (
+                f"the end of {last}, the last year {DATASET_NAME} codes it (it says the "
+                f"organization ended in {organization.dissolved})"
+            )
+    else:
+        reasoning = f"the end of {last}, the last year {DATASET_NAME}, its only source, codes it"
     rows.organizations.append(
         {
             "code": code,
@@ -627,9 +726,23 @@ def _organization_rows(rows: ImportRows, file: str, organization: CowOrganizatio
             "parent_code": None,
             "predecessor_code": None,
             "cow_ionum": organization.ionum,
+            **_partial_date_columns("membership_start", None),
+            **_partial_date_columns("membership_end", ended),
+            **_partial_date_columns("horizon", horizon),
+            "horizon_reasoning": reasoning,
             "note": f"COW IGO {organization.ionum}: {organization.orgname}",
         }
     )
+
+
+def _partial_date_columns(name: str, value: PartialDate | None) -> dict[str, Any]:
+    """The four columns of the partial date ``name``, empty for None."""
+    return {
+        f"{name}_edtf": value.edtf if value else None,
+        f"{name}_lower": value.lower if value else None,
+        f"{name}_upper": value.upper if value else None,
+        f"{name}_precision": value.precision if value else None,
+    }
 
 
 def _span_rows(
@@ -676,6 +789,8 @@ class ImportReport:
     states: int
     rows: int
     skipped: list[str]
+    #: Runs of missing data (-9) stored.
+    missing: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -684,6 +799,7 @@ class ImportReport:
             "changed": self.changed,
             "organizations": self.organizations,
             "spans": self.spans,
+            "missing_data_runs": self.missing,
             "states": self.states,
             "rows": self.rows,
             "left_to_the_record": self.skipped,
@@ -694,8 +810,8 @@ class ImportReport:
             return [f"{self.file} already imported as {SOURCE_KEY}: nothing changed"]
         return [
             f"imported {self.file} as {SOURCE_KEY}: {self.organizations} organizations, "
-            f"{self.spans} membership spans, {self.states} states added; "
-            f"{self.rows} rows written",
+            f"{self.spans} membership spans, {self.missing} runs of missing data (-9), "
+            f"{self.states} states added; {self.rows} rows written",
             *(f"left to the curated record: {line}" for line in self.skipped),
         ]
 
@@ -730,6 +846,7 @@ def import_cow(
         len(rows.states),
         rows.count(),
         skipped,
+        len(rows.missing_data),
     )
 
 
@@ -751,6 +868,7 @@ def write_rows(connection: Connection, rows: ImportRows, progress: Progress | No
 def remove_import(connection: Connection) -> None:
     """Delete every row the COW import wrote: facts before the citations they need."""
     imported = select(Fact.key).where(Fact.dataset_key == SOURCE_KEY)
+    connection.execute(delete(MissingData).where(MissingData.source_key == SOURCE_KEY))
     connection.execute(delete(MembershipSpan).where(MembershipSpan.key.in_(imported)))
     connection.execute(delete(Organization).where(Organization.code.in_(imported)))
     connection.execute(delete(FactCitation).where(FactCitation.fact_key.in_(imported)))
@@ -799,6 +917,10 @@ def verify_locators(connection: Connection, path: Path) -> list[str]:
             continue
         if column == "longorgname":
             cells = dict(zip(organization.years, organization.longorgnames, strict=True))
+        elif column == "dead":
+            cells = dict(zip(organization.years, organization.deads, strict=True))
+        elif column == "deaddate":
+            cells = dict(zip(organization.years, organization.deaddates, strict=True))
         elif column == "orgname":
             cells = dict.fromkeys(organization.years, organization.orgname)
         elif column in organization.codes:
@@ -815,4 +937,40 @@ def verify_locators(connection: Connection, path: Path) -> list[str]:
                 f"citation {key}: {record} {column} in {wrong[0]} is "
                 f"{cells.get(wrong[0])!r}, not {quote!r}"
             )
+    return problems + _verify_missing_data(connection, data)
+
+
+def _verify_missing_data(connection: Connection, data: CowFile) -> list[str]:
+    """Each run of missing data the import stored is a run of ``-9`` cells in the file, and
+    every run of them in the file is stored (but those of an organization the curated
+    record holds by its COW number, which the import leaves to the record)."""
+    iso3_of = {
+        ccode: iso3
+        for iso3, ccode in connection.execute(
+            select(State.iso3, State.cow_ccode).where(State.cow_ccode.is_not(None))
+        )
+    }
+    column_of = {iso3_of[state.ccode]: state.column for state in data.states}
+    stored = {
+        (row.organization_code, column_of.get(row.state_iso3), row.first_year, row.last_year)
+        for row in connection.execute(
+            select(MissingData).where(MissingData.source_key == SOURCE_KEY)
+        )
+    }
+    curated_ionums = {ionum for ionum in curated_of(connection).organizations.values() if ionum}
+    in_file = {
+        (organization.ioname, column, run.first, run.last)
+        for organization in data.organizations
+        if organization.ionum not in curated_ionums
+        for column, cells in organization.codes.items()
+        for run in missing_runs(runs(organization.years, cells))
+    }
+    problems = [
+        f"missing data {code} {column} {first}-{last}: not a run of -9 cells in {data.name}"
+        for code, column, first, last in sorted(stored - in_file, key=str)
+    ]
+    problems += [
+        f"missing data {code} {column} {first}-{last}: -9 cells in {data.name} not stored"
+        for code, column, first, last in sorted(in_file - stored, key=str)
+    ]
     return problems

@@ -253,8 +253,11 @@ def crosscheck_cow(connection: Connection, org: str, *, path: Path | None = None
     COW's rows come from the file at ``path`` (its rows with the organization's COW number)
     or, by default, from the text the source ``cow-igo-v3`` holds. Every state either side
     counts in some year is listed, each year, with the curated spans, their citations and
-    the disputes they belong to.
+    the disputes they belong to. ``org`` is a code in any case.
     """
+    from .evidence import organization_code
+
+    org = organization_code(connection, org)
     row = connection.execute(
         select(Organization.code, Organization.cow_ionum).where(Organization.code == org)
     ).first()

@@ -13,6 +13,7 @@ from .models import (
     DatasetImport,
     Fact,
     FactCitation,
+    MissingData,
     State,
     fact_key_column,
 )
@@ -55,6 +56,14 @@ def imported_keys(connection: Connection) -> dict[str, set[tuple[Any, ...]]]:
         for iso3 in connection.execute(
             select(State.iso3).where(State.dataset_key.is_not(None))
         ).scalars()
+    }
+    keys["missing_data"] = {
+        tuple(row)
+        for row in connection.execute(
+            select(
+                MissingData.organization_code, MissingData.state_iso3, MissingData.first_year
+            ).where(MissingData.source_key.in_(sources))
+        )
     }
     # Every fact table keys its rows by the fact's key; nothing more to map.
     assert all(fact_key_column(model) in ("key", "code") for model in FACT_MODELS.values())

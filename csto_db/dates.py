@@ -14,14 +14,19 @@ PRECISIONS = ("day", "month", "year", "range")
 
 _SINGLE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
+#: The upper bound of a date open above (``[2013..]``: 2013 or some later day). The latest
+#: day every engine's DATE holds, as SQL:2011 ends a period still open.
+OPEN_UPPER = date(9999, 12, 31)
+
 
 @dataclass(frozen=True, order=True)
 class PartialDate:
     """A date known to a day, a month, a year, or only between two bounds.
 
     ``edtf`` is the text as written in the data files (an EDTF subset: ``1992-05-15``,
-    ``1999-04``, ``2011``, and the "one of a range" forms ``[1992-05-15..1999-04]`` or
-    ``2011/2012``). ``lower`` and ``upper`` are the earliest and latest days the date can be.
+    ``1999-04``, ``2011``, the "one of a range" forms ``[1992-05-15..1999-04]`` or
+    ``2011/2012``, and ``[2013..]``, "2013 or later"). ``lower`` and ``upper`` are the
+    earliest and latest days the date can be; a date open above has :data:`OPEN_UPPER`.
     """
 
     lower: date
@@ -47,6 +52,8 @@ class PartialDate:
     @classmethod
     def _range(cls, text: str, first: str, last: str) -> PartialDate:
         lower, _, _ = _single(first)
+        if not last.strip() and text.startswith("["):
+            return cls(lower, OPEN_UPPER, text, "range")  # ``[2013..]``: 2013 or later
         _, upper, _ = _single(last)
         if lower > upper:
             raise PartialDateError(f"{text!r}: the range ends before it starts")
@@ -55,6 +62,11 @@ class PartialDate:
     @property
     def is_day(self) -> bool:
         return self.lower == self.upper
+
+    @property
+    def open_above(self) -> bool:
+        """True for a date known only to be on or after ``lower`` (``[2013..]``)."""
+        return self.upper == OPEN_UPPER
 
     def consistent_with(self, other: PartialDate) -> bool:
         """True when both can be the same day (their bounds overlap)."""

@@ -17,9 +17,10 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, Connection, Date, Enum, Integer, Table
 
+from .dates import OPEN_UPPER, PartialDate
 from .dump import canonical_dump
 from .errors import Error
-from .models import FACT_MODELS, Base, fact_key_column
+from .models import FACT_MODELS, MEMBER_STATUSES, Base, fact_key_column
 
 FORMATS = ("csv", "json", "popolo", "datapackage")
 
@@ -148,11 +149,55 @@ NESTED = {
 }
 
 
+# --- The horizon ---------------------------------------------------------------------------
+
+
+def horizons(tables: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Each organization whose record has a horizon: its code, the last day its record
+    covers, and why it ends there."""
+    return [
+        {
+            "organization": row["code"],
+            "horizon": row["horizon_upper"],
+            "reasoning": row["horizon_reasoning"],
+        }
+        for row in tables["organizations"]
+        if row.get("horizon_upper")
+    ]
+
+
+def horizon_text(tables: dict[str, list[dict[str, Any]]]) -> str:
+    """What the exports say of the record's horizons, in a sentence or two: where the
+    curated record ends, and where the organizations a dataset import wrote end."""
+    imported = {row["key"] for row in tables["facts"] if row["dataset_key"]}
+    found = horizons(tables)
+    curated = [h for h in found if h["organization"] not in imported]
+    sentences = []
+    by_day: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for horizon in curated:
+        by_day[(horizon["horizon"], horizon["reasoning"])].append(horizon["organization"])
+    for (day, reasoning), codes in sorted(by_day.items()):
+        sentences.append(
+            f"The record of {' and '.join(codes)} ends on {day}, {reasoning}: past that day "
+            "no membership, chair or office is certain, and who joined or left after it is "
+            "not known."
+        )
+    others = [h for h in found if h["organization"] in imported]
+    if others:
+        latest = max(h["horizon"] for h in others)
+        sentences.append(
+            f"The {len(others)} organizations a dataset import wrote end with the last year "
+            f"the dataset codes each (at the latest {latest}); past it nothing is certain."
+        )
+    return " ".join(sentences)
+
+
 def record_json(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     """The whole record as one JSON document: sources; states with their membership spans;
     documents with their parties; disputes with their subjects and readings; every other
     fact table as a list. Each fact carries its quotes and the readings of its disputed
-    fields."""
+    fields. ``record_ends`` says where the record ends; ``horizons`` lists each
+    organization's horizon."""
     evidence = _Evidence(tables)
     facts = {}
     for name, model in FACT_MODELS.items():
@@ -182,6 +227,8 @@ def record_json(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
     record = {
         "title": TITLE,
         "description": DESCRIPTION,
+        "record_ends": horizon_text(tables),
+        "horizons": horizons(tables),
         "license": LICENSE_NOTE,
         "sources": tables["sources"],
         "states": [with_children("states", "iso3", row) for row in tables["states"]],
@@ -210,6 +257,41 @@ def reduced_iso(lower: date, upper: date) -> str | None:
     return None
 
 
+def exact_iso(lower: date, upper: date) -> str | None:
+    """The ISO 8601 date (day, month or year) whose days are exactly ``lower`` to ``upper``,
+    or None when no calendar day, month or year is."""
+    reduced = reduced_iso(lower, upper)
+    if reduced is None:
+        return None
+    first, last = iso_bounds(reduced)
+    return reduced if (first, last) == (lower, upper) else None
+
+
+def iso_bounds(text: str) -> tuple[date, date]:
+    """The first and last day of an ISO 8601 date of reduced precision (``1999``,
+    ``1999-04``, ``1999-04-20``): how a Popolo consumer reads ``start_date`` and
+    ``end_date``."""
+    value = PartialDate.parse(text)
+    return value.lower, value.upper
+
+
+def popolo_start(lower: date, upper: date) -> str:
+    """Popolo's ``start_date`` of a span starting on a day from ``lower`` to ``upper``: the
+    calendar day, month or year that is exactly that range, else its earliest day."""
+    return exact_iso(lower, upper) or lower.isoformat()
+
+
+def popolo_end(lower: date, upper: date) -> str | None:
+    """Popolo's ``end_date`` (the last day in the status) of a span whose first day out is
+    from ``lower`` to ``upper``: the calendar day, month or year that is exactly the range
+    of last days, else its latest day; None for an end known only to be on or after a day
+    (the span may still hold)."""
+    if upper == OPEN_UPPER:
+        return None
+    last_lower, last_upper = lower - timedelta(days=1), upper - timedelta(days=1)
+    return exact_iso(last_lower, last_upper) or last_upper.isoformat()
+
+
 def _day(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
@@ -230,20 +312,64 @@ def _popolo_sources(
     return links
 
 
-def popolo(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """Popolo organizations and memberships: the treaty system, the Organization and its
-    organs as organizations, each state a member organization, and each membership span a
-    membership with reduced-precision ISO dates and its sources' quotes.
+def _popolo_dates(row: dict[str, Any], name: str, *, is_end: bool) -> str | None:
+    lower, upper = _day(row[f"{name}_lower"]), _day(row[f"{name}_upper"])
+    if lower is None or upper is None:
+        return None
+    return popolo_end(lower, upper) if is_end else popolo_start(lower, upper)
 
-    Popolo's ``end_date`` is the last day in the status; the database's ``end`` is the first
-    day out of it, so the end is moved back a day before it is reduced."""
+
+#: What a Popolo consumer is told about what the export holds and how to read it.
+POPOLO_NOTES = (
+    "memberships holds the spans in which a state counts as a member of an organization: "
+    "party (of the Treaty), member, and frozen (a member whose participation is frozen). "
+    "A consumer that counts the memberships of an organization holding a day, start_date <= "
+    "day <= end_date, gets the states `csto-db members` lists, certain or possible.",
+    "start_date is the earliest day a span can have begun and end_date the latest day it "
+    "can have lasted (the last day in the status: the database stores the first day out), "
+    "each written as the calendar day, month or year it is exactly, else as that day; a "
+    "membership's label gives its dates as the sources do (EDTF). A membership without "
+    "end_date may still hold.",
+    "other_statuses holds the spans that are not membership: suspended (a member whose "
+    "membership is suspended), observer and associate. They are not memberships, so that "
+    "no count of members includes them.",
+    "persons, posts and the memberships with a person_id are the officers: who held each "
+    "office (a post of an organization), with the dates and sources of each term.",
+)
+
+
+def popolo(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """Popolo organizations, persons, posts and memberships: the treaty system, the
+    Organization and its organs as organizations (with founding and dissolution dates and
+    where each record ends), each state a member organization, each span in which a state
+    counts as a member a membership with its sources' quotes, and each officer a person
+    holding a post. Spans in other statuses (suspended, observer, associate) are kept out
+    of ``memberships``, in ``other_statuses``, so that counting memberships counts members;
+    ``notes`` says how to read the dates."""
     evidence = _Evidence(tables)
     sources = {row["key"]: row for row in tables["sources"]}
+    reasoning = {h["organization"]: h for h in horizons(tables)}
     organizations = []
     for row in tables["organizations"]:
-        organization = {"id": row["code"], "name": row["name"], "classification": row["kind"]}
+        organization: dict[str, Any] = {
+            "id": row["code"],
+            "name": row["name"],
+            "classification": row["kind"],
+        }
         if row["parent_code"]:
             organization["parent_id"] = row["parent_code"]
+        founding = _popolo_dates(row, "membership_start", is_end=False)
+        if founding:
+            organization["founding_date"] = founding
+        dissolution = _popolo_dates(row, "membership_end", is_end=True)
+        if dissolution:
+            organization["dissolution_date"] = dissolution
+        if row["code"] in reasoning:
+            horizon = reasoning[row["code"]]
+            organization["description"] = (
+                f"Its record ends on {horizon['horizon']}, {horizon['reasoning']}: who "
+                "joined or left after it is not known."
+            )
         if row["cow_ionum"] is not None:
             organization["identifiers"] = [
                 {"scheme": "cow-igo", "identifier": str(row["cow_ionum"])}
@@ -272,16 +398,9 @@ def popolo(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             }
         )
     names = {row["iso3"]: row["name"] for row in tables["states"]}
-    memberships = []
+    memberships: list[dict[str, Any]] = []
+    other_statuses: list[dict[str, Any]] = []
     for row in tables["membership_spans"]:
-        start_lower, start_upper = _day(row["start_lower"]), _day(row["start_upper"])
-        assert start_lower is not None and start_upper is not None  # the start is NOT NULL
-        start = reduced_iso(start_lower, start_upper)
-        end = None
-        if row["end_lower"]:
-            end_lower, end_upper = _day(row["end_lower"]), _day(row["end_upper"])
-            assert end_lower is not None and end_upper is not None  # set or empty together
-            end = reduced_iso(end_lower - timedelta(days=1), end_upper - timedelta(days=1))
         membership = {
             "id": row["key"],
             "label": (
@@ -293,13 +412,87 @@ def popolo(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
             "member": {"@type": "Organization", "id": row["state_iso3"]},
             "organization_id": row["organization_code"],
         }
-        if start:
-            membership["start_date"] = start
-        if end:
-            membership["end_date"] = end
+        _add_dates(membership, row)
         membership["sources"] = _popolo_sources(evidence.quotes.get(row["key"], []), sources)
-        memberships.append(membership)
-    return {"organizations": organizations, "memberships": memberships}
+        (memberships if row["status"] in MEMBER_STATUSES else other_statuses).append(membership)
+    persons, posts, terms = _officers(tables, evidence, sources)
+    return {
+        "notes": list(POPOLO_NOTES),
+        "organizations": organizations,
+        "persons": persons,
+        "posts": posts,
+        "memberships": memberships + terms,
+        "other_statuses": other_statuses,
+    }
+
+
+def _add_dates(item: dict[str, Any], row: dict[str, Any]) -> None:
+    start = _popolo_dates(row, "start", is_end=False)
+    end = _popolo_dates(row, "end", is_end=True)
+    if start:
+        item["start_date"] = start
+    if end:
+        item["end_date"] = end
+
+
+#: How the posts of the offices are named.
+OFFICE_LABELS = {
+    "secretary_general": "Secretary General",
+    "council_secretary_general": "Secretary General of the Collective Security Council",
+}
+
+
+def person_id(name: str) -> str:
+    """A person's Popolo id: ``person:`` and the name in lower case, words joined by ``-``."""
+    return "person:" + "-".join(
+        "".join(c for c in word if c.isalnum()) for word in name.lower().split()
+    )
+
+
+def _officers(
+    tables: dict[str, list[dict[str, Any]]],
+    evidence: _Evidence,
+    sources: dict[str, dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    """The officers as Popolo persons, the offices as posts, and each term as a person's
+    membership of the post's organization."""
+    names = {row["iso3"]: row["name"] for row in tables["states"]}
+    persons: dict[str, dict[str, Any]] = {}
+    posts: dict[str, dict[str, Any]] = {}
+    terms = []
+    for row in tables["office_terms"]:
+        person = persons.setdefault(
+            person_id(row["person"]), {"id": person_id(row["person"]), "name": row["person"]}
+        )
+        if row["nationality_iso3"]:
+            person["national_identity"] = names[row["nationality_iso3"]]
+        post_id = f"{row['organization_code']}:{row['office']}"
+        label = OFFICE_LABELS.get(row["office"], row["office"])
+        posts.setdefault(
+            post_id,
+            {
+                "id": post_id,
+                "label": f"{label}, {row['organization_code']}",
+                "role": label,
+                "organization_id": row["organization_code"],
+            },
+        )
+        role = f"Acting {label}" if row["acting"] else label
+        term: dict[str, Any] = {
+            "id": row["key"],
+            "label": (
+                f"{row['person']}: {role} of {row['organization_code']}, "
+                f"[{row['start_edtf']}, {row['end_edtf'] or '..'})"
+            ),
+            "role": role,
+            "person_id": person["id"],
+            "organization_id": row["organization_code"],
+            "post_id": post_id,
+        }
+        _add_dates(term, row)
+        term["sources"] = _popolo_sources(evidence.quotes.get(row["key"], []), sources)
+        terms.append(term)
+    return sorted(persons.values(), key=lambda p: p["id"]), list(posts.values()), terms
 
 
 # --- Data Package --------------------------------------------------------------------------
@@ -384,11 +577,12 @@ def datapackage(tables: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
         if (row["address"] or "").startswith(("http://", "https://")):
             source["path"] = row["address"]
         sources.append(source)
+    ends = horizon_text(tables)
     return {
         "profile": "tabular-data-package",
         "name": "csto-db",
         "title": TITLE,
-        "description": f"{DESCRIPTION} {LICENSE_NOTE}",
+        "description": f"{DESCRIPTION} {ends + ' ' if ends else ''}{LICENSE_NOTE}",
         "licenses": [LICENSE],
         "sources": sources,
         "resources": resources,

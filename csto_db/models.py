@@ -528,7 +528,7 @@ class State(Base):
 
 
 #: Tables only a dataset import fills (``csto-db import-cow``); the seeds leave them empty.
-IMPORT_TABLES = ("dataset_imports",)
+IMPORT_TABLES = ("dataset_imports", "missing_data")
 
 
 class DatasetImport(Base):
@@ -542,12 +542,42 @@ class DatasetImport(Base):
     spans: Mapped[int] = mapped_column(Integer, comment="Membership spans it wrote")
 
 
+class MissingData(Base):
+    __tablename__ = "missing_data"
+    __table_args__ = (
+        CheckConstraint("first_year <= last_year", name="years_ordered"),
+        {
+            "comment": "Runs of years a dataset codes as missing data (COW IGO: -9) for a "
+            "state in an organization: neither member nor not, unknown."
+        },
+    )
+
+    organization_code: Mapped[str] = mapped_column(
+        ForeignKey("organizations.code"), primary_key=True
+    )
+    state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), primary_key=True)
+    first_year: Mapped[int] = mapped_column(
+        Integer, primary_key=True, comment="First year of the run"
+    )
+    last_year: Mapped[int] = mapped_column(Integer, comment="Last year of the run")
+    source_key: Mapped[str] = mapped_column(
+        ForeignKey("sources.key"),
+        index=True,
+        comment="The dataset whose cells these are: the row locates them (record, state "
+        "column, years)",
+    )
+
+
 class Organization(FactMixin, Base):
     __tablename__ = "organizations"
-    partial_dates = ("membership_start", "membership_end")
+    partial_dates = ("membership_start", "membership_end", "horizon")
     __table_args__ = (
         *partial_date_checks("membership_start", nullable=True),
         *partial_date_checks("membership_end", nullable=True),
+        *partial_date_checks("horizon", nullable=True),
+        CheckConstraint(
+            "horizon_edtf IS NULL OR horizon_reasoning IS NOT NULL", name="horizon_has_reasoning"
+        ),
         {"comment": "Organizations, treaty systems and their organs."},
     )
 
@@ -580,6 +610,15 @@ class Organization(FactMixin, Base):
         )
     )
     membership_end = optional_date_of("membership_end")
+    horizon_edtf, horizon_lower, horizon_upper, horizon_precision = partial_date(
+        "horizon",
+        nullable=True,
+        comment="The last day its record covers (its upper bound): past it no answer is certain",
+    )
+    horizon = optional_date_of("horizon")
+    horizon_reasoning: Mapped[str | None] = mapped_column(
+        Text, comment="Why the record ends there: its newest source, or a dataset's last year"
+    )
     note: Mapped[str | None] = mapped_column(Text)
 
     parent: Mapped[Organization | None] = relationship(

@@ -10,7 +10,16 @@ from datetime import date
 from sqlalchemy import Connection, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from .asof import Lifetime, reach_holds, spans_on, with_readings
+from .asof import (
+    MEMBERS_UNKNOWN,
+    ORGANIZATION_COLUMNS,
+    horizon_fields,
+    horizon_from,
+    lifetime_from,
+    reach_holds,
+    spans_on,
+    with_readings,
+)
 from .dates import as_day
 from .evidence import (
     Answer,
@@ -22,10 +31,10 @@ from .evidence import (
     connection_of,
     edtf_of,
     nulls_last,
+    organization_code,
     readings_for,
     require_source,
     stored_date,
-    unknown_organization,
 )
 from .models import (
     MEMBER_STATUSES,
@@ -35,6 +44,7 @@ from .models import (
     DocumentParty,
     Initiative,
     MembershipSpan,
+    MissingData,
     Organization,
     Reading,
     State,
@@ -61,6 +71,11 @@ class Membership(Answer):
     span: str
     inferred: bool
     reasoning: str | None
+    #: The last day the organization's record covers (ISO), or None when none is recorded.
+    horizon: str | None
+    #: Past the horizon, the line saying that the record ends there and that states which
+    #: joined or left after it are not known; None on a day the record covers.
+    past_horizon: str | None
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
 
@@ -72,13 +87,10 @@ class Membership(Answer):
 #: tables, not the ORM classes: the question is asked often, and a Core select skips the
 #: ORM's compile step.
 _ORGS, _SPANS, _STATES = Organization.__table__, MembershipSpan.__table__, State.__table__
+_MISSING = MissingData.__table__
 MEMBER_CANDIDATES = with_readings(
     select(
-        _ORGS.c.code.label("org_code"),
-        _ORGS.c.name.label("org_name"),
-        _ORGS.c.predecessor_code,
-        _ORGS.c.membership_start_lower,
-        _ORGS.c.membership_end_lower,
+        *ORGANIZATION_COLUMNS,
         # the columns an answer shows, not the whole row: fewer values to convert
         *(
             _SPANS.c[name]
@@ -113,8 +125,8 @@ MEMBER_CANDIDATES = with_readings(
                 _ORGS.c.membership_start_lower <= bindparam("on"),
             ),
             or_(
-                _ORGS.c.membership_end_lower.is_(None),
-                _ORGS.c.membership_end_lower > bindparam("on"),
+                _ORGS.c.membership_end_upper.is_(None),
+                _ORGS.c.membership_end_upper > bindparam("on"),
             ),
         ),
     )
@@ -140,29 +152,28 @@ def members_on(
     dates leaves it open, ``disputed`` when another reading puts the day outside (those
     readings are attached). A state only another reading puts inside is ``contested`` and
     returned only when ``contested`` is true. Nothing answers outside the organization's
-    lifetime (see :func:`csto_db.asof.lifetime_of`). Suspended states and observers are not
-    members. ``source`` answers from that source's claims alone. Raises
-    :class:`QueryError` for an unknown organization or source.
+    lifetime (see :func:`csto_db.asof.lifetime_of`), and past the horizon of its record
+    nothing is certain (each row's ``past_horizon`` says so). Suspended states and
+    observers are not members. ``org`` is a code in any case (``csto`` for ``CSTO``).
+    ``source`` answers from that source's claims alone. Raises :class:`QueryError` for an
+    unknown organization or source.
     """
     on = as_day(on)
     conn = connection_of(db)
     require_source(conn, source)
     rows = conn.execute(MEMBER_CANDIDATES, {"org": org, "on": on}).all()
     if not rows:
-        raise unknown_organization(conn, org)  # the outer join gives a known code a row
+        # The outer join gives a known code a row: ask again by the code ``org`` names.
+        code = organization_code(conn, org)
+        rows = conn.execute(MEMBER_CANDIDATES, {"org": code, "on": on}).all()
     first = rows[0]
-    lifetime = Lifetime(
-        first.org_code,
-        first.org_name,
-        first.membership_start_lower,
-        first.membership_end_lower,
-        first.predecessor_code,
-    )
+    lifetime = lifetime_from(first)
+    horizon = horizon_fields(horizon_from(first), on, MEMBERS_UNKNOWN)
     return [
         Membership(
             state=span.row.state_iso3,
             name=span.row.state_name,
-            organization=org,
+            organization=first.org_code,
             status=span.row.status,
             certainty=span.day_certainty,
             contested=span.contested,
@@ -171,11 +182,47 @@ def members_on(
             span=span.key,
             inferred=bool(span.row.inferred),
             reasoning=span.row.reasoning,
+            **horizon,
             citations=span.citations,
             readings=span.readings,
         )
         for span in spans_on(conn, rows, on, source=source, lifetime=lifetime, contested=contested)
     ]
+
+
+#: Up to this many states, the missing-data note names them all.
+_STATES_NAMED = 12
+
+
+def missing_data_note(db: Session | Connection, org: str, on: date | str) -> str | None:
+    """One line naming the states whose membership of ``org`` a dataset codes as missing
+    data (COW's ``-9``) in the year of ``on``, or None when there are none: whether they
+    were members is not known. A listed state whose row rests on such cells is never
+    ``certain``; its ``reasoning`` says how its dates rest on them."""
+    on = as_day(on)
+    conn = connection_of(db)
+    code = organization_code(conn, org)
+    found = conn.execute(
+        select(_MISSING.c.state_iso3, _MISSING.c.source_key)
+        .where(
+            _MISSING.c.organization_code == code,
+            _MISSING.c.first_year <= on.year,
+            _MISSING.c.last_year >= on.year,
+        )
+        .order_by(_MISSING.c.state_iso3)
+    ).all()
+    if not found:
+        return None
+    states = [row.state_iso3 for row in found]
+    sources = ", ".join(sorted({row.source_key for row in found}))
+    named = ", ".join(states[:_STATES_NAMED])
+    if len(states) > _STATES_NAMED:
+        named += f" and {len(states) - _STATES_NAMED} more"
+    return (
+        f"no data (-9) in {sources} for {on.year} on {len(states)} "
+        f"state{'s' if len(states) > 1 else ''} of {code} ({named}): whether they were "
+        "members then is not known, and no row rests on those cells as certain"
+    )
 
 
 # --- Documents and initiatives -------------------------------------------------------------

@@ -10,7 +10,15 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from .asof import candidates, spans_on, with_readings
+from .asof import (
+    Horizon,
+    SeenSpan,
+    candidates,
+    horizon_fields,
+    organization_row,
+    spans_on,
+    with_readings,
+)
 from .dates import PartialDate, as_day
 from .evidence import (
     Answer,
@@ -21,7 +29,6 @@ from .evidence import (
     edtf_of,
     nulls_last,
     readings_for,
-    require_organization,
     require_source,
     stored_date,
 )
@@ -122,8 +129,21 @@ class ChairTerm(Answer):
     contested: bool
     inferred: bool
     reasoning: str | None
+    #: The last day the organization's record covers, and past it the line saying so.
+    horizon: str | None
+    past_horizon: str | None
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
+
+
+#: What is not known past an organization's horizon, in an answer about its chair.
+CHAIR_UNKNOWN = "changes of the chair"
+#: What is not known past an organization's horizon, in an answer about its officers.
+OFFICERS_UNKNOWN = "changes of its officers"
+
+
+def _horizon(span: SeenSpan, on: date, unknown: str) -> dict[str, str | None]:
+    return horizon_fields(span.horizon, on, unknown)
 
 
 #: The candidates for chair_on: the organization's terms whose reach holds the day.
@@ -149,12 +169,13 @@ def chair_on(
     and incoming states are both ``possible``; where another reading puts the day outside a
     term, ``disputed`` (the readings are attached). A term only another reading puts the
     day in is ``contested``, returned only when ``contested`` is true. An empty list means
-    no source states a chair that day. Raises :class:`csto_db.evidence.QueryError` for an
-    unknown organization or source.
+    no source states a chair that day. Past the horizon of the organization's record no
+    term is ``certain`` (each term's ``past_horizon`` says so). ``org`` is a code in any
+    case. Raises :class:`csto_db.evidence.QueryError` for an unknown organization or source.
     """
     on = as_day(on)
     conn = connection_of(db)
-    require_organization(conn, org)
+    org = organization_row(conn, org).org_code
     require_source(conn, source)
     return [
         ChairTerm(
@@ -167,6 +188,7 @@ def chair_on(
             contested=span.contested,
             inferred=bool(span.row.inferred),
             reasoning=span.row.reasoning,
+            **_horizon(span, on, CHAIR_UNKNOWN),
             citations=span.citations,
             readings=span.readings,
         )
@@ -191,17 +213,28 @@ class ChairAnswer(FrozenAnswer):
     start: str | None
     end: str | None
     certainty: str | None
+    #: The last day the organization's record covers, and past it the line saying so.
+    horizon: str | None
+    past_horizon: str | None
     citations: tuple[Quote, ...]
     candidates: tuple[ChairTerm, ...]
 
 
-def chair_answer(terms: list[ChairTerm], on: date, org: str = "CSTO") -> ChairAnswer:
+def chair_answer(
+    terms: list[ChairTerm], on: date, org: str = "CSTO", horizon: Horizon | None = None
+) -> ChairAnswer:
     """The chair on a day as one object: the state, its term and certainty when one term
     holds the day; ``state`` null when none does or when the record cannot tell between
     several (an edge known only to a month, or disputed), whose terms are the
     ``candidates``. The record never picks one of them. Contested terms (only a reading
     the record does not prefer puts the day in them) are candidates marked ``contested``
-    and never the answer."""
+    and never the answer. Past the horizon of the organization's record the answer says
+    where the record ends: ``horizon`` (see :func:`csto_db.asof.horizon_of`) is needed only
+    when no term is given, the terms carrying it otherwise."""
+    if horizon is not None or not terms:
+        said = horizon_fields(horizon, on, CHAIR_UNKNOWN)
+    else:
+        said = {"horizon": terms[0].horizon, "past_horizon": terms[0].past_horizon}
     held = [term for term in terms if not term.contested]
     if len(held) == 1:
         only = held[0]
@@ -213,6 +246,8 @@ def chair_answer(terms: list[ChairTerm], on: date, org: str = "CSTO") -> ChairAn
             only.start,
             only.end,
             only.certainty,
+            said["horizon"],
+            said["past_horizon"],
             tuple(only.citations),
             tuple(terms),
         )
@@ -220,7 +255,19 @@ def chair_answer(terms: list[ChairTerm], on: date, org: str = "CSTO") -> ChairAn
     if held:
         certainties = {term.certainty for term in held}
         certainty = "disputed" if "disputed" in certainties else "possible"
-    return ChairAnswer(org, on, None, None, None, None, certainty, (), tuple(terms))
+    return ChairAnswer(
+        org,
+        on,
+        None,
+        None,
+        None,
+        None,
+        certainty,
+        said["horizon"],
+        said["past_horizon"],
+        (),
+        tuple(terms),
+    )
 
 
 # --- Officers ------------------------------------------------------------------------------
@@ -243,6 +290,9 @@ class Official(Answer):
     contested: bool
     inferred: bool
     reasoning: str | None
+    #: The last day the organization's record covers, and past it the line saying so.
+    horizon: str | None
+    past_horizon: str | None
     citations: list[Quote]
     readings: list[FieldReading] = field(default_factory=list)
 
@@ -262,7 +312,8 @@ def officials_on(
     db: Session | Connection, on: date | str, *, source: str | None = None, contested: bool = False
 ) -> list[Official]:
     """Who held each office (the Secretary General, acting or not; the Council's Secretary
-    General before the Organization) on ``on``, by the same rule as :func:`chair_on`."""
+    General before the Organization) on ``on``, by the same rule as :func:`chair_on`, the
+    horizon of each office's organization included."""
     on = as_day(on)
     conn = connection_of(db)
     require_source(conn, source)
@@ -292,6 +343,7 @@ def officials_on(
                 contested=span.contested,
                 inferred=bool(row.inferred),
                 reasoning=row.reasoning,
+                **_horizon(span, on, OFFICERS_UNKNOWN),
                 citations=span.citations,
                 readings=span.readings,
             )

@@ -17,7 +17,7 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 
 #: The newest migration. Commands that only read compare a database against this without
 #: importing Alembic (a test keeps it equal to the head of ``migrations/``).
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0007"
 
 
 class SchemaRevisionError(DatabaseError):

@@ -34,17 +34,20 @@ CANNED_QUERIES: dict[str, dict[str, Any]] = {
             "The states in membership (party, member or frozen) of an organization (CST or "
             "CSTO) on a day (YYYY-MM-DD) within the organization's lifetime, by the "
             "preferred reading: the dates stored on each span. certain: the latest "
-            "possible start is on or before the day and the day is before the earliest "
-            "possible end; possible: only the imprecision of a date "
-            "leaves it open. fields_with_other_readings names the span's dates that other "
+            "possible start is on or before the day, the day is before the earliest "
+            "possible end, and the organization's record covers the day (it is not after "
+            "its horizon, the last day its sources cover); possible: only the imprecision "
+            "of a date, or the end of the record, leaves it open. record_ends is that "
+            "horizon. fields_with_other_readings names the span's dates that other "
             "sources read differently (see the disputes query; `csto-db members` weighs "
             "them, and calls a day another reading puts outside the span disputed)."
         ),
         "sql": f"""
 SELECT m.state_iso3 AS state, s.name AS name, m.status AS status,
   CASE WHEN m.start_upper <= :day AND (m.end_lower IS NULL OR :day < m.end_lower)
+            AND (o.horizon_upper IS NULL OR :day <= o.horizon_upper)
        THEN 'certain' ELSE 'possible' END AS certainty,
-  m.start_edtf AS since, m.end_edtf AS until,
+  m.start_edtf AS since, m.end_edtf AS until, o.horizon_upper AS record_ends,
   (SELECT group_concat(field, ', ') FROM (
       SELECT DISTINCT ds.field FROM dispute_subjects ds WHERE ds.fact_key = m.key
       ORDER BY ds.field)) AS fields_with_other_readings,
@@ -56,7 +59,7 @@ JOIN organizations o ON o.code = m.organization_code
 WHERE upper(o.code) = upper(:org)
   AND m.status IN ({_MEMBER_STATUSES_SQL})
   AND (o.membership_start_lower IS NULL OR o.membership_start_lower <= :day)
-  AND (o.membership_end_lower IS NULL OR :day < o.membership_end_lower)
+  AND (o.membership_end_upper IS NULL OR :day < o.membership_end_upper)
   AND m.start_lower <= :day AND (m.end_upper IS NULL OR :day < m.end_upper)
 ORDER BY m.state_iso3""".strip(),
     },

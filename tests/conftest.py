@@ -241,3 +241,19 @@ def connection(built_engine):
     with built_engine.connect() as connection:
         yield connection
         connection.rollback()
+
+
+@pytest.fixture(scope="module")
+def cow_excerpt_url(server, tmp_path_factory) -> Iterator[str]:
+    """A database built by ``init`` with the COW excerpt imported, for one test module
+    (tests/data/cow-igo-v3-excerpt.csv: every row of NATO, OEEC, ICAO, CIS, ...)."""
+    from pathlib import Path
+
+    from csto_db.build import init_database
+
+    url = _fresh_url(server, tmp_path_factory.mktemp("cow-excerpt"))
+    init_database(url)
+    run_cli("import-cow", str(Path(__file__).parent / "data" / "cow-igo-v3-excerpt.csv"), db=url)
+    yield url
+    if server is not None:
+        server.drop(url)

@@ -439,7 +439,7 @@ DISPUTES = {
         "source_rank",
         "2011-12-20",
         {
-            "2011-12-20": {"garant-70257058", "thehindu-2011-12", "asiaplus-81951"},
+            "2011-12-20": {"garant-70257058", "thehindu-2735791", "asiaplus-81951"},
             "not signed": {"rferl-2011-12"},
         },
     ),

@@ -51,6 +51,8 @@ FOREIGN_KEY_INDEXES = {
     "ix_contributions_force_key",
     # The facts a dataset import wrote: the seed loader and a new import select them by it.
     "ix_facts_dataset_key",
+    # The cells of missing data an import wrote: a new import deletes them by it.
+    "ix_missing_data_source_key",
 }
 
 

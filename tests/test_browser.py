@@ -152,4 +152,4 @@ def test_a_table_page_shows_column_descriptions(browser, web_server):
     header = browser.find_element(By.CSS_SELECTOR, "th.col-start_lower")
     assert header.get_attribute("data-column-description") == ("Earliest day the start date can be")
     rows = browser.find_elements(By.CSS_SELECTOR, "table.rows-and-columns tbody tr")
-    assert len(rows) == 18
+    assert len(rows) == 19

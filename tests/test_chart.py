@@ -56,12 +56,15 @@ def test_both_organizations_draw_the_known_rows(connection):
     data = chart_data(connection, "both")
     rows = {row.state: row for row in data.rows}
     assert set(rows) == {"ARM", "AZE", "BLR", "GEO", "KAZ", "KGZ", "RUS", "TJK", "UZB"}
-    assert [s.status for s in rows["UZB"].spans] == ["party", "member", "suspended"]
+    assert [s.status for s in rows["UZB"].spans] == ["party", "party", "member", "suspended"]
     assert [s.status for s in rows["ARM"].spans] == ["party", "member", "frozen"]
     assert [label for label, _, _ in data.markers] == ["Treaty in force", "Charter in force"]
     assert [lower for _, lower, _ in data.markers] == [date(1994, 4, 20), date(2003, 9, 18)]
     # Uzbekistan's 1999 exit: sources disagree on the end; the refinement-only start is not
     assert rows["UZB"].spans[0].disputed == ("end",)
+    # Its return of 2006-2012: ATOP and the accession of 2008 dispute the start, ATOP the end
+    assert rows["UZB"].spans[1].key == "cst-uzb-party-2006"
+    assert set(rows["UZB"].spans[1].disputed) == {"start", "end"}
 
 
 def test_disputed_bounds_are_marked_in_the_svg(connection, tmp_path):

@@ -10,7 +10,7 @@ import pytest
 from conftest import dump_of, run_cli, run_cli_json
 
 from csto_db.build import init_database
-from csto_db.cow import Run, runs, spans_of
+from csto_db.cow import Run, missing_runs, runs, spans_of
 
 DATA = Path(__file__).parent / "data"
 EXCERPT = DATA / "cow-igo-v3-excerpt.csv"
@@ -28,38 +28,58 @@ def test_runs_break_on_a_change_of_code_and_on_a_missing_year():
 
 
 def test_a_run_of_a_status_becomes_a_year_precision_span():
-    (span,) = spans_of(runs([1990, 1991, 1992, 1993], ("0", "1", "1", "0")), alive_at_end=True)
+    (span,) = spans_of(runs([1990, 1991, 1992, 1993], ("0", "1", "1", "0")), dissolved=None)
     assert (span.status, span.start.edtf, span.end.edtf) == ("member", "1991", "1992")
     assert span.reasoning is None
 
 
 def test_missing_data_widens_the_dates_instead_of_ending_membership():
     years = list(range(2000, 2007))
-    spans = spans_of(runs(years, ("-9", "1", "1", "-9", "-9", "0", "0")), alive_at_end=True)
+    spans = spans_of(runs(years, ("-9", "1", "1", "-9", "-9", "0", "0")), dissolved=None)
     (span,) = spans
     assert span.start.edtf == "[2000..2001]"
     assert span.end.edtf == "[2002..2004]"
     assert [run.code for run in span.cells] == ["-9", "1", "-9"]
+    # The reasoning says which dates rest on the missing cells.
+    assert "no data (-9) in 2000 before member from 2001" in span.reasoning
+    assert "then no data (-9) in 2003–2004: the end falls in 2002–2004" in span.reasoning
 
 
 def test_missing_data_between_two_runs_is_covered_once():
     years = list(range(2000, 2006))
-    first, second = spans_of(runs(years, ("1", "1", "-9", "-9", "1", "0")), alive_at_end=True)
+    first, second = spans_of(runs(years, ("1", "1", "-9", "-9", "1", "0")), dissolved=None)
     assert first.end.edtf == "[2001..2003]"
     assert second.start.edtf == "2004"  # the first span's end already covers 2002–2003
 
 
-def test_a_status_in_the_last_year_stays_open_unless_the_organization_died():
+def test_the_last_year_of_the_rows_ends_a_span_only_when_the_organization_ended():
     years = [2013, 2014]
-    (alive,) = spans_of(runs(years, ("1", "1")), alive_at_end=True)
-    (dead,) = spans_of(runs(years, ("1", "1")), alive_at_end=False)
-    assert alive.end is None and "left open" in alive.reasoning
-    assert dead.end.edtf == "2014"
+    (alive,) = spans_of(runs(years, ("1", "1")), dissolved=None)
+    (dead,) = spans_of(runs(years, ("1", "1")), dissolved=2014)
+    (later,) = spans_of(runs(years, ("1", "1")), dissolved=2016)
+    # The dataset says nothing after its rows: that year or later, never open and certain.
+    assert alive.end.edtf == "[2014..]" and alive.end.open_above
+    assert "does not say the organization ended" in alive.reasoning
+    assert dead.end.edtf == "2014" and dead.reasoning is None
+    assert later.end.edtf == "[2014..2016]" and "ended in 2016" in later.reasoning
+
+
+def test_missing_data_to_the_end_of_the_rows_leaves_the_end_at_that_year_or_later():
+    """ICAO in COW: members to 2013, then -9 for every state in 2014, the last year."""
+    (span,) = spans_of(runs([2012, 2013, 2014], ("1", "1", "-9")), dissolved=None)
+    assert span.end.edtf == "[2013..]"
+    assert "no data (-9) in 2014 to the end of its rows" in span.reasoning
+    assert [run.code for run in span.cells] == ["1", "-9"]
 
 
 def test_associate_and_observer_codes_keep_their_status():
-    spans = spans_of(runs([1950, 1951, 1952], ("3", "2", "1")), alive_at_end=False)
+    spans = spans_of(runs([1950, 1951, 1952], ("3", "2", "1")), dissolved=1952)
     assert [span.status for span in spans] == ["observer", "associate", "member"]
+
+
+def test_missing_runs_are_every_run_of_minus_nine():
+    column = runs([2000, 2001, 2002, 2003, 2004], ("-9", "0", "-9", "-9", "1"))
+    assert missing_runs(column) == [Run("-9", 2000, 2000), Run("-9", 2002, 2003)]
 
 
 # --- The import ------------------------------------------------------------------------------
@@ -110,9 +130,11 @@ def imported(server, tmp_path_factory):
 
 def test_the_import_reports_what_it_wrote(imported):
     _url, _before, result = imported
-    # Six in the excerpt: the CSTO is the curated one, and the curated OSCE row stays as it is
-    # while COW's spans are written under it.
-    assert "4 organizations, 186 membership spans" in result.stdout
+    # Eight in the excerpt: the CSTO is the curated one, and the curated OSCE row stays as it
+    # is while COW's spans are written under it.
+    assert "6 organizations, 420 membership spans" in result.stdout
+    runs_of_missing = int(result.stdout.split(" runs of missing data")[0].rsplit(" ", 1)[1])
+    assert runs_of_missing > 217  # ICAO's 2014 alone is a run in each of the 217 columns
     assert "left to the curated record: CSTO (ionum 1125)" in result.stdout
     assert result.stderr == ""  # no progress bar when not on a terminal
 
@@ -154,7 +176,8 @@ def test_members_of_nato_on_a_day(imported):
         m["state"]: m for m in run_cli_json(url, "members", "--org", "NATO", "--on", "1990-06-01")
     }
     assert members["USA"]["certainty"] == "certain"
-    assert members["USA"]["since"] == "1949" and members["USA"]["until"] is None
+    # COW codes NATO to 2014 and says nothing later: the end is 2014 or later.
+    assert members["USA"]["since"] == "1949" and members["USA"]["until"] == "[2014..]"
     assert members["DEU"]["certainty"] == "possible"  # COW codes Germany from 1990
     # A cell citation says where its cells are: the answer carries the locator.
     [cited] = members["USA"]["citations"]
@@ -353,7 +376,7 @@ def test_a_short_row_is_named(built, tmp_path):
     path = tmp_path / "igo_year_formatv3.csv"
     path.write_text(EXCERPT.read_text("utf-8") + "NATO,North Atlantic,2015,1\n", "utf-8")
     result = run_cli("import-cow", str(path), db=built, expect=2)
-    assert "line 155: 4 fields, the header has 235" in result.stderr
+    assert "line 275: 4 fields, the header has 235" in result.stderr
 
 
 def test_the_progress_bar_draws_counts_and_rate_on_a_terminal(monkeypatch, capsys):
@@ -406,7 +429,11 @@ def test_crosscheck_atop_finds_the_days(built_db_url):
     belarus = found[(1, "BLR", "1993-12-31", "1994-01-02")]  # ATOP: in from 1994-01-03
     assert belarus["atop"] == "not a member" and belarus["agreement"].startswith("disagree")
     uzb_return = found[(2, "UZB", "2006-08-16", "2006-08-16")]  # ATOP: in from 2006-08-17
-    assert "uzb-csto-return-day" in uzb_return["evidence"][0]["disputes"]
+    # Both spans the day rests on: the Treaty's (from the protocol) and the Organization's.
+    evidence = {item["span"]: item["disputes"] for item in uzb_return["evidence"]}
+    assert set(evidence) == {"cst-uzb-party-2006", "csto-uzb-member"}
+    assert "uzb-cst-return-day" in evidence["cst-uzb-party-2006"]
+    assert "uzb-csto-return-day" in evidence["csto-uzb-member"]
     uzb_exit = found[(2, "UZB", "2012-06-29", "2012-12-18")]  # ATOP: last day 2012-06-28
     assert uzb_exit["record"] == "disputed, preferred member"
 
@@ -429,7 +456,7 @@ def test_another_file_replaces_what_the_previous_import_wrote(built, tmp_path):
     smaller = tmp_path / "igo_year_formatv3.csv"
     smaller.write_text("\n".join(line for line in lines if not line.startswith("OEEC,")), "utf-8")
     result = run_cli("import-cow", str(smaller), db=built)
-    assert "3 organizations" in result.stdout
+    assert "5 organizations" in result.stdout
     gone = run_cli("members", "--org", "OEEC", "--on", "1960-06-01", db=built, expect=2)
     assert "unknown organization 'OEEC'" in gone.stderr
     assert run_cli_json(built, "members", "--org", "NATO", "--on", "1990-06-01")
@@ -437,7 +464,7 @@ def test_another_file_replaces_what_the_previous_import_wrote(built, tmp_path):
 
 def test_the_import_report_as_json(built):
     report = run_cli_json(built, "import-cow", str(EXCERPT))
-    assert report["changed"] and report["organizations"] == 4 and report["spans"] == 186
+    assert report["changed"] and report["organizations"] == 6 and report["spans"] == 420
     assert run_cli_json(built, "import-cow", str(EXCERPT))["changed"] is False
 
 
@@ -453,7 +480,7 @@ def test_downgrading_below_the_import_schema_removes_the_imported_rows(built):
     engine = make_engine(built)
     try:
         with engine.connect() as connection:
-            downgrade(connection, "-1")  # to the revision 0005 builds on
+            downgrade(connection, "0004")  # to the revision the import's schema builds on
         with engine.connect() as connection:
             upgrade(connection)
         with engine.connect() as connection:

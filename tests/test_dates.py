@@ -17,6 +17,8 @@ from csto_db.dates import PartialDate, PartialDateError, parse_day
         # "Subsequently": one day between two events, written as an EDTF "one of" range
         ("[1992-05-15..1999-04]", date(1992, 5, 15), date(1999, 4, 30), "range"),
         ("2011/2012", date(2011, 1, 1), date(2012, 12, 31), "range"),
+        # "2013 or later": a dataset that says nothing after its last year
+        ("[2013..]", date(2013, 1, 1), date(9999, 12, 31), "range"),
     ],
 )
 def test_parse_gives_bounds_and_precision(text, lower, upper, precision):
@@ -49,3 +51,11 @@ def test_parse_day_wants_a_whole_day(text):
     with pytest.raises(PartialDateError):
         parse_day(text)
     assert parse_day("2005-01-01") == date(2005, 1, 1)
+
+
+def test_only_a_set_is_open_above():
+    assert PartialDate.parse("[2013..]").open_above
+    assert not PartialDate.parse("2013").open_above
+    for text in ("2013/", "[..]", "[..2013]"):
+        with pytest.raises(PartialDateError):
+            PartialDate.parse(text)

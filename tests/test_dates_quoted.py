@@ -1,10 +1,15 @@
-"""Every stored day or month stands in one of its fact's quotes (or the dateline of the
-quote's source, or the quotes of the session, event or document that dates the fact), or
-enters the record openly: a fact whose day or month none of them gives must be inferred,
-with a reasoning that names the day; a reading, with a note that does."""
+"""Every stored day, month or year stands in one of its fact's quotes (or the quotes of the
+session, event or document that dates the fact), or enters the record openly: a fact whose
+day, month or year none of them gives must be inferred, with a reasoning that names the
+date; a reading, or a row whose table has no ``inferred`` flag, with a note that does.
+
+A source's dateline, address or recorded publication date is not a quote: a date read from
+it is an inference (the report's "Wednesday" is the day of its dateline), and the fact says
+so."""
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date
 
@@ -15,43 +20,73 @@ from csto_db.models import FACT_MODELS
 from csto_db.seeding import read_seed_set
 
 MONTHS = {
-    1: ["january", "jan", "января", "январь", "январе", "januar", "janvier"],
-    2: ["february", "feb", "февраля", "февраль", "феврале", "februar", "février"],
-    3: ["march", "mar", "марта", "март", "марте", "märz", "mars"],
-    4: ["april", "apr", "апреля", "апрель", "апреле", "avril"],
+    1: ["january", "jan", "января", "январь", "январе", "januar", "janvier", "янв"],
+    2: ["february", "feb", "февраля", "февраль", "феврале", "februar", "février", "фев"],
+    3: ["march", "mar", "марта", "март", "марте", "märz", "mars", "мар"],
+    4: ["april", "apr", "апреля", "апрель", "апреле", "avril", "апр"],
     5: ["may", "мая", "май", "мае", "mai"],
-    6: ["june", "jun", "июня", "июнь", "июне", "juni", "juin"],
-    7: ["july", "jul", "июля", "июль", "июле", "juli", "juillet"],
-    8: ["august", "aug", "августа", "август", "августе", "août"],
-    9: ["september", "sept", "sep", "сентября", "сентябрь", "сентябре", "septembre"],
-    10: ["october", "oct", "октября", "октябрь", "октябре", "oktober", "octobre"],
-    11: ["november", "nov", "ноября", "ноябрь", "ноябре", "novembre"],
-    12: ["december", "dec", "декабря", "декабрь", "декабре", "dezember", "décembre"],
+    6: ["june", "jun", "июня", "июнь", "июне", "juni", "juin", "июн"],
+    7: ["july", "jul", "июля", "июль", "июле", "juli", "juillet", "июл"],
+    8: ["august", "aug", "августа", "август", "августе", "août", "авг"],
+    9: ["september", "sept", "sep", "сентября", "сентябрь", "сентябре", "septembre", "сен"],
+    10: ["october", "oct", "октября", "октябрь", "октябре", "oktober", "octobre", "окт"],
+    11: ["november", "nov", "ноября", "ноябрь", "ноябре", "novembre", "ноя"],
+    12: ["december", "dec", "декабря", "декабрь", "декабре", "dezember", "décembre", "дек"],
+}
+
+
+#: Kazakh month names, whose case endings follow the stem ("28 қарашадағы", "желтоқсанда").
+KAZAKH_MONTHS = {
+    1: "қаңтар",
+    2: "ақпан",
+    3: "наурыз",
+    4: "сәуір",
+    5: "мамыр",
+    6: "маусым",
+    7: "шілде",
+    8: "тамыз",
+    9: "қыркүйек",
+    10: "қазан",
+    11: "қараша",
+    12: "желтоқсан",
 }
 
 
 def _names(month: int) -> str:
-    return "(?:" + "|".join(re.escape(name) for name in MONTHS[month]) + r")\b\.?"
+    names = "|".join(re.escape(name) for name in MONTHS[month])
+    return rf"(?:(?:{names})\b\.?|{KAZAKH_MONTHS[month]}\w*)"
 
 
-def day_spellings(day: date) -> list[re.Pattern]:
-    """The usual ways to write a day: ISO, "5 September", "September 5", "5-6 September",
-    "September 4-5", "5 сентября", "05.09.2023", "9/5/23", and a dateline's "20230905" or
-    "2023/09/05"."""
+def dated_spellings(day: date) -> list[re.Pattern]:
+    """The ways to write a day that carry its year: ISO, "05.09.2023", "9/5/23", and a
+    dateline's "20230905" or "2023/09/05"."""
     d, m, y = day.day, day.month, day.year
-    month = _names(m)
     return [
-        re.compile(pattern, re.IGNORECASE)
+        re.compile(pattern)
         for pattern in (
             re.escape(day.isoformat()),
-            rf"(?<!\d){d}(?:st|nd|rd|th)?\.?(?:\s*[-–]\s*\d{{1,2}})?\s+{month}",
-            rf"(?<!\d)\d{{1,2}}\s*[-–]\s*{d}\s+{month}",
-            rf"{month}\s+{d}(?!\d)",
-            rf"{month}\s+\d{{1,2}}\s*(?:[-–]|and)\s*{d}(?!\d)",
             f"{y}{m:02d}{d:02d}",
             f"{y}/{m:02d}/{d:02d}",
             rf"(?<!\d)0?{d}\.0?{m}\.{y}",
             rf"(?<!\d){m}/{d}/(?:{y}|{y % 100:02d})(?!\d)",
+        )
+    ]
+
+
+def day_spellings(day: date) -> list[re.Pattern]:
+    """The usual ways to write a day: those that carry the year (above), "5 September",
+    "September 5", "5-6 September", "September 4-5", "5 сентября", "5 қыркүйекте" and
+    "9月5日"."""
+    d, m = day.day, day.month
+    month = _names(m)
+    return dated_spellings(day) + [
+        re.compile(pattern, re.IGNORECASE)
+        for pattern in (
+            rf"(?<!\d){d}(?:st|nd|rd|th)?\.?(?:\s*[-–]\s*\d{{1,2}})?\s+{month}",
+            rf"(?<!\d)\d{{1,2}}\s*[-–]\s*{d}\s+{month}",
+            rf"{month}\s+{d}(?!\d)",
+            rf"{month}\s+\d{{1,2}}\s*(?:[-–]|and)\s*{d}(?!\d)",
+            rf"(?<!\d){m}月{d}日",
         )
     ]
 
@@ -65,17 +100,28 @@ def month_spellings(day: date) -> list[re.Pattern]:
     ]
 
 
+def year_spelling(day: date) -> re.Pattern:
+    """A year as a number of its own ("2023", "2014-2015"), not part of a longer one."""
+    return re.compile(rf"(?<!\d){day.year}(?!\d)")
+
+
 def named_in(value: PartialDate, texts: list[str]) -> bool:
-    """True when every day or month the partial date names stands in one of ``texts``
-    (a range is named by its two ends)."""
+    """True when every day, month and year the partial date names stands in one of ``texts``
+    (a range is named by its two ends). The parts may stand in different texts: "in April
+    2012" and "April 6" together name 2012-04-06."""
     ends = [value.edtf]
     if value.precision == "range":
         ends = re.split(r"\.\.|/", value.edtf.strip("[]"))
     for end in ends:
         part = PartialDate.parse(end)
-        if part.precision == "year":
-            continue
-        spellings = day_spellings(part.lower) if part.is_day else month_spellings(part.lower)
+        dated = dated_spellings(part.lower) if part.is_day else []
+        if any(pattern.search(text) for pattern in dated for text in texts):
+            continue  # "2023-09-05", "05.09.2023": the day with its year
+        spellings = [year_spelling(part.lower)]
+        if part.precision != "year":
+            spellings = day_spellings(part.lower) if part.is_day else month_spellings(part.lower)
+            if not any(year_spelling(part.lower).search(text) for text in texts):
+                return False
         if not any(pattern.search(text) for pattern in spellings for text in texts):
             return False
     return True
@@ -101,18 +147,13 @@ def seeds():
 
 
 def unquoted_dates(seeds) -> list[tuple[str, str, str, dict]]:
-    """Each (table, fact key, field, row) whose stored day or month no quote of it gives
-    (nor the open explanation of the session or event that dates it)."""
+    """Each (table, fact key, field, row) whose stored day, month or year no quote of it
+    gives (nor the open explanation of the session or event that dates it). The source's
+    dateline, address, title and publication date are not quotes."""
     quotes: dict[str, list[str]] = {}
     for (fact_key, citation_key), _link in seeds.rows["fact_citations"].items():
         citation = seeds.rows["citations"][(citation_key,)]
-        source = seeds.rows["sources"][(citation["source_key"],)]
-        # A quote's dateline is its source's: the date a report or a transcript carries
-        # (its recorded publication date, its title, its address) dates its "today".
-        dateline = " ".join(
-            str(source[name]) for name in ("published", "title", "address") if source[name]
-        )
-        quotes.setdefault(fact_key, []).extend([citation["quote"], dateline])
+        quotes.setdefault(fact_key, []).append(citation["quote"])
     explanations = {
         row.get("key"): explanation(table, row)
         for table in FACT_MODELS
@@ -144,12 +185,14 @@ def test_the_spellings_read_the_usual_forms():
         "5 September 2023",
         "September 5, 2023",
         "5 сентября 2023",
+        "2023 жылғы 5 қыркүйектегі",
+        "2023年9月5日",
         "05.09.2023",
-        "on 4-5 September",
-        "Sept. 5",
+        "on 4-5 September 2023",
+        "Sept. 5, 2023",
     ):
         assert named_in(PartialDate.parse("2023-09-05"), [text]), text
-    for text in ("in September", "сентябрь 2023", "2023-09"):
+    for text in ("in September 2023", "сентябрь 2023", "2023-09"):
         assert named_in(PartialDate.parse("2023-09"), [text]), text
     for text in ("in September", "this year", "15 September 2023", "2023-09-15"):
         assert not named_in(PartialDate.parse("2023-09-05"), [text]), text
@@ -165,8 +208,9 @@ def test_the_check_lists_a_day_taken_from_a_month(seeds):
         for (f, c) in seeds.rows["fact_citations"]
         if f == row["key"]
     ]
-    assert named_in(PartialDate.parse(row["happened_edtf"]), quotes)
-    assert not named_in(PartialDate.parse("2023-09-05"), quotes)
+    # The quote gives the month; the year is the report's, as the fact's reasoning says.
+    assert named_in(PartialDate.parse("2023-09"), [*quotes, "2023"])
+    assert not named_in(PartialDate.parse("2023-09-05"), [*quotes, "2023"])
 
 
 def explanation(table: str, row: dict) -> str:
@@ -178,7 +222,32 @@ def explanation(table: str, row: dict) -> str:
     return row.get("note") or row.get("description") or ""
 
 
-def test_every_unquoted_day_or_month_enters_the_record_openly(seeds):
+def test_a_year_is_checked_too():
+    assert named_in(PartialDate.parse("2022-01-13"), ["started on January 13", "in 2022"])
+    assert not named_in(PartialDate.parse("2022-01-13"), ["started on January 13"])
+    assert not named_in(PartialDate.parse("2023"), ["this year"])
+    assert not named_in(PartialDate.parse("2023"), ["in 20230"])
+    assert named_in(PartialDate.parse("2015"), ["the 2014-2015 intersessional period"])
+    assert named_in(PartialDate.parse("[2022-01-05..2022-01-06]"), ["5-6 January 2022"])
+
+
+def test_a_date_only_the_address_gives_is_listed(seeds):
+    """A report whose address carries the day, quoted for words that give none, does not
+    date the fact: the fact must say it took the day from the address."""
+    row = dict(seeds.rows["events"][("arm-csto-deputy-sg-quota-2023",)])
+    row.update(inferred=False, reasoning=None)
+    citation_keys = [c for (f, c) in seeds.rows["fact_citations"] if f == row["key"]]
+    (source_key,) = {seeds.rows["citations"][(c,)]["source_key"] for c in citation_keys}
+    assert "2023/03/10" in seeds.rows["sources"][(source_key,)]["address"]
+    patched = copy.copy(seeds)
+    patched.rows = {**seeds.rows, "events": {**seeds.rows["events"], (row["key"],): row}}
+    assert ("events", row["key"], "happened") in {
+        (table, key, name) for table, key, name, _row in unquoted_dates(patched)
+    }
+    assert explanation("events", row) == ""
+
+
+def test_every_unquoted_date_enters_the_record_openly(seeds):
     unexplained = []
     for table, key, name, row in unquoted_dates(seeds):
         value = PartialDate.parse(row[f"{name}_edtf"])

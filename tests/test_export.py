@@ -7,17 +7,34 @@ import csv
 import json
 import re
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from conftest import require_module, run_cli
 from sqlalchemy import func, select
 
 from csto_db.build import init_database
+from csto_db.dates import OPEN_UPPER
 from csto_db.db import make_engine
 from csto_db.dump import canonical_dump
-from csto_db.export import FORMATS, export, reduced_iso
-from csto_db.models import MEMBERSHIP_STATUSES, Citation, FactCitation, MembershipSpan, State
+from csto_db.export import (
+    FORMATS,
+    exact_iso,
+    export,
+    iso_bounds,
+    popolo_end,
+    popolo_start,
+    reduced_iso,
+)
+from csto_db.models import (
+    MEMBER_STATUSES,
+    MEMBERSHIP_STATUSES,
+    Citation,
+    FactCitation,
+    MembershipSpan,
+    State,
+)
+from csto_db.queries import members_on
 
 
 def _export_all(url: str, directory) -> dict[str, dict[str, bytes]]:
@@ -178,10 +195,16 @@ def test_popolo_memberships(exported, tables):
     ids = {organization["id"] for organization in popolo["organizations"]}
     assert {row["iso3"] for row in tables["states"]} <= ids
     assert {row["code"] for row in tables["organizations"]} <= ids
-    memberships = {m["id"]: m for m in popolo["memberships"]}
-    assert len(memberships) == len(tables["membership_spans"])
+    memberships = {m["id"]: m for m in popolo["memberships"] if "member" in m}
+    others = {m["id"]: m for m in popolo["other_statuses"]}
+    # Spans in which a state counts as a member are memberships; the others are kept apart.
+    assert {row["key"] for row in tables["membership_spans"]} == set(memberships) | set(others)
+    assert {m["role"] for m in memberships.values()} <= set(MEMBER_STATUSES)
+    assert others and {m["role"] for m in others.values()} <= set(MEMBERSHIP_STATUSES) - set(
+        MEMBER_STATUSES
+    )
     quotes = {row["quote"] for row in tables["citations"]}
-    for membership in memberships.values():
+    for membership in [*memberships.values(), *others.values()]:
         assert membership["member"]["id"] in ids and membership["organization_id"] in ids
         for key in ("start_date", "end_date"):
             assert key not in membership or POPOLO_DATE.match(membership[key])
@@ -197,6 +220,129 @@ def test_popolo_memberships(exported, tables):
         "member",
     )
     assert "end_date" not in memberships["csto-blr-member"]
+
+
+def _popolo_members_on(popolo: dict, org: str, day: date) -> set[str]:
+    """What a Popolo consumer counts from the file alone: the members of the memberships of
+    ``org`` that hold ``day``, start_date <= day <= end_date (a date of reduced precision
+    read as the days it covers), whatever their role."""
+    found = set()
+    for membership in popolo["memberships"]:
+        if membership["organization_id"] != org or "member" not in membership:
+            continue
+        start = membership.get("start_date")
+        end = membership.get("end_date")
+        if (start is None or iso_bounds(start)[0] <= day) and (
+            end is None or day <= iso_bounds(end)[1]
+        ):
+            found.add(membership["member"]["id"])
+    return found
+
+
+def _turning_days(popolo: dict, org: str) -> list[date]:
+    """The days on which a count of ``org``'s members can change, read from the file: the
+    organization's founding, each membership's first day and the day after its last, and
+    the day before each of them."""
+    days = set()
+    founded = next(o for o in popolo["organizations"] if o["id"] == org).get("founding_date")
+    if founded:
+        days.add(iso_bounds(founded)[0])
+    for membership in popolo["memberships"]:
+        if membership["organization_id"] != org or "member" not in membership:
+            continue
+        if "start_date" in membership:
+            days.add(iso_bounds(membership["start_date"])[0])
+        if "end_date" in membership:
+            days.add(iso_bounds(membership["end_date"])[1] + timedelta(days=1))
+    return sorted(days | {day - timedelta(days=1) for day in days})
+
+
+def test_counting_popolo_memberships_gives_the_members_the_library_lists(exported, connection):
+    """A consumer who counts the memberships holding a day, without reading their role, gets
+    exactly the states members_on lists, on every day the count can change: suspended
+    states are not among the memberships."""
+    _, files = exported
+    popolo = json.loads(files["popolo"]["popolo.json"])
+    asked = [
+        (org, day)
+        for org in ("CST", "CSTO")
+        for day in [*_turning_days(popolo, org), date(2040, 1, 1)]
+    ]
+    assert len(asked) >= 14, asked
+    for org, day in asked:
+        listed = {member.state for member in members_on(connection, org, day)}
+        assert _popolo_members_on(popolo, org, day) == listed, (org, day)
+
+
+def test_popolo_counts_can_go_wrong(exported):
+    """The count above can fail: a suspended span put back among the memberships is counted."""
+    _, files = exported
+    popolo = json.loads(files["popolo"]["popolo.json"])
+    suspended = next(m for m in popolo["other_statuses"] if m["role"] == "suspended")
+    day = iso_bounds(suspended["start_date"])[0] + timedelta(days=1)
+    before = _popolo_members_on(popolo, suspended["organization_id"], day)
+    popolo["memberships"].append(suspended)
+    after = _popolo_members_on(popolo, suspended["organization_id"], day)
+    assert after - before == {suspended["member"]["id"]}
+
+
+def test_popolo_officers_are_persons_holding_posts(exported, tables):
+    _, files = exported
+    popolo = json.loads(files["popolo"]["popolo.json"])
+    persons = {person["id"]: person for person in popolo["persons"]}
+    posts = {post["id"]: post for post in popolo["posts"]}
+    terms = {m["id"]: m for m in popolo["memberships"] if "person_id" in m}
+    assert set(terms) == {row["key"] for row in tables["office_terms"]}
+    for term in terms.values():
+        assert term["person_id"] in persons and term["post_id"] in posts
+        assert term["organization_id"] == posts[term["post_id"]]["organization_id"]
+        assert term["sources"] and POPOLO_DATE.match(term["start_date"])
+    bordyuzha = terms["sg-bordyuzha"]
+    assert persons[bordyuzha["person_id"]] == {
+        "id": "person:nikolai-bordyuzha",
+        "name": "Nikolai Bordyuzha",
+        "national_identity": "Russia",
+    }
+    assert (bordyuzha["start_date"], bordyuzha["end_date"]) == ("2003-04-28", "2016-12-31")
+    assert posts[bordyuzha["post_id"]]["label"] == "Secretary General, CSTO"
+    acting = next(term for term in terms.values() if term["role"].startswith("Acting"))
+    assert acting["post_id"] == "CSTO:secretary_general"
+
+
+def test_popolo_organizations_have_founding_dates_and_say_where_the_record_ends(exported):
+    _, files = exported
+    popolo = json.loads(files["popolo"]["popolo.json"])
+    organizations = {o["id"]: o for o in popolo["organizations"]}
+    assert organizations["CST"]["founding_date"] == "1992-05-15"
+    assert organizations["CSTO"]["founding_date"] == "2003-09-18"
+    for code in ("CST", "CSTO"):
+        assert "ends on 2026-01-31" in organizations[code]["description"]
+    assert any("start_date <= day <= end_date" in note for note in popolo["notes"])
+
+
+def test_the_exports_say_where_the_record_ends(exported):
+    _, files = exported
+    package = json.loads(files["datapackage"]["datapackage.json"])
+    assert "The record of CST and CSTO ends on 2026-01-31" in package["description"]
+    record = json.loads(files["json"]["csto-db.json"])
+    assert "ends on 2026-01-31" in record["record_ends"]
+    assert {h["organization"]: h["horizon"] for h in record["horizons"]} == {
+        "CST": "2026-01-31",
+        "CSTO": "2026-01-31",
+    }
+
+
+def test_popolo_dates_are_the_outer_days_unless_a_calendar_period_is_exact():
+    assert popolo_start(date(1999, 4, 1), date(1999, 4, 30)) == "1999-04"
+    assert popolo_start(date(1992, 5, 15), date(1999, 4, 30)) == "1992-05-15"
+    # an end of 1990 (the first day out in 1990): the last day in is 1989-12-31..1990-12-30
+    assert popolo_end(date(1990, 1, 1), date(1990, 12, 31)) == "1990-12-30"
+    assert popolo_end(date(1999, 4, 21), date(1999, 4, 21)) == "1999-04-20"
+    assert popolo_end(date(1999, 5, 2), date(1999, 6, 1)) == "1999-05"
+    assert popolo_end(date(1999, 5, 1), date(2000, 1, 1)) == "1999-12-31"
+    assert popolo_end(date(2014, 1, 1), OPEN_UPPER) is None
+    assert exact_iso(date(2011, 1, 1), date(2011, 12, 31)) == "2011"
+    assert exact_iso(date(2011, 1, 2), date(2011, 12, 31)) is None
 
 
 def test_reduced_iso_keeps_only_what_both_bounds_share():

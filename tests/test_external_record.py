@@ -216,7 +216,15 @@ STATUSES = [
     ("CST", date(1999, 4, 21), "GEO", None, None),
     ("CST", date(1999, 4, 21), "AZE", None, None),
     ("CST", date(1999, 4, 21), "UZB", None, None),
-    ("CST", date(2010, 1, 1), "UZB", None, None),  # no source says it rejoined the Treaty
+    ("CST", date(2006, 8, 15), "UZB", None, None),
+    ("CST", date(2006, 8, 16), "UZB", "party", "disputed"),  # ATOP: 17th; the senate: 2008
+    ("CST", date(2008, 3, 27), "UZB", "party", "disputed"),  # the senate's vote of 2008-03-28
+    ("CST", date(2008, 3, 28), "UZB", "party", "certain"),
+    ("CST", date(2010, 1, 1), "UZB", "party", "certain"),
+    ("CST", date(2012, 6, 28), "UZB", "party", "certain"),  # ATOP's last day in
+    ("CST", date(2012, 6, 29), "UZB", "party", "disputed"),  # ATOP: out from 2012-06-29
+    ("CST", date(2012, 12, 18), "UZB", "party", "disputed"),
+    ("CST", date(2012, 12, 19), "UZB", None, None),  # the Council suspended its membership
     ("CST", date(2025, 1, 1), "RUS", "party", "certain"),
 ]
 
@@ -273,17 +281,39 @@ def test_uzbekistan_suspended_in_the_timeline(connection):
     assert "uzb-csto-suspension-2012" in entries and "uzb-csto-suspension-note-2012" in entries
 
 
-def test_no_treaty_span_for_uzbekistan_after_1999(connection):
-    spans = (
-        connection.execute(
-            text(
-                "SELECT membership_spans.key FROM membership_spans WHERE state_iso3 = 'UZB' AND organization_code = 'CST'"
-            )
+def test_uzbekistan_is_a_party_to_the_treaty_again_from_2006_to_2012(connection):
+    spans = connection.execute(
+        text(
+            "SELECT s.key, s.start_edtf, s.end_edtf, s.inferred FROM membership_spans s"
+            " WHERE s.state_iso3 = 'UZB' AND s.organization_code = 'CST' ORDER BY s.start_lower"
         )
-        .scalars()
-        .all()
-    )
-    assert spans == ["cst-uzb-party"]
+    ).all()
+    assert [tuple(span) for span in spans] == [
+        ("cst-uzb-party", "1992-05-15", "1999-04-21", True),
+        ("cst-uzb-party-2006", "2006-08-16", "2012-12-19", True),
+    ]
+    readings = connection.execute(
+        text(
+            "SELECT s.field, r.value_date_edtf, r.value_text, r.preferred, d.rule"
+            " FROM dispute_subjects s JOIN readings r ON r.dispute_key = s.dispute_key"
+            " JOIN disputes d ON d.key = s.dispute_key"
+            " WHERE s.fact_key = 'cst-uzb-party-2006' ORDER BY s.field, r.key"
+        )
+    ).all()
+    assert [tuple(reading) for reading in readings] == [
+        ("end", "2012-12-19", None, True, "editorial"),
+        ("end", "2012-06-29", None, None, "editorial"),
+        (
+            "end",
+            None,
+            "later, or not at all (no withdrawal from the Treaty is recorded)",
+            None,
+            "editorial",
+        ),
+        ("start", "2006-08-16", None, True, "editorial"),
+        ("start", "2006-08-17", None, None, "editorial"),
+        ("start", "2008-03-28", None, None, "editorial"),
+    ]
 
 
 def test_armenia_frozen_without_a_formal_act(connection):

@@ -362,3 +362,36 @@ def test_the_answers_are_frozen_dataclasses(connection):
     document = answers[0]
     assert all(isinstance(party, type(document.parties[0])) for party in document.parties)
     assert answers[4].state is not None and answers[4].on == date(2005, 1, 1)
+
+
+@pytest.mark.parametrize("typed", ["csto", "Csto", "CSTO"])
+def test_the_question_functions_take_an_organization_code_in_any_case(
+    built_engine, connection, typed
+):
+    """As the command line does: `csto` is the CSTO, and the answers name it as stored."""
+    from csto_db.asof import horizon_of, lifetime_of
+    from csto_db.crosscheck import crosscheck_cow
+
+    day = date(2015, 1, 1)
+    expected = csto_db.members_on(connection, "CSTO", day)
+    with Session(built_engine) as session:
+        assert csto_db.members_on(session, typed, day) == expected
+    assert {member.organization for member in expected} == {"CSTO"}
+    assert "UZB" not in {member.state for member in expected}  # suspended, not a member
+    assert csto_db.chair_on(connection, day, typed) == csto_db.chair_on(connection, day, "CSTO")
+    assert csto_db.chair_on(connection, day, typed)[0].organization == "CSTO"
+    assert lifetime_of(connection, typed) == lifetime_of(connection, "CSTO")
+    assert horizon_of(connection, typed) == horizon_of(connection, "CSTO")
+    assert (
+        crosscheck_cow(connection, typed).to_dict() == crosscheck_cow(connection, "CSTO").to_dict()
+    )
+    assert csto_db.members_on(connection, typed.lower().replace("csto", "cst"), day) == (
+        csto_db.members_on(connection, "CST", day)
+    )
+
+
+def test_an_unknown_organization_in_any_case_is_a_query_error(connection):
+    with pytest.raises(csto_db.QueryError, match="unknown organization 'NATO'"):
+        csto_db.members_on(connection, "NATO", date(2015, 1, 1))
+    with pytest.raises(csto_db.QueryError, match="unknown organization 'cstoo'"):
+        csto_db.chair_on(connection, date(2015, 1, 1), "cstoo")

@@ -19,7 +19,7 @@ from csto_db.web import CANNED_QUERIES, datasette_app, metadata, sqlite_path
 require_module("datasette", "web")
 
 #: Days across the record's turns: signature, entry into force, departures, the Charter,
-#: Uzbekistan's return and suspension, Armenia's freeze.
+#: Uzbekistan's return and suspension, Armenia's freeze, the end of the record.
 DAYS = (
     date(1992, 5, 14),
     date(1992, 5, 15),
@@ -35,6 +35,10 @@ DAYS = (
     date(2012, 12, 19),
     date(2024, 2, 22),
     date(2025, 1, 1),
+    # the record's horizon, the day after it, and a day long after
+    date(2026, 1, 31),
+    date(2026, 2, 1),
+    date(2040, 1, 1),
 )
 
 
@@ -117,6 +121,7 @@ def test_state_timeline(get):
     ]
     assert spans == [
         ("CST", "party", "1992-05-15", "1999-04-21"),
+        ("CST", "party", "2006-08-16", "2012-12-19"),
         ("CSTO", "member", "2006-08-16", "2012-12-19"),
         ("CSTO", "suspended", "2012-12-19", None),
     ]
