@@ -9,7 +9,15 @@ from datetime import UTC, datetime
 from .common import ROOT, Result, machine
 
 #: The benchmark modules, in order; each has ``measure()``. A module not present is skipped.
-MODULES = ("cow_import", "cow_members_on", "init_start", "members_cli", "members_on")
+MODULES = (
+    "cow_import",
+    "cow_members_on",
+    "init_start",
+    "members_cli",
+    "members_on",
+    "check_time",
+    "sql_interrupt",
+)
 BEGIN, END = "<!-- BEGIN RESULTS -->", "<!-- END RESULTS -->"
 
 

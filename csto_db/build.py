@@ -14,23 +14,30 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
-from .db import database_url, display_url, make_engine
+from .db import database_url, display_url, driver_message, make_engine
 from .digests import record_build, seeds_digest
 from .errors import DatabaseError
 from .models import Base
-from .schema import alembic_config, current_revision, head_revision, require_revision
+from .schema import (
+    MARIADB_INIT_LOCK_TABLE,
+    alembic_config,
+    current_revision,
+    head_revision,
+    require_revision,
+)
 from .seeding import SeedSet, SyncReport, planned_deletions, read_seed_set, seeds_dir, sync
 
 #: How long ``init`` waits for another ``init`` of the same database to finish, in seconds.
 DEFAULT_LOCK_WAIT = 60.0
 
-#: Names the lock on a server (PostgreSQL advisory lock key, MariaDB ``GET_LOCK`` name).
-LOCK_NAME = "csto-db init"
-#: PostgreSQL advisory locks take a number: this one is ``LOCK_NAME``'s, fixed.
+#: The advisory lock PostgreSQL runs of ``init`` take on a database that has no schema yet.
 PG_LOCK_KEY = 0x6373746F2D696E69  # "csto-ini" as bytes
+#: Alembic's table, which ``init`` locks on PostgreSQL once it exists.
+VERSION_TABLE = "alembic_version"
 
 #: On MariaDB, where every DDL statement commits by itself, this table exists exactly while
 #: a migration is under way. Finding it means an earlier ``init`` died half-way through
@@ -124,7 +131,7 @@ def init_database(
             if connection.dialect.name == "postgresql":
                 return _init_postgresql(connection, seeds, seeds_sha256, prune, lock_wait)
             if connection.dialect.name in ("mysql", "mariadb"):
-                return _init_mariadb(connection, seeds, seeds_sha256, prune, lock_wait, resolved)
+                return _init_mariadb(connection, seeds, seeds_sha256, prune, lock_wait)
             return _build(connection, seeds, seeds_sha256, prune, in_transaction=True)[0]
     finally:
         engine.dispose()
@@ -319,13 +326,39 @@ def _init_postgresql(
 ) -> InitReport:
     """Lock, migrate, load and record in one transaction: a kill rolls all of it back.
 
-    The advisory lock is transaction-scoped: the commit or the end of the session frees it.
-    Readers see the old record until the commit, then the new one.
+    The lock is the transaction's: the commit or the end of the session frees it. Readers
+    see the old record until the commit, then the new one.
+    """
+    _lock_postgresql(connection, lock_wait)
+    return _build(connection, seeds, seeds_sha256, prune, in_transaction=True)[0]
+
+
+def _lock_postgresql(connection: Connection, lock_wait: float) -> None:
+    """Take ``init``'s lock in the connection's transaction, waiting up to ``lock_wait``.
+
+    The lock is ``alembic_version`` in EXCLUSIVE mode, which PostgreSQL grants only to a
+    role that may change the table: a reader cannot take it, and its reads (ACCESS SHARE)
+    do not conflict with it. A database without the table yet (never built) has nothing to
+    lock: there the runs take an advisory lock instead, until one of them has committed the
+    schema.
     """
     deadline = time.monotonic() + lock_wait
-    while not connection.execute(
-        text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY}
-    ).scalar():
+    exists = text(f"SELECT to_regclass('{VERSION_TABLE}') IS NOT NULL")
+    while True:
+        if connection.execute(exists).scalar():
+            try:
+                connection.execute(text(f"LOCK TABLE {VERSION_TABLE} IN EXCLUSIVE MODE NOWAIT"))
+                return
+            except OperationalError as error:
+                if driver_message(error)[0] != "55P03":  # lock_not_available
+                    raise
+                connection.rollback()
+        elif connection.execute(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY}
+        ).scalar():
+            if not connection.execute(exists).scalar():
+                return
+            continue  # another run committed the schema meanwhile: lock its table
         if time.monotonic() >= deadline:
             connection.rollback()
             raise InitLocked(
@@ -334,7 +367,6 @@ def _init_postgresql(
                 "try again when it has finished"
             )
         time.sleep(0.05)
-    return _build(connection, seeds, seeds_sha256, prune, in_transaction=True)[0]
 
 
 # --- MariaDB: a lock for the session, a schema that is finished or rebuilt -------------------
@@ -346,52 +378,113 @@ def _init_mariadb(
     seeds_sha256: str,
     prune: bool,
     lock_wait: float,
-    url: str,
 ) -> InitReport:
-    name = mariadb_lock_name(make_url(url).database or "")
-    got = connection.execute(
-        text("SELECT GET_LOCK(:name, :wait)"),
-        {"name": name, "wait": max(0, int(lock_wait + 0.999))},
-    ).scalar()
-    connection.commit()
-    if got != 1:
-        raise InitLocked(
-            f"another `csto-db init` holds the database {display_url(url)}; "
-            "try again when it has finished"
-        )
-    try:
-        if _mariadb_unfinished(connection):
-            # Checked before any drop, so a refusal keeps even a half-migrated database.
-            prunable = planned_deletions(connection, seeds)
-            if prunable and not prune:
-                from .seeding import PruneRefused
+    with _mariadb_lock(connection.engine, lock_wait):
+        try:
+            return _build_mariadb(connection, seeds, seeds_sha256, prune)
+        finally:
+            connection.rollback()
 
-                raise PruneRefused(prunable)
-            _drop_own_tables(connection)
-        # Gated before the mark: a database of a newer or foreign release must never be
-        # marked unfinished, which would have the next run drop its tables.
-        if require_revision(connection, upgrading=True) != head_revision():
-            connection.execute(
+
+def _build_mariadb(
+    connection: Connection, seeds: SeedSet, seeds_sha256: str, prune: bool
+) -> InitReport:
+    if _mariadb_unfinished(connection):
+        # Checked before any drop, so a refusal keeps even a half-migrated database.
+        prunable = planned_deletions(connection, seeds)
+        if prunable and not prune:
+            from .seeding import PruneRefused
+
+            raise PruneRefused(prunable)
+        _drop_own_tables(connection)
+    # Gated before the mark: a database of a newer or foreign release must never be
+    # marked unfinished, which would have the next run drop its tables.
+    if require_revision(connection, upgrading=True) != head_revision():
+        connection.execute(
+            text(
+                f"CREATE TABLE IF NOT EXISTS {MARIADB_UNFINISHED} "
+                "(since TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.commit()
+    report, _ = _build(connection, seeds, seeds_sha256, prune, in_transaction=False)
+    connection.execute(text(f"DROP TABLE IF EXISTS {MARIADB_UNFINISHED}"))
+    connection.commit()
+    return report
+
+
+@contextlib.contextmanager
+def _mariadb_lock(engine: Engine, lock_wait: float) -> Iterator[None]:
+    """``init``'s lock on MariaDB, held for the whole run: the one row of
+    ``csto_init_lock``, locked FOR UPDATE in a transaction of a connection of its own (on
+    the working connection every DDL statement would commit and free it).
+
+    ``grant-reader`` gives the reader nothing on that table, so a reader can neither take
+    the lock nor block it (a reader that may read a table can lock its rows on MariaDB).
+    The server frees the lock when the run ends, or when its process dies and the
+    connection closes.
+    """
+    table = MARIADB_INIT_LOCK_TABLE
+    with engine.connect() as lock:
+        if not inspect(lock).has_table(table):
+            lock.execute(
                 text(
-                    f"CREATE TABLE IF NOT EXISTS {MARIADB_UNFINISHED} "
-                    "(since TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)"
+                    f"CREATE TABLE IF NOT EXISTS {table} "
+                    "(name VARCHAR(16) NOT NULL PRIMARY KEY) ENGINE=InnoDB"
                 )
             )
-            connection.commit()
-        report, _ = _build(connection, seeds, seeds_sha256, prune, in_transaction=False)
-        connection.execute(text(f"DROP TABLE IF EXISTS {MARIADB_UNFINISHED}"))
-        connection.commit()
-        return report
+        # A plain read never waits; INSERT IGNORE would, behind a holder's lock.
+        if lock.execute(text(f"SELECT name FROM {table} WHERE name = 'init'")).first() is None:
+            lock.execute(text(f"INSERT IGNORE INTO {table} (name) VALUES ('init')"))
+        lock.commit()
+        deadline = time.monotonic() + lock_wait
+        while True:
+            try:
+                lock.execute(
+                    text(f"SELECT name FROM {table} WHERE name = 'init' FOR UPDATE NOWAIT")
+                )
+                break
+            except OperationalError as error:
+                if driver_message(error)[0] not in (1205, 1213):  # lock wait, deadlock
+                    raise
+                lock.rollback()
+            if time.monotonic() >= deadline:
+                raise InitLocked(
+                    f"another `csto-db init` holds the database {display_url(engine.url)}; "
+                    "try again when it has finished"
+                )
+            time.sleep(0.05)
+        try:
+            yield
+        finally:
+            lock.rollback()
+
+
+@contextlib.contextmanager
+def hold_init_lock(url: str | None = None, wait: float = DEFAULT_LOCK_WAIT) -> Iterator[None]:
+    """Hold the lock ``init`` takes on the database at ``url``, as a running ``init`` would
+    (waiting up to ``wait`` seconds for it): no ``init`` builds the database meanwhile.
+    Raises :class:`InitLocked` when it is not free in time."""
+    resolved = database_url(url)
+    sqlite_file = _sqlite_file(resolved)
+    if sqlite_file is not None:
+        with _file_lock(sqlite_lock_path(sqlite_file), wait, sqlite_file):
+            yield
+        return
+    engine = make_engine(resolved)
+    try:
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as connection:
+                _lock_postgresql(connection, wait)
+                try:
+                    yield
+                finally:
+                    connection.rollback()
+        else:
+            with _mariadb_lock(engine, wait):
+                yield
     finally:
-        connection.rollback()
-        connection.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": name})
-        connection.commit()
-
-
-def mariadb_lock_name(database: str) -> str:
-    """The ``GET_LOCK`` name of ``init`` for one database (locks are server-wide; at most
-    64 characters)."""
-    return f"{LOCK_NAME} {database}"[:64]
+        engine.dispose()
 
 
 def _mariadb_unfinished(connection: Connection) -> bool:

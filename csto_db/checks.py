@@ -1,4 +1,5 @@
-"""Verifying a built database: schema current, quotes verbatim, facts cited, spans coherent."""
+"""Verifying a built database: the schema the migrations make, the rows the seeds make,
+quotes verbatim, facts cited, spans coherent."""
 
 from __future__ import annotations
 
@@ -8,10 +9,20 @@ from pathlib import Path
 from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.orm import aliased
 
-from .digests import compare_with_build, content_tables, seeds_digest
+from .db import make_engine
+from .digests import (
+    Rows,
+    build_differences,
+    content_tables,
+    curated_rows,
+    named_lines,
+    seeds_digest,
+)
 from .models import (
     FACT_MODELS,
     IMPORT_TABLES,
+    Base,
+    BuildRecord,
     Citation,
     Fact,
     FactCitation,
@@ -21,7 +32,8 @@ from .models import (
 )
 from .release import version_problems
 from .schema import current_revision, head_revision
-from .seeding import seeds_dir
+from .schema_check import schema_differences
+from .seeding import read_seed_set, seeds_dir, sync
 
 
 def _tables_loaded(connection: Connection) -> list[str]:
@@ -41,17 +53,33 @@ def _tables_loaded(connection: Connection) -> list[str]:
 def check_database(connection: Connection, seeds_directory: Path | None = None) -> list[str]:
     """Every problem found, one line each; an empty list means the database is sound.
 
-    Besides the rules facts obey, it compares the database with what ``init`` recorded when
-    it built it: a table left empty, a row changed, added or removed since (named by table
-    and key), or seed files in ``seeds_directory`` (default: the package's) other than the
-    ones it was built from.
+    The schema is compared with the one the migrations at head create (tables, columns,
+    indexes, keys, constraints, triggers); when a table or column is missing, the rows are
+    not checked. The rows are compared with what ``init`` recorded when it built the
+    database (a table left empty, a row changed, added or removed since, named by table and
+    key; seed files in ``seeds_directory``, default the package's, other than the ones it
+    was built from), then with what those seed files build, in memory: a row changed even
+    where its digests were recomputed. Then the rules facts obey.
     """
     revision, head = current_revision(connection), head_revision()
     if revision != head:
         return [f"schema at {revision or 'no revision'}, expected {head}: run `csto-db init`"]
+    schema_problems, complete = schema_differences(connection)
+    if not complete:
+        return [
+            *schema_problems,
+            "rows not checked: tables or columns they need are missing; build the database "
+            "afresh (an empty database, then `csto-db init`)",
+        ]
+    directory = seeds_directory or seeds_dir()
+    seeds_sha256 = seeds_digest(directory)
+    rows = curated_rows(connection)
+    build_problems, named = build_differences(connection, seeds_sha256, rows)
     return [
+        *schema_problems,
         *_tables_loaded(connection),
-        *compare_with_build(connection, seeds_digest(seeds_directory or seeds_dir())),
+        *build_problems,
+        *_rows_match_seeds(connection, rows, directory, seeds_sha256, named),
         *version_problems(connection),
         *_source_texts(connection),
         *_quotes_verbatim(connection),
@@ -61,6 +89,67 @@ def check_database(connection: Connection, seeds_directory: Path | None = None) 
         *_reach_current(connection),
         *_within_horizon(connection),
     ]
+
+
+def seed_rows(seeds_directory: Path) -> Rows:
+    """The rows the seed files in ``seeds_directory`` build, as :func:`curated_rows` reads
+    them: loaded by the same code as ``init``, into a SQLite database in memory.
+
+    The schema there is the models' (``create_all``), which the test suite holds equal to
+    the migrations' at head; no migration writes rows of its own into a new database."""
+    engine = make_engine("sqlite://")
+    try:
+        with engine.connect() as memory:
+            Base.metadata.create_all(memory)
+            sync(memory, read_seed_set(seeds_directory))
+            return curated_rows(memory)
+    finally:
+        engine.dispose()
+
+
+def _rows_match_seeds(
+    connection: Connection,
+    rows: Rows,
+    seeds_directory: Path,
+    seeds_sha256: str,
+    named: set[tuple[str, str]],
+) -> list[str]:
+    """Every row that differs from what the seed files build, in any column: a forged row
+    is caught even when its digests and the build record were recomputed to match it.
+
+    Rows the digest comparison already named are not named again. When the database was
+    built from other seed files, that is the problem reported, and rows are not compared
+    (they would differ by design)."""
+    record = connection.execute(select(BuildRecord.seeds_sha256)).scalar()
+    if record != seeds_sha256:
+        return []
+    built = seed_rows(seeds_directory)
+    changed: dict[tuple[str, str], list[str]] = {}
+    for key in sorted(rows.keys() & built.keys()):
+        if key not in named and rows[key] != built[key]:
+            have, want = rows[key], built[key]
+            changed[key] = sorted(
+                c for c in have.keys() | want.keys() if have.get(c) != want.get(c)
+            )
+    problems = []
+    by_columns: dict[str, list[tuple[str, str]]] = {}
+    for key, names in changed.items():
+        by_columns.setdefault(", ".join(names), []).append(key)
+    for columns, keys in sorted(by_columns.items()):
+        problems += named_lines(
+            keys,
+            f"row differs from what the seed files build, in {columns}",
+            f"rows differ from what the seed files build, in {columns}",
+        )
+    problems += named_lines(
+        sorted(key for key in rows.keys() - built.keys() if key not in named),
+        "row not in what the seed files build",
+    )
+    problems += named_lines(
+        sorted(key for key in built.keys() - rows.keys() if key not in named),
+        "row missing: the seed files build it",
+    )
+    return problems
 
 
 def _source_texts(connection: Connection) -> list[str]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -16,7 +18,8 @@ from sqlalchemy import Connection
 
 from .dates import parse_day
 from .db import database_url, describe_error, display_url, make_engine
-from .errors import Error, PartialDateError
+from .errors import Error, Interrupted, PartialDateError
+from .query_door import DEFAULT_MAX_ROWS, DEFAULT_TIMEOUT, READER_STATEMENT_TIMEOUT
 from .render import (
     chair_verdict,
     format_table,
@@ -29,6 +32,8 @@ from .render import (
 
 #: Exit status for an error the user caused (as click's own usage errors).
 USER_ERROR_STATUS = 2
+#: Exit status when Ctrl-C stopped the command (128 + SIGINT, as shells report it).
+INTERRUPTED_STATUS = 130
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -65,6 +70,18 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split()) or "unknown error"
+
+
+def _usage_line(error: click.UsageError) -> str:
+    """Click's usage error as one line that says where the usage is shown."""
+    if isinstance(error, click.exceptions.NoArgsIsHelpError):  # a group given no command
+        message = "Missing command"
+    else:
+        message = _one_line(error.format_message()).rstrip(".")
+        # Click quotes the arguments it could not place: a URL among them keeps no password.
+        message = re.sub(r"(://[^\s:/@]*:)[^\s@]*(@)", r"\1***\2", message)
+    path = error.ctx.command_path if error.ctx is not None else "csto-db"
+    return f"{message} (`{path} --help` shows the usage)"
 
 
 def _hide_secrets(text: str) -> str:
@@ -125,7 +142,43 @@ def source_option(command: Command) -> Command:
 
 class CommandGroup(click.Group):
     """A group whose command list shows each command's whole first sentence, wrapped to
-    the terminal, instead of cutting it off with "..."."""
+    the terminal, instead of cutting it off with "...", and whose every error is one line:
+    click's own usage errors too (``csto-db: error: ...``, exit status 2), and Ctrl-C
+    (``csto-db: interrupted``, exit status 130)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except click.UsageError as error:
+            click.echo(f"csto-db: error: {_usage_line(error)}", err=True)
+            sys.exit(USER_ERROR_STATUS)
+        except click.ClickException as error:
+            error.show()
+            sys.exit(error.exit_code)
+        except click.Abort:  # Ctrl-C (click turns KeyboardInterrupt into Abort)
+            click.echo("csto-db: interrupted", err=True)
+            sys.exit(INTERRUPTED_STATUS)
+        except KeyboardInterrupt:  # between click's handlers
+            click.echo("csto-db: interrupted", err=True)
+            sys.exit(INTERRUPTED_STATUS)
+        except Interrupted as interrupted:
+            click.echo(f"csto-db: interrupted: {_one_line(str(interrupted))}", err=True)
+            sys.exit(INTERRUPTED_STATUS)
+        except OSError as error:
+            if error.errno != errno.EPIPE:
+                raise
+            sys.exit(1)  # the reader of our output went away (`| head`)
+        # Commands end by returning or by sys.exit; click returns an exit code for --help.
+        sys.exit(result if isinstance(result, int) else 0)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = []
@@ -166,7 +219,7 @@ def _show_version(ctx: click.Context, _param: click.Parameter, value: bool) -> N
     ctx.exit()
 
 
-@click.group(cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("csto-db", cls=CommandGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--db",
     "db_url",
@@ -423,7 +476,7 @@ def initiatives(ctx: click.Context, source: str | None, as_json: bool) -> None:
 @main.command()
 @click.option(
     "--year",
-    type=int,
+    type=click.IntRange(1, 9999),
     metavar="YYYY",
     help="Only the sessions that can have been held in this year.",
 )
@@ -619,48 +672,85 @@ def evidence(ctx: click.Context, fact_key: str, as_json: bool) -> None:
         )
 
 
-@main.command()
+class SqlCommand(click.Command):
+    """``sql``, whose statement may start with a ``--`` comment: a word that starts with
+    ``-`` and holds a space or a line break is the statement, never an option."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if "--" not in args:
+            valued = {"--reader-url", "--timeout", "--max-rows"}
+            for index, arg in enumerate(args):
+                follows_option = index > 0 and args[index - 1] in valued
+                if arg.startswith("-") and not follows_option and any(c.isspace() for c in arg):
+                    # QUERY is the one argument: after "--" it is read as it stands.
+                    args = [*args[:index], *args[index + 1 :], "--", arg]
+                    break
+        return super().parse_args(ctx, args)
+
+
+@main.command(cls=SqlCommand)
 @click.argument("query")
 @click.option(
     "--reader-url",
     metavar="URL",
-    help="Run as a role that can only read (default: $CSTO_DB_READER_URL; make one "
-    "with `csto-db grant-reader`).",
+    help="On PostgreSQL or MariaDB: the URL of a role that can only read, made with "
+    "`csto-db grant-reader` (default: $CSTO_DB_READER_URL).",
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=0, min_open=True, max=86_400),
+    default=DEFAULT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="Stop the query after this long (on the server too).",
+)
+@click.option(
+    "--max-rows",
+    type=click.IntRange(min=1),
+    default=DEFAULT_MAX_ROWS,
+    show_default=True,
+    metavar="N",
+    help="Read at most this many rows; a line on stderr says when the answer was cut.",
 )
 @json_option
 @click.pass_context
 @reports_errors
-def sql(ctx: click.Context, query: str, reader_url: str | None, as_json: bool) -> None:
-    """Run one read-only SQL statement and print its rows.
+def sql(
+    ctx: click.Context,
+    query: str,
+    reader_url: str | None,
+    timeout: float,
+    max_rows: int,
+    as_json: bool,
+) -> None:
+    """Run one SQL statement that only reads, and print its rows.
 
-    The database refuses anything else: a second statement, a write, a change of schema,
-    a file written or a program run. The statement runs in a read-only transaction that is
-    rolled back; a SQLite file is opened read-only. On PostgreSQL and MariaDB only a role
-    that cannot write makes this certain: pass one with --reader-url (or
-    $CSTO_DB_READER_URL); without it, a line on stderr says the role used could write.
+    The database, not this command, refuses anything else. A SQLite file is opened
+    read-only and only reading is authorized. On PostgreSQL and MariaDB the statement is
+    sent only as a role that the server's own catalog shows can neither write nor
+    administer, and any other role (an administrator's URL given with --db, say) is
+    refused in one line: make a reader with `csto-db grant-reader NAME` and pass its URL
+    with --reader-url. The statement runs alone (the server refuses a second one) in a
+    read-only transaction that is rolled back.
+
+    The query stops after --timeout seconds (exit status 2), or at Ctrl-C (exit status
+    130); on a server it is cancelled there too. At most --max-rows rows are read, and on
+    SQLite the query may use 256 MiB of memory. A statement may start with a `--`
+    comment (ended by a line break): pass it as it is, or after `--`.
     """
-    from .query_door import QueryRefused, run_query
     from .query_door import reader_url as resolve_reader_url
+    from .query_door import run_query
 
     reader = resolve_reader_url(reader_url)
     _remember_secret(ctx, url=reader)
-    try:
-        result = run_query(query, ctx.obj, reader=reader)
-    except QueryRefused as refused:
-        _warn_of_writer(refused.role_can_write)
-        raise
-    _warn_of_writer(result.role_can_write)
+    result = run_query(query, ctx.obj, reader=reader, timeout=timeout, max_rows=max_rows)
     rows = [
         dict(zip(result.columns, (_jsonable(v) for v in row), strict=True)) for row in result.rows
     ]
     emit(rows, as_json, result.columns, empty=None)
-
-
-def _warn_of_writer(role: str | None) -> None:
-    if role:
+    if result.cut:
         click.echo(
-            f"csto-db: warning: sql runs as {role}, a role that could write; make a "
-            f"reader with `csto-db grant-reader NAME` and pass --reader-url",
+            f"csto-db: note: the answer was cut after {max_rows} rows; --max-rows N reads more",
             err=True,
         )
 
@@ -687,19 +777,32 @@ def _jsonable(value: Any) -> Any:
     help="The reader's password (default: $CSTO_DB_READER_PASSWORD; none set when "
     "neither is given, for servers that authenticate otherwise).",
 )
+@click.option(
+    "--timeout",
+    type=click.IntRange(1, 86_400),
+    default=READER_STATEMENT_TIMEOUT,
+    show_default=True,
+    metavar="SECONDS",
+    help="The reader's own statement timeout, whatever client it connects with.",
+)
 @json_option
 @click.pass_context
 @reports_errors
-def grant_reader(ctx: click.Context, name: str, password: str | None, as_json: bool) -> None:
+def grant_reader(
+    ctx: click.Context, name: str, password: str | None, timeout: int, as_json: bool
+) -> None:
     """Create a role NAME that can only read this database (PostgreSQL, MariaDB).
 
-    Run it as a user who may create roles. It prints the URL to pass to `sql --reader-url`
-    (or to put in $CSTO_DB_READER_URL), with the password hidden.
+    Run it as a user who may create roles. The server's catalog is read back afterwards,
+    and the role refused if it could still write. Its statements stop after --timeout
+    seconds in any client. On MariaDB it is granted each table but the one `init` locks:
+    run grant-reader again after an `init` that adds tables. It prints the URL to pass to
+    `sql --reader-url` (or to put in $CSTO_DB_READER_URL), with the password hidden.
     """
     from .query_door import grant_reader as create_reader
 
     _remember_secret(ctx, password=password)
-    url = create_reader(ctx.obj, name, password)
+    url = create_reader(ctx.obj, name, password, statement_timeout=timeout)
     if as_json:
         emit({"reader": name, "database": url.database, "reader_url": display_url(url)}, True)
         return
@@ -772,17 +875,22 @@ def check(ctx: click.Context, cow_file: Path | None, as_json: bool) -> None:
     type=click.Path(file_okay=False),
     help="The folder to write into (created if missing).",
 )
+@click.option("--force", is_flag=True, help="Overwrite files of the export already in the folder.")
 @json_option
 @click.pass_context
 @reports_errors
-def export(ctx: click.Context, export_format: str, out: str, as_json: bool) -> None:
-    """Write the whole record in an open format into a folder; prints each file's size."""
+def export(ctx: click.Context, export_format: str, out: str, force: bool, as_json: bool) -> None:
+    """Write the whole record in an open format into a folder; prints each file's size.
+
+    Files already in the folder that the export would replace are named and left alone,
+    and nothing is written, unless --force is given.
+    """
     from pathlib import Path
 
     from .export import export as export_record
 
     with reading(ctx) as connection:
-        sizes = export_record(connection, export_format, Path(out))
+        sizes = export_record(connection, export_format, Path(out), overwrite=force)
     files = [{"bytes": size, "file": str(Path(out) / name)} for name, size in sizes.items()]
     emit(files, as_json, ["bytes", "file"])
 

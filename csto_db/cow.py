@@ -33,6 +33,8 @@ from .models import (
 SOURCE_KEY = "cow-igo-v3-file"
 #: How the answers name the dataset.
 DATASET_NAME = "COW IGO v3"
+#: The years a row may carry: each becomes a date, which holds years 1 to 9999.
+MIN_YEAR, MAX_YEAR = 1, 9999
 #: Codebook III.A: the state columns' codes and the statuses they become.
 STATUS_OF_CODE = {"1": "member", "2": "associate", "3": "observer"}
 MISSING = "-9"
@@ -100,6 +102,8 @@ class CowOrganization:
     #: The year COW says the organization ended (``deaddate``; the ``dead`` flag's year
     #: where that is empty), or None.
     dissolved: int | None = None
+    #: The line of the file that holds its first row (1 is the header).
+    first_line: int = 0
     years: list[int] = field(default_factory=list)
     longorgnames: list[str] = field(default_factory=list)
     #: The ``dead`` cell of each year (``1``: COW codes the organization dead) and its
@@ -218,6 +222,11 @@ def _add_row(
     if not ioname:
         raise DatasetError(f"{file}: line {line}, column {position['ioname'] + 1} (ioname): empty")
     year, ionum = whole("year"), whole("ionum")
+    if not MIN_YEAR <= year <= MAX_YEAR:  # a date needs one; COW's run from 1815
+        raise DatasetError(
+            f"{file}: line {line}, column {position['year'] + 1} (year): "
+            f"{year} is not a year from {MIN_YEAR} to {MAX_YEAR}"
+        )
     if (ioname, year) in seen:
         raise DatasetError(
             f"{file}: line {line}, column {position['year'] + 1} (year): "
@@ -226,7 +235,9 @@ def _add_row(
     seen[(ioname, year)] = line
     organization = by_name.get(ioname)
     if organization is None:
-        organization = by_name[ioname] = CowOrganization(ioname, ionum, row[position["orgname"]])
+        organization = by_name[ioname] = CowOrganization(
+            ioname, ionum, row[position["orgname"]], first_line=line
+        )
     elif organization.ionum != ionum:
         raise DatasetError(
             f"{file}: line {line}, column {position['ionum'] + 1} (ionum): "
@@ -591,8 +602,8 @@ def import_rows(data: CowFile, curated: Curated) -> tuple[ImportRows, list[str]]
             continue
         if state.iso3 in curated.state_codes:
             raise DatasetError(
-                f"state {state.iso3} is in the database without COW code "
-                f"{state.ccode} ({state.column}); add it to the seeds"
+                f"{data.name}: line 1, column {state.column!r}: state {state.iso3} is in the "
+                f"database without COW code {state.ccode}; add the code to the seeds"
             )
         iso3_of[state.column] = state.iso3
         rows.states.append(
@@ -620,7 +631,10 @@ def import_rows(data: CowFile, curated: Curated) -> tuple[ImportRows, list[str]]
         code = organization.ioname
         if code not in curated.organizations:
             if code in curated.fact_keys:
-                raise DatasetError(f"organization {code}: the key is a curated fact's")
+                raise DatasetError(
+                    f"{data.name}: line {organization.first_line}: organization {code}: "
+                    "the key is a curated fact's"
+                )
             _organization_rows(rows, data.name, organization)
             organizations += 1
         for column, cells in organization.codes.items():

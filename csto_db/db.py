@@ -98,10 +98,11 @@ def make_engine(
 
     SQLite connections get foreign keys switched on. ``read_only`` opens a SQLite file in
     read-only mode, and asks a server for a read-only transaction on each connection.
-    ``check_revision`` passes the schema gate (:func:`csto_db.schema.require_revision`) on
-    the engine's first connection, so a database older, newer or foreign to the package is
-    refused before anything reads or writes it; ``upgrading`` lets a database that is
-    empty or at an older revision through (what ``init`` migrates).
+    ``check_revision`` passes the schema gate (:func:`csto_db.schema.require_revision`,
+    then :func:`csto_db.schema.require_finished`) on the engine's first connection, so a
+    database older, newer or foreign to the package, or one ``init`` has not finished, is
+    refused before anything reads or writes it; ``upgrading`` lets a database that is empty,
+    at an older revision or unfinished through (what ``init`` builds and ``check`` reports).
     Raises :class:`DatabaseError` with one line: a malformed URL, a SQLite file (for
     reading) or folder (for writing) that does not exist, a missing driver (naming the pip
     extra to install).
@@ -137,7 +138,7 @@ def make_engine(
 
 
 def _gate_first_connection(engine: Engine, *, upgrading: bool) -> None:
-    from .schema import require_revision
+    from .schema import require_finished, require_revision
 
     passed = False
 
@@ -147,6 +148,8 @@ def _gate_first_connection(engine: Engine, *, upgrading: bool) -> None:
             return
         try:
             require_revision(connection, upgrading=upgrading)
+            if not upgrading:
+                require_finished(connection)
         finally:
             # The check autobegins a transaction; end it so the caller's begin() is first.
             connection.rollback()

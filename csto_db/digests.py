@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 from sqlalchemy import Connection, Table, delete, insert, inspect, select
 
@@ -44,15 +44,19 @@ def row_key_text(values: tuple[object, ...]) -> str:
     return json.dumps([canonical_value(v) for v in values], ensure_ascii=False)
 
 
-def row_digests(connection: Connection) -> dict[tuple[str, str], str]:
-    """The digest of every row the seeds put in the content tables, by (table, key text).
-    Values are read through the models' column types and written as JSON sees them, so every
-    engine gives the same digest for the same row.
+#: Rows by (table, key text), each row's values as JSON sees them (see :func:`curated_rows`).
+Rows = dict[tuple[str, str], dict[str, Any]]
+
+
+def curated_rows(connection: Connection) -> Rows:
+    """Every row the seeds put in the content tables, by (table, key text), its values read
+    through the models' column types and written as JSON sees them, so every engine gives
+    the same values for the same row.
 
     Rows a dataset import wrote are left out: the import records its file's SHA-256, and
     ``check --cow-file`` verifies every imported cell against that file. Digesting them here
     would make each import re-hash the whole database."""
-    digests: dict[tuple[str, str], str] = {}
+    rows: Rows = {}
     existing = set(inspect(connection).get_table_names())
     imported = imported_keys(connection) if "dataset_imports" in existing else {}
     for table in content_tables():
@@ -61,13 +65,24 @@ def row_digests(connection: Connection) -> dict[tuple[str, str], str]:
         key_columns = [column.name for column in table.primary_key.columns]
         skipped = imported.get(table.name, set())
         for row in connection.execute(select(table)):
-            if skipped and tuple(row._mapping[name] for name in key_columns) in skipped:
+            key = tuple(row._mapping[name] for name in key_columns)
+            if skipped and key in skipped:
                 continue
             values = {name: canonical_value(value) for name, value in row._mapping.items()}
-            text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-            key = row_key_text(tuple(row._mapping[name] for name in key_columns))
-            digests[(table.name, key)] = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return digests
+            rows[(table.name, row_key_text(key))] = values
+    return rows
+
+
+def row_digest(values: dict[str, Any]) -> str:
+    """The SHA-256 of one row's values as canonical JSON."""
+    text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def row_digests(connection: Connection, rows: Rows | None = None) -> dict[tuple[str, str], str]:
+    """The digest of every row of :func:`curated_rows` (``rows`` if already read)."""
+    rows = curated_rows(connection) if rows is None else rows
+    return {key: row_digest(values) for key, values in rows.items()}
 
 
 def content_digest(digests: dict[tuple[str, str], str]) -> str:
@@ -129,13 +144,26 @@ def record_build(connection: Connection, revision: str, seeds_sha256: str) -> bo
     return changed
 
 
-def compare_with_build(connection: Connection, seeds_sha256: str | None) -> list[str]:
+def compare_with_build(
+    connection: Connection, seeds_sha256: str | None, rows: Rows | None = None
+) -> list[str]:
     """Problems where the database no longer holds what ``init`` wrote: no build record, a
     row changed, added or removed (named by table and key), digests edited, or seed files
-    that differ from the ones it was built from (when ``seeds_sha256`` is given)."""
+    that differ from the ones it was built from (when ``seeds_sha256`` is given). ``rows``
+    are the database's :func:`curated_rows`, if already read."""
+    return build_differences(connection, seeds_sha256, rows)[0]
+
+
+def build_differences(
+    connection: Connection, seeds_sha256: str | None, rows: Rows | None = None
+) -> tuple[list[str], set[tuple[str, str]]]:
+    """:func:`compare_with_build`'s problems, and the (table, key) of every row they name
+    or count."""
     record = connection.execute(select(BuildRecord.__table__)).mappings().first()
     if record is None:
-        return ["no build record: the schema was not loaded by `csto-db init` (run `csto-db init`)"]
+        return [
+            "no build record: the schema was not loaded by `csto-db init` (run `csto-db init`)"
+        ], set()
     problems = []
     if seeds_sha256 is not None and record["seeds_sha256"] != seeds_sha256:
         problems.append(
@@ -154,24 +182,29 @@ def compare_with_build(connection: Connection, seeds_sha256: str | None) -> list
             "row_digests no longer match the build record: the digests were "
             "edited; run `csto-db init`"
         )
-    actual = row_digests(connection)
+    actual = row_digests(connection, rows)
     kinds = {
         "removed": sorted(key for key in stored if key not in actual),
         "added": sorted(key for key in actual if key not in stored),
         "changed": sorted(key for key in actual if key in stored and actual[key] != stored[key]),
     }
     for kind, keys in kinds.items():
-        by_table: dict[str, list[str]] = {}
-        for table, key in keys:
-            by_table.setdefault(table, []).append(key)
-        for table, table_keys in sorted(by_table.items()):
-            for key in table_keys[:NAMED_PER_TABLE]:
-                problems.append(
-                    f"{table} {key}: row {kind} since `csto-db init` built the database"
-                )
-            if len(table_keys) > NAMED_PER_TABLE:
-                problems.append(
-                    f"{table}: {len(table_keys) - NAMED_PER_TABLE} more rows "
-                    f"{kind} since `csto-db init` built the database"
-                )
-    return problems
+        problems += named_lines(keys, f"row {kind} since `csto-db init` built the database")
+    return problems, {key for keys in kinds.values() for key in keys}
+
+
+def named_lines(keys: list[tuple[str, str]], what: str, rest: str | None = None) -> list[str]:
+    """``TABLE KEY: WHAT`` for up to :data:`NAMED_PER_TABLE` keys of each table, then one
+    line counting the rest: ``TABLE: N more REST`` (default: ``WHAT`` with its first
+    "row" made "rows")."""
+    lines = []
+    by_table: dict[str, list[str]] = {}
+    for table, key in keys:
+        by_table.setdefault(table, []).append(key)
+    for table, table_keys in sorted(by_table.items()):
+        for key in table_keys[:NAMED_PER_TABLE]:
+            lines.append(f"{table} {key}: {what}")
+        if len(table_keys) > NAMED_PER_TABLE:
+            plural = rest or what.replace("row ", "rows ", 1)
+            lines.append(f"{table}: {len(table_keys) - NAMED_PER_TABLE} more {plural}")
+    return lines

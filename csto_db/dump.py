@@ -8,9 +8,10 @@ from typing import Any
 from sqlalchemy import Connection, MetaData, Table, inspect, select
 
 from .models import Base
+from .schema import MARIADB_INIT_LOCK_TABLE
 
-#: Alembic's bookkeeping: not part of the record.
-SKIPPED_TABLES = frozenset({"alembic_version"})
+#: Alembic's bookkeeping, and the table ``init`` locks on MariaDB: not part of the record.
+SKIPPED_TABLES = frozenset({"alembic_version", MARIADB_INIT_LOCK_TABLE})
 
 
 def canonical_value(value: Any) -> Any:

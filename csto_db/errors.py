@@ -23,3 +23,9 @@ class PartialDateError(Error, ValueError):
 
 class SeedError(Error):
     """A seed file is wrong: the message names the file, the record and the field."""
+
+
+class Interrupted(Exception):
+    """The user stopped a running query (Ctrl-C); it no longer runs anywhere. Not an
+    :class:`Error`: nothing was wrong with what was asked. The command line prints one
+    line and exits with status 130."""

@@ -651,11 +651,15 @@ def export_files(tables: dict[str, list[dict[str, Any]]], export_format: str) ->
     raise ExportError(f"unknown export format {export_format!r}; known: {', '.join(FORMATS)}")
 
 
-def export(connection: Connection, export_format: str, out: Path) -> dict[str, int]:
+def export(
+    connection: Connection, export_format: str, out: Path, *, overwrite: bool = False
+) -> dict[str, int]:
     """Write one export of the database into the folder ``out`` (created if missing).
 
     Returns the size in bytes of each file written. The files are computed in full before
-    the first is written, so a failure leaves no half export behind.
+    the first is written, so a failure leaves no half export behind. A file of the export
+    that already exists in ``out`` is replaced only with ``overwrite``; otherwise
+    :class:`ExportError` names it and nothing is written.
     """
     if export_format not in FORMATS:
         raise ExportError(f"unknown export format {export_format!r}; known: {', '.join(FORMATS)}")
@@ -663,6 +667,13 @@ def export(connection: Connection, export_format: str, out: Path) -> dict[str, i
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise ExportError(f"{out} is a file; --out takes a folder")
+    existing = [name for name in files if (out / name).exists()]
+    if existing and not overwrite:
+        more = f" and {len(existing) - 1} more of the export's files" if len(existing) > 1 else ""
+        raise ExportError(
+            f"{out / existing[0]}{more} already exist: pass --force to overwrite them, "
+            f"or choose another --out"
+        )
     try:
         out.mkdir(parents=True, exist_ok=True)
         sizes = {}

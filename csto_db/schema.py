@@ -162,3 +162,30 @@ def require_record_version(connection: Connection) -> str | None:
             f"{__version__}): upgrade the package (pip install -U csto-db)"
         )
     return stored
+
+
+#: On MariaDB, the table whose one row ``init`` locks for its whole run (see build.py). Not
+#: part of the schema the migrations make, and ``grant-reader`` grants the reader nothing on it.
+MARIADB_INIT_LOCK_TABLE = "csto_init_lock"
+
+#: The table ``init`` writes last, in the transaction that loads the seeds (``BuildRecord``).
+BUILD_RECORD_TABLE = "build_record"
+
+
+class DatabaseUnfinished(DatabaseError):
+    """A database at the newest schema that ``init`` has not finished building."""
+
+
+def require_finished(connection: Connection) -> None:
+    """The gate's second half, for readers: ``init`` finished building the database at this
+    schema, which it records last (in the load's own transaction). A database half built (an
+    ``init`` still running on MariaDB, whose schema changes commit one by one, or one that
+    was cut short) is refused with one line saying so. Raises :class:`DatabaseUnfinished`."""
+    if inspect(connection).has_table(BUILD_RECORD_TABLE):
+        built = connection.execute(text(f"SELECT revision FROM {BUILD_RECORD_TABLE}")).scalar()
+        if built == SCHEMA_REVISION:
+            return
+    raise DatabaseUnfinished(
+        "the database is not finished: `csto-db init` is building it, or a build was cut "
+        "short; wait for it to finish, or run `csto-db init`"
+    )

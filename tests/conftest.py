@@ -51,12 +51,42 @@ def sqlite_file_dump(url: str) -> dict[str, list[dict]]:
         }
 
 
-def run_cli(*args: str, db: str | None = None, expect: int = 0):
-    """Run ``csto-db [--db DB] ARGS`` in-process and check its exit status."""
+#: The databases the suite made on a server, and the reader role made for each (by URL).
+_CREATED: set[str] = set()
+_READERS: dict[str, str] = {}
+
+
+def reader_for(url: str | None) -> str | None:
+    """The URL of a role that only reads the database at ``url``, made once with
+    ``grant_reader`` and dropped with the database; None on SQLite and for a database the
+    suite did not make. `sql` on a server runs only as such a role."""
+    if url is None or url not in _CREATED:
+        return None
+    if url not in _READERS:
+        from csto_db.errors import Error
+        from csto_db.query_door import grant_reader
+
+        name = f"csto_reader_{uuid.uuid4().hex[:10]}"
+        try:
+            reader = grant_reader(url, name, "reader")
+        except Error:  # a database not built, or refused by the gate: as the test made it
+            return None
+        _READERS[url] = reader.render_as_string(hide_password=False)
+    return _READERS[url]
+
+
+def run_cli(*args: str, db: str | None = None, expect: int = 0, add_reader: bool = True):
+    """Run ``csto-db [--db DB] ARGS`` in-process and check its exit status. On a server,
+    `sql` runs as the database's reader (:func:`reader_for`) unless ``add_reader`` is off
+    or the arguments name one."""
     from click.testing import CliRunner
 
     from csto_db.cli import main
 
+    if args and args[0] == "sql" and add_reader and "--reader-url" not in args:
+        reader = reader_for(db or os.environ.get("CSTO_DB_URL"))
+        if reader is not None:
+            args = ("sql", "--reader-url", reader, *args[1:])
     arguments = (["--db", db] if db else []) + list(args)
     result = CliRunner().invoke(main, arguments, catch_exceptions=False)
     assert result.exit_code == expect, (arguments, result.output, result.stderr)
@@ -117,15 +147,27 @@ class ServerDatabases:
         name = f"csto_test_{uuid.uuid4().hex[:10]}"
         with self.admin.connect() as connection:
             connection.execute(text(f"CREATE DATABASE {name}"))
-        return self.url.set(database=name).render_as_string(hide_password=False)
+        url = self.url.set(database=name).render_as_string(hide_password=False)
+        _CREATED.add(url)
+        return url
 
     def drop(self, url: str) -> None:
+        """Drop the database, then the reader :func:`reader_for` made for it, if any (a
+        PostgreSQL role cannot go while a database grants it something)."""
         name = make_url(url).database
         with self.admin.connect() as connection:
             if self.backend == "postgresql":
                 connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             else:
                 connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
+            reader = _READERS.pop(url, None)
+            if reader is not None:
+                role = make_url(reader).username
+                if self.backend == "postgresql":
+                    connection.execute(text(f"DROP ROLE IF EXISTS {role}"))
+                else:
+                    connection.execute(text(f"DROP USER IF EXISTS '{role}'@'%'"))
+        _CREATED.discard(url)
 
 
 @pytest.fixture(scope="session")

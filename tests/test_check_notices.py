@@ -124,3 +124,193 @@ def test_other_seed_files_are_reported(connection, seed_copy):
     )
     problems = check_database(connection, seeds_directory=seed_copy)
     assert len(problems) == 1 and "built from other seed files" in problems[0]
+
+
+# --- The schema, against the one the migrations at head create ------------------------------
+
+#: Per change: the statement for each engine, and the line `check` must print about it.
+SCHEMA_CHANGES = {
+    "trigger-dropped": (
+        {
+            "sqlite": "DROP TRIGGER trg_membership_spans_no_overlap_insert",
+            "mariadb": "DROP TRIGGER trg_membership_spans_no_overlap_insert",
+            "postgresql": "DROP TRIGGER trg_membership_spans_cited ON membership_spans",
+        },
+        {
+            "sqlite": "schema: trigger trg_membership_spans_no_overlap_insert on "
+            "membership_spans is missing",
+            "mariadb": "schema: trigger trg_membership_spans_no_overlap_insert on "
+            "membership_spans is missing",
+            "postgresql": "schema: trigger trg_membership_spans_cited on membership_spans is "
+            "missing",
+        },
+    ),
+    "index-dropped": (
+        {
+            "sqlite": "DROP INDEX ix_office_terms_as_of",
+            "mariadb": "DROP INDEX ix_office_terms_as_of ON office_terms",
+            "postgresql": "DROP INDEX ix_office_terms_as_of",
+        },
+        "schema: index ix_office_terms_as_of on office_terms is missing",
+    ),
+    "column-added": (
+        "ALTER TABLE states ADD COLUMN hacked INTEGER",
+        "schema: column states.hacked is not one the migrations create",
+    ),
+    "table-dropped": (
+        "DROP TABLE dispute_subjects",
+        "schema: table dispute_subjects is missing",
+    ),
+    "table-added": (
+        "CREATE TABLE extra_notes (note VARCHAR(10))",
+        "schema: table extra_notes is not one the migrations create",
+    ),
+    "trigger-added": (
+        {
+            "sqlite": "CREATE TRIGGER trg_extra AFTER INSERT ON states BEGIN SELECT 1; END",
+            "mariadb": "CREATE TRIGGER trg_extra AFTER INSERT ON states FOR EACH ROW SET @x = 1",
+            "postgresql": "CREATE TRIGGER trg_extra AFTER INSERT ON states "
+            "FOR EACH ROW EXECUTE FUNCTION csto_fact_has_citation('iso3')",
+        },
+        "schema: trigger trg_extra on states is not one the migrations create",
+    ),
+    "check-dropped": (
+        {
+            "sqlite": None,  # SQLite cannot drop a constraint in place
+            "mariadb": "ALTER TABLE build_record DROP CONSTRAINT ck_build_record_one_row",
+            "postgresql": "ALTER TABLE build_record DROP CONSTRAINT ck_build_record_one_row",
+        },
+        "schema: check ck_build_record_one_row on build_record is missing",
+    ),
+}
+
+
+def _for(value, dialect: str):
+    return value[dialect] if isinstance(value, dict) else value
+
+
+@pytest.fixture
+def built_alone(empty_db_url):
+    """A database of the test's own, built by init: the changes below are DDL, which
+    MariaDB and SQLite commit at once."""
+    from csto_db.build import init_database
+
+    init_database(empty_db_url)
+    return empty_db_url
+
+
+def _dialect(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    name = make_url(url).get_backend_name()
+    return "mariadb" if name == "mysql" else name
+
+
+@pytest.mark.parametrize("change", SCHEMA_CHANGES)
+def test_a_changed_schema_is_named_and_fails_the_command(built_alone, change):
+    statements, line = SCHEMA_CHANGES[change]
+    dialect = _dialect(built_alone)
+    statement, line = _for(statements, dialect), _for(line, dialect)
+    if statement is None:
+        pytest.skip(f"no such change on {dialect}")
+    engine = make_engine(built_alone)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(statement))
+    finally:
+        engine.dispose()
+    result = run_cli("check", db=built_alone, expect=1)
+    lines = result.stdout.splitlines()
+    assert line in lines, result.stdout
+    assert lines[-1].endswith("problem(s)")
+    if change == "table-dropped":  # a finding, not an SQL error; the rows wait for a schema
+        assert "rows not checked" in result.stdout
+        assert "Traceback" not in result.output and result.stderr == ""
+
+
+def test_the_schema_record_is_what_a_fresh_migration_makes(empty_db_url):
+    """The record of the objects the models do not describe (triggers, functions, CHECK
+    constraints...) is what the migrations at head create on this engine."""
+    from csto_db.schema_check import expected_objects, schema_objects
+
+    engine = make_engine(empty_db_url)
+    try:
+        with engine.connect() as connection:
+            upgrade(connection)
+            found = schema_objects(connection)
+    finally:
+        engine.dispose()
+    dialect = _dialect(empty_db_url)
+    assert found, "no object found: the comparison would prove nothing"
+    assert found == expected_objects(dialect), (
+        f"csto_db/data/schema_objects.json drifted from the migrations on {dialect}: run "
+        "`python -m csto_db.schema_check sqlite:// postgresql://... mariadb://...` "
+        "(each a server's URL) to record them again"
+    )
+
+
+# --- Rows, against what the seed files build ------------------------------------------------
+
+
+def test_a_forged_row_with_recomputed_digests_is_caught(built_alone):
+    """Armenia's CSTO membership ended in 2010 and every digest recomputed to match, as a
+    forger with write access would: the digests pass, the seed files do not."""
+    from csto_db.digests import record_build, seeds_digest
+    from csto_db.schema import current_revision
+    from csto_db.seeding import seeds_dir
+
+    before = run_cli("members", "--org", "CSTO", "--on", "2012-01-01", "--json", db=built_alone)
+    assert '"ARM"' in before.stdout
+    engine = make_engine(built_alone)
+    try:
+        with engine.begin() as connection:
+            key = _quoted(connection, "key")
+            connection.execute(
+                text(
+                    "UPDATE membership_spans SET end_edtf = '2010', end_lower = '2010-01-01', "
+                    "end_upper = '2010-12-31', end_precision = 'year', "
+                    f"reach_end = '2010-12-31' WHERE {key} = 'csto-arm-member'"
+                )
+            )
+            record_build(connection, current_revision(connection), seeds_digest(seeds_dir()))
+    finally:
+        engine.dispose()
+    after = run_cli("members", "--org", "CSTO", "--on", "2012-01-01", "--json", db=built_alone)
+    assert '"ARM"' not in after.stdout  # the forgery works on the answers
+    result = run_cli("check", db=built_alone, expect=1)
+    assert not any("since `csto-db init` built" in line for line in result.stdout.splitlines())
+    assert (
+        "membership_spans csto-arm-member: row differs from what the seed files build, in "
+        "end_edtf, end_lower, end_precision, end_upper, reach_end"
+    ) in result.stdout.splitlines(), result.stdout
+
+
+def test_rows_the_seeds_do_not_build_are_named(built_alone):
+    from csto_db.digests import record_build, seeds_digest
+    from csto_db.schema import current_revision
+    from csto_db.seeding import seeds_dir
+
+    engine = make_engine(built_alone)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "DELETE FROM threats WHERE {key} = 'threat-drug-trafficking'".format(
+                        key=_quoted(connection, "key")
+                    )
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO states (iso3, iso2, {numeric}, name, cow_ccode) "
+                    "VALUES ('XXA', 'XA', '998', 'Nowhere', 9998)".format(
+                        numeric=_quoted(connection, "numeric")
+                    )
+                )
+            )
+            record_build(connection, current_revision(connection), seeds_digest(seeds_dir()))
+            problems = check_database(connection)
+    finally:
+        engine.dispose()
+    assert "states XXA: row not in what the seed files build" in problems
+    assert "threats threat-drug-trafficking: row missing: the seed files build it" in problems

@@ -359,11 +359,17 @@ def test_a_bad_code_fails_in_one_line_naming_line_and_column_and_writes_nothing(
     [
         (3, 3, "19x4", "line 3, column 3 (year): '19x4' is not a whole number"),
         (1, 11, "armenie", "line 1, column 11: 'armenie' is not a COW state column"),
+        (3, 3, "-5", "line 3, column 3 (year): -5 is not a year from 1 to 9999"),
+        (3, 3, "0", "line 3, column 3 (year): 0 is not a year from 1 to 9999"),
+        (3, 3, "99999", "line 3, column 3 (year): 99999 is not a year from 1 to 9999"),
     ],
 )
 def test_other_bad_cells_name_their_place(built, tmp_path, line, column, value, says):
+    dump = dump_of(built)
     result = run_cli("import-cow", str(bad_copy(tmp_path, line, column, value)), db=built, expect=2)
+    assert result.stderr.startswith("csto-db: error: igo_year_formatv3.csv: ")
     assert says in result.stderr and result.stderr.count("\n") == 1
+    assert dump_of(built) == dump
 
 
 def test_a_short_row_is_named(built, tmp_path):

@@ -511,6 +511,9 @@ NO_RESULT: dict[tuple[str, str], str] = {
     ("building.md", "csto-db init"): "builds: tests/test_seed_files.py, test_init_*.py",
     ("building.md", "csto-db init --prune"): "deletes rows: tests/test_seed_files.py",
     ("building.md", "csto-db check"): "behaviour: tests/test_check_notices.py",
+    ("building.md", "check --json"): "its object: tests/test_cli.py, test_engines.py",
+    ("building.md", "check --cow-file"): "behaviour: tests/test_cow.py",
+    ("building.md", "check --cow-file FILE"): "behaviour: tests/test_cow.py",
     ("cow.md", "csto-db init"): "after an import: tests/test_cow.py",
     ("cow.md", "csto-db check --cow-file PATH"): "behaviour: tests/test_cow.py",
     ("development.md", "csto-db serve"): "named, not run",
@@ -534,6 +537,15 @@ NO_RESULT: dict[tuple[str, str], str] = {
         "runs as the reader role: tests/test_query_door.py"
     ),
     ("query-door.md", "csto-db sql"): "named, not run",
+    ("query-door.md", 'csto-db sql -- "$QUERY"'): (
+        "a pattern: tests/test_query_door.py passes a statement that starts with a comment"
+    ),
+    ("query-door.md", "sql --timeout SECONDS"): (
+        "a pattern: tests/test_query_door.py stops queries with --timeout 2"
+    ),
+    ("query-door.md", "grant-reader --timeout SECONDS"): (
+        "a pattern: tests/test_query_door.py reads the reader's own timeout back"
+    ),
     ("schema.md", "csto-db init"): "named, not run",
     ("schema.md", "csto-db check"): "named, not run",
     ("schema.md", "csto-db members"): "named, not run",
@@ -572,6 +584,7 @@ NO_RESULT: dict[tuple[str, str], str] = {
     ("releases.md", "python -m csto_db.record_changelog"): (
         "rewrites the changelog: tests/test_diff.py checks it is in step"
     ),
+    ("servers.md", "csto-db sql"): "named, not run",
 }
 
 

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import json
 import os
+import uuid
 from datetime import date
 
 import pytest
 from conftest import ServerDatabases, dump_of, in_ci
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from csto_db import queries, timeline
 from csto_db.build import init_database
 from csto_db.db import make_engine
 from csto_db.models import Fact, State
+from csto_db.query_door import grant_reader
 
 SERVERS = {
     "postgresql": ("CSTO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
@@ -51,6 +53,9 @@ class BuiltDatabases:
         self.directory = directory
         self.urls: dict[str, str] = {}
         self.servers: dict[str, ServerDatabases] = {}
+        #: On a server, the URL of a role of the test's own that only reads (for `sql`).
+        self.readers: dict[str, str] = {}
+        self.reader_name = f"engines_reader_{uuid.uuid4().hex[:8]}"
 
     def url(self, engine_name: str) -> str:
         if engine_name not in self.urls:
@@ -75,11 +80,19 @@ class BuiltDatabases:
             url = server.create()
             self.servers[engine_name] = server
         init_database(url)
+        if engine_name != "sqlite":
+            reader = grant_reader(url, self.reader_name, "engines")
+            self.readers[engine_name] = reader.render_as_string(hide_password=False)
         return url
 
     def drop_all(self) -> None:
         for engine_name, server in self.servers.items():
             server.drop(self.urls[engine_name])
+            with server.admin.connect() as connection:
+                if server.backend == "postgresql":
+                    connection.execute(text(f"DROP ROLE IF EXISTS {self.reader_name}"))
+                else:
+                    connection.execute(text(f"DROP USER IF EXISTS '{self.reader_name}'@'%'"))
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +213,10 @@ def cli_commands(url: str) -> list[list[str]]:
     return commands
 
 
-def cli_outputs(url: str, commands: list[list[str]]) -> dict[str, object]:
+def cli_outputs(
+    url: str, commands: list[list[str]], reader: str | None = None
+) -> dict[str, object]:
+    """Each command's JSON; `sql` runs as ``reader`` when given (on a server it must)."""
     from click.testing import CliRunner
 
     from csto_db.cli import main
@@ -208,7 +224,8 @@ def cli_outputs(url: str, commands: list[list[str]]) -> dict[str, object]:
     runner = CliRunner()
     outputs = {}
     for command in commands:
-        result = runner.invoke(main, ["--db", url, *command])
+        door = ["--reader-url", reader] if reader and command[0] == "sql" else []
+        result = runner.invoke(main, ["--db", url, *command, *door])
         assert result.exit_code == 0, f"{command}: {result.output}"
         outputs[" ".join(command)] = json.loads(result.stdout)
     return outputs
@@ -231,5 +248,5 @@ def test_cli_reference_is_not_empty(reference_cli):
 @pytest.mark.parametrize("engine_name", SERVERS)
 def test_same_cli_json_as_sqlite(built, reference_cli, engine_name):
     commands, reference = reference_cli
-    outputs = cli_outputs(built.url(engine_name), commands)
+    outputs = cli_outputs(built.url(engine_name), commands, built.readers[engine_name])
     assert outputs == reference, first_difference(reference, outputs)

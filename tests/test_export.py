@@ -383,3 +383,20 @@ def test_unknown_format_writes_nothing(connection, tmp_path):
     with pytest.raises(ExportError, match="unknown export format 'xml'"):
         export(connection, "xml", tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_files_already_in_the_folder_are_kept_unless_forced(built_db_url, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "states.csv").write_text("mine\n")
+    (out / "notes.txt").write_text("mine\n")
+    arguments = ["export", "--format", "csv", "--out", str(out)]
+    result = run_cli(*arguments, db=built_db_url, expect=2)
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("csto-db: error: ")
+    assert "states.csv" in result.stderr and "--force" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["notes.txt", "states.csv"]
+    assert (out / "states.csv").read_text() == "mine\n"
+    run_cli(*arguments, "--force", db=built_db_url)
+    assert (out / "states.csv").read_text().startswith("iso3,")
+    assert (out / "notes.txt").read_text() == "mine\n"  # not the export's: left alone
+    assert len(list(out.glob("*.csv"))) > 20

@@ -3,17 +3,14 @@ database, and readers during an `init` see the old record or the new one, never 
 
 from __future__ import annotations
 
-import contextlib
 import time
-from pathlib import Path
 
 import pytest
 from conftest import dump_of
 from init_runs import changed_seeds, cli, start_init
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from csto_db.build import PG_LOCK_KEY, init_database, mariadb_lock_name, sqlite_lock_path
+from csto_db.build import hold_init_lock, init_database
 from csto_db.checks import check_database
 from csto_db.db import make_engine
 from csto_db.seeding import seeds_dir
@@ -66,31 +63,9 @@ def test_concurrent_inits_all_finish_and_agree(empty_db_url, clean_dump, existin
     engine.dispose()
 
 
-@contextlib.contextmanager
 def holding_the_init_lock(url: str):
     """Hold the lock `init` takes, as another `init` would."""
-    backend = make_url(url).get_backend_name()
-    if backend == "sqlite":
-        import fcntl
-
-        with open(sqlite_lock_path(Path(make_url(url).database).resolve()), "a+b") as handle:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
-            yield
-        return
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            if backend == "postgresql":
-                connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_LOCK_KEY})
-                yield
-                connection.rollback()
-            else:
-                name = mariadb_lock_name(make_url(url).database)
-                assert connection.execute(text("SELECT GET_LOCK(:n, 0)"), {"n": name}).scalar()
-                yield
-                connection.execute(text("SELECT RELEASE_LOCK(:n)"), {"n": name})
-    finally:
-        engine.dispose()
+    return hold_init_lock(url, wait=0)
 
 
 def test_a_second_init_that_will_not_wait_says_so_in_one_line(empty_db_url):
