@@ -15,8 +15,17 @@ from pathlib import Path
 
 from .common import COW_FILE, RUNS, Result, median, python, run_measured
 
-TABLE_ORDER = ("sources", "dataset_imports", "states", "citations", "facts", "fact_citations",
-               "organizations", "membership_spans", "missing_data")
+TABLE_ORDER = (
+    "sources",
+    "dataset_imports",
+    "states",
+    "citations",
+    "facts",
+    "fact_citations",
+    "organizations",
+    "membership_spans",
+    "missing_data",
+)
 
 
 def template(directory: Path) -> Path:
@@ -85,14 +94,16 @@ def child_baseline(database: str, cow_file: str, rows_file: str) -> None:
         written += len(rows)
     connection.execute("COMMIT")
     connection.close()
-    print(json.dumps({"seconds": time.perf_counter() - started, "rows": written,
-                      "parsed": len(parsed)}))
+    print(
+        json.dumps(
+            {"seconds": time.perf_counter() - started, "rows": written, "parsed": len(parsed)}
+        )
+    )
 
 
 def measure() -> list[Result]:
     if not COW_FILE.exists():
-        return [Result("COW import", "skipped", 0, 0, "", "", None,
-                       f"no COW file at {COW_FILE}")]
+        return [Result("COW import", "skipped", 0, 0, "", "", None, f"no COW file at {COW_FILE}")]
     with tempfile.TemporaryDirectory() as folder:
         directory = Path(folder)
         base = template(directory)
@@ -103,8 +114,7 @@ def measure() -> list[Result]:
             for kind, results in (("ours", ours), ("baseline", plain)):
                 target = directory / f"{kind}-{run}.db"
                 shutil.copy(base, target)
-                argv = [python(), "-m", "benchmarks.cow_import", kind, str(target),
-                        str(COW_FILE)]
+                argv = [python(), "-m", "benchmarks.cow_import", kind, str(target), str(COW_FILE)]
                 if kind == "baseline":
                     argv.append(str(rows_file))
                 process = run_measured(argv)
@@ -116,12 +126,34 @@ def measure() -> list[Result]:
     peak, baseline_peak = median([m for _, m in ours]), median([m for _, m in plain])
     met = seconds <= 1.5 * baseline_seconds
     return [
-        Result("1. full COW import (SQLite)", "wall time", seconds, baseline_seconds, "s",
-               "≤ 1.5×", met, f"{total:,} rows in one transaction"),
-        Result("1. full COW import (SQLite)", "rows per second", total / seconds,
-               total / baseline_seconds, "rows/s", "", None),
-        Result("1. full COW import (SQLite)", "peak memory (process RSS)", peak,
-               baseline_peak, "MiB", "", None),
+        Result(
+            "1. full COW import (SQLite)",
+            "wall time",
+            seconds,
+            baseline_seconds,
+            "s",
+            "≤ 1.5×",
+            met,
+            f"{total:,} rows in one transaction",
+        ),
+        Result(
+            "1. full COW import (SQLite)",
+            "rows per second",
+            total / seconds,
+            total / baseline_seconds,
+            "rows/s",
+            "",
+            None,
+        ),
+        Result(
+            "1. full COW import (SQLite)",
+            "peak memory (process RSS)",
+            peak,
+            baseline_peak,
+            "MiB",
+            "",
+            None,
+        ),
     ]
 
 

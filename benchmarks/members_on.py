@@ -87,8 +87,9 @@ def measure(days: int = 400, rounds: int = 5, database: Path | None = None) -> d
                 for day in sample:
                     members_on(connection, "CSTO", day)
                 statements_per_call = statements / len(sample)
-                library = _median_call(lambda day: members_on(connection, "CSTO", day),
-                                       sample, rounds)
+                library = _median_call(
+                    lambda day: members_on(connection, "CSTO", day), sample, rounds
+                )
 
             def plain_call(day: date) -> list:
                 text = day.isoformat()

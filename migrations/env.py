@@ -11,8 +11,11 @@ target_metadata = Base.metadata
 
 
 def _url() -> str:
-    return database_url(context.get_x_argument(as_dictionary=True).get("url")
-                        or config.get_main_option("sqlalchemy.url") or None)
+    return database_url(
+        context.get_x_argument(as_dictionary=True).get("url")
+        or config.get_main_option("sqlalchemy.url")
+        or None
+    )
 
 
 def run_offline() -> None:
