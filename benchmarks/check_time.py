@@ -19,8 +19,8 @@ def _timed(function, *args) -> float:
 
 
 def measure() -> list[Result]:
-    from csto_db import checks
-    from csto_db.db import make_engine
+    from csto_db.build import checks
+    from csto_db.store.db import make_engine
 
     results = []
     for engine_name in ("sqlite", "postgresql", "mariadb"):

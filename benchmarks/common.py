@@ -105,9 +105,9 @@ def imported_database() -> Path:
         import shutil
         import tempfile
 
-        from csto_db.build import init_database
-        from csto_db.cow import import_cow
-        from csto_db.db import make_engine
+        from csto_db.build.init import init_database
+        from csto_db.datasets.cow_rows import import_cow
+        from csto_db.store.db import make_engine
 
         folder = Path(tempfile.mkdtemp(prefix="csto-bench-"))
         atexit.register(shutil.rmtree, folder, True)

@@ -30,7 +30,7 @@ TABLE_ORDER = (
 
 def template(directory: Path) -> Path:
     """A database built by ``init``: every run imports into a fresh copy of it."""
-    from csto_db.build import init_database
+    from csto_db.build.init import init_database
 
     path = directory / "template.db"
     init_database(f"sqlite:///{path}")
@@ -40,8 +40,8 @@ def template(directory: Path) -> Path:
 def prepared_rows(database: Path, rows_file: Path) -> int:
     """The rows the import writes, as plain tuples with SQLite's text dates, pickled for
     the baseline."""
-    from csto_db.cow import curated_of, import_rows, read_cow_file
-    from csto_db.db import make_engine
+    from csto_db.datasets.cow_rows import curated_of, import_rows, read_cow_file
+    from csto_db.store.db import make_engine
 
     engine = make_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
@@ -64,8 +64,8 @@ def _plain(value):
 
 
 def child_ours(database: str, cow_file: str) -> None:
-    from csto_db.cow import import_cow
-    from csto_db.db import make_engine
+    from csto_db.datasets.cow_rows import import_cow
+    from csto_db.store.db import make_engine
 
     started = time.perf_counter()
     engine = make_engine(f"sqlite:///{database}")

@@ -59,8 +59,8 @@ def measure() -> list[Result]:
                 f"no COW file at {COW_FILE}",
             )
         ]
-    from csto_db.db import make_engine
-    from csto_db.queries import members_on
+    from csto_db.answers.membership import members_on
+    from csto_db.store.db import make_engine
 
     database = imported_database()
     asked = questions(database)

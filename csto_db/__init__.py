@@ -23,55 +23,55 @@ __version__ = "0.2.0"
 
 #: Each public name and the module that defines it.
 _HOMES: dict[str, str] = {
-    "make_engine": "db",
-    "database_url": "db",
-    "PartialDate": "dates",
+    "make_engine": "store.db",
+    "database_url": "store.db",
+    "PartialDate": "store.dates",
     "Error": "errors",
     "DatabaseError": "errors",
     "QueryError": "errors",
     "PartialDateError": "errors",
     "SeedError": "errors",
-    "SchemaRevisionError": "schema",
-    "members_on": "queries",
-    "documents": "queries",
-    "initiatives": "queries",
-    "disputes": "queries",
-    "evidence": "queries",
-    "timeline": "timeline",
-    "sessions": "record",
-    "chair_on": "record",
-    "chair_answer": "record",
-    "officials_on": "record",
-    "operations": "record",
-    "diff_records": "diff",
-    "RecordDiff": "diff",
-    "database_release": "release",
-    "DatabaseRelease": "release",
-    "Base": "models",
-    "Source": "models",
-    "Citation": "models",
-    "Fact": "models",
-    "FactCitation": "models",
-    "State": "models",
-    "Organization": "models",
-    "Document": "models",
-    "DocumentParty": "models",
-    "Meeting": "models",
-    "Event": "models",
-    "MembershipSpan": "models",
-    "Initiative": "models",
-    "Objective": "models",
-    "Threat": "models",
-    "Position": "models",
-    "Dispute": "models",
-    "DisputeSubject": "models",
-    "Reading": "models",
-    "ChairSpan": "models",
-    "OfficeTerm": "models",
-    "Force": "models",
-    "Operation": "models",
-    "Contribution": "models",
-    "BodyObserver": "models",
+    "SchemaRevisionError": "store.schema",
+    "members_on": "answers.membership",
+    "documents": "answers.membership",
+    "initiatives": "answers.membership",
+    "disputes": "answers.membership",
+    "evidence": "answers.membership",
+    "timeline": "answers.timeline",
+    "sessions": "answers.record",
+    "chair_on": "answers.record",
+    "chair_answer": "answers.record",
+    "officials_on": "answers.record",
+    "operations": "answers.record",
+    "diff_records": "release.diff",
+    "RecordDiff": "release.diff",
+    "database_release": "release.versions",
+    "DatabaseRelease": "release.versions",
+    "Base": "store.base",
+    "Source": "store.base",
+    "Citation": "store.base",
+    "Fact": "store.base",
+    "FactCitation": "store.base",
+    "State": "store.base",
+    "Organization": "store.base",
+    "Document": "store.base",
+    "DocumentParty": "store.base",
+    "Meeting": "store.base",
+    "Event": "store.base",
+    "MembershipSpan": "store.base",
+    "Initiative": "store.base",
+    "Objective": "store.base",
+    "Threat": "store.base",
+    "Position": "store.base",
+    "Dispute": "store.base",
+    "DisputeSubject": "store.base",
+    "Reading": "store.base",
+    "ChairSpan": "store.base",
+    "OfficeTerm": "store.base",
+    "Force": "store.base",
+    "Operation": "store.base",
+    "Contribution": "store.base",
+    "BodyObserver": "store.base",
 }
 
 __all__ = sorted(_HOMES)
@@ -108,52 +108,52 @@ class _Package(ModuleType):
 sys.modules[__name__].__class__ = _Package
 
 if TYPE_CHECKING:
-    from .dates import PartialDate as PartialDate
-    from .db import database_url as database_url
-    from .db import make_engine as make_engine
-    from .diff import RecordDiff as RecordDiff
-    from .diff import diff_records as diff_records
+    from .answers.membership import disputes as disputes
+    from .answers.membership import documents as documents
+    from .answers.membership import evidence as evidence
+    from .answers.membership import initiatives as initiatives
+    from .answers.membership import members_on as members_on
+    from .answers.record import chair_answer as chair_answer
+    from .answers.record import chair_on as chair_on
+    from .answers.record import officials_on as officials_on
+    from .answers.record import operations as operations
+    from .answers.record import sessions as sessions
+    from .answers.timeline import timeline as timeline
     from .errors import DatabaseError as DatabaseError
     from .errors import Error as Error
     from .errors import PartialDateError as PartialDateError
     from .errors import QueryError as QueryError
     from .errors import SeedError as SeedError
-    from .models import Base as Base
-    from .models import BodyObserver as BodyObserver
-    from .models import ChairSpan as ChairSpan
-    from .models import Citation as Citation
-    from .models import Contribution as Contribution
-    from .models import Dispute as Dispute
-    from .models import DisputeSubject as DisputeSubject
-    from .models import Document as Document
-    from .models import DocumentParty as DocumentParty
-    from .models import Event as Event
-    from .models import Fact as Fact
-    from .models import FactCitation as FactCitation
-    from .models import Force as Force
-    from .models import Initiative as Initiative
-    from .models import Meeting as Meeting
-    from .models import MembershipSpan as MembershipSpan
-    from .models import Objective as Objective
-    from .models import OfficeTerm as OfficeTerm
-    from .models import Operation as Operation
-    from .models import Organization as Organization
-    from .models import Position as Position
-    from .models import Reading as Reading
-    from .models import Source as Source
-    from .models import State as State
-    from .models import Threat as Threat
-    from .queries import disputes as disputes
-    from .queries import documents as documents
-    from .queries import evidence as evidence
-    from .queries import initiatives as initiatives
-    from .queries import members_on as members_on
-    from .record import chair_answer as chair_answer
-    from .record import chair_on as chair_on
-    from .record import officials_on as officials_on
-    from .record import operations as operations
-    from .record import sessions as sessions
-    from .release import DatabaseRelease as DatabaseRelease
-    from .release import database_release as database_release
-    from .schema import SchemaRevisionError as SchemaRevisionError
-    from .timeline import timeline as timeline
+    from .release.diff import RecordDiff as RecordDiff
+    from .release.diff import diff_records as diff_records
+    from .release.versions import DatabaseRelease as DatabaseRelease
+    from .release.versions import database_release as database_release
+    from .store.base import Base as Base
+    from .store.base import BodyObserver as BodyObserver
+    from .store.base import ChairSpan as ChairSpan
+    from .store.base import Citation as Citation
+    from .store.base import Contribution as Contribution
+    from .store.base import Dispute as Dispute
+    from .store.base import DisputeSubject as DisputeSubject
+    from .store.base import Document as Document
+    from .store.base import DocumentParty as DocumentParty
+    from .store.base import Event as Event
+    from .store.base import Fact as Fact
+    from .store.base import FactCitation as FactCitation
+    from .store.base import Force as Force
+    from .store.base import Initiative as Initiative
+    from .store.base import Meeting as Meeting
+    from .store.base import MembershipSpan as MembershipSpan
+    from .store.base import Objective as Objective
+    from .store.base import OfficeTerm as OfficeTerm
+    from .store.base import Operation as Operation
+    from .store.base import Organization as Organization
+    from .store.base import Position as Position
+    from .store.base import Reading as Reading
+    from .store.base import Source as Source
+    from .store.base import State as State
+    from .store.base import Threat as Threat
+    from .store.dates import PartialDate as PartialDate
+    from .store.db import database_url as database_url
+    from .store.db import make_engine as make_engine
+    from .store.schema import SchemaRevisionError as SchemaRevisionError

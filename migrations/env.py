@@ -3,8 +3,8 @@
 from alembic import context
 from sqlalchemy import Connection, Engine, text
 
-from csto_db.db import database_url, make_engine
-from csto_db.models import Base
+from csto_db.store.base import Base
+from csto_db.store.db import database_url, make_engine
 
 config = context.config
 target_metadata = Base.metadata

@@ -9,14 +9,15 @@ from datetime import date
 import pytest
 from sqlalchemy import event, select, text
 
-from csto_db import queries, record
-from csto_db.build import init_database
-from csto_db.checks import check_database
-from csto_db.db import make_engine
+from csto_db.answers import membership as queries
+from csto_db.answers import record
+from csto_db.answers.timeline import _CHAIRS, _EVENTS, _SPANS
+from csto_db.build.checks import check_database
+from csto_db.build.init import init_database
+from csto_db.build.seed_files import read_seed_set, seeds_dir
 from csto_db.errors import SeedError
-from csto_db.models import Base, Contribution, Meeting
-from csto_db.seeding import read_seed_set, seeds_dir
-from csto_db.timeline import _CHAIRS, _EVENTS, _SPANS
+from csto_db.store.base import Base, Contribution, Meeting
+from csto_db.store.db import make_engine
 
 ON = date(2010, 1, 1)
 

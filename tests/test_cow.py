@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import dump_of, run_cli, run_cli_json
 
-from csto_db.build import init_database
-from csto_db.cow import Run, missing_runs, runs, spans_of
+from csto_db.build.init import init_database
+from csto_db.datasets.cow_rows import Run, missing_runs, runs, spans_of
 
 DATA = Path(__file__).parent / "data"
 EXCERPT = DATA / "cow-igo-v3-excerpt.csv"
@@ -213,7 +213,7 @@ def test_a_membership_ended_in_a_year_is_possible_that_year_only(imported):
 def test_a_state_without_an_iso_code_loads(imported, connection_to):
     from sqlalchemy import select
 
-    from csto_db.models import State
+    from csto_db.store.base import State
 
     url, _before, _result = imported
     with connection_to() as connection:
@@ -226,7 +226,7 @@ def test_a_state_without_an_iso_code_loads(imported, connection_to):
 
 
 def test_organizations_by_their_cow_short_name(connection_to):
-    from csto_db.queries import members_on
+    from csto_db.answers.membership import members_on
 
     with connection_to() as connection:
         members = members_on(connection, "IPrizeC", date(1910, 6, 1))
@@ -237,7 +237,7 @@ def test_organizations_by_their_cow_short_name(connection_to):
 def connection_to(imported):
     from contextlib import contextmanager
 
-    from csto_db.db import make_engine
+    from csto_db.store.db import make_engine
 
     @contextmanager
     def connect():
@@ -270,7 +270,7 @@ def test_associates_and_observers_are_spans_but_not_members(imported):
 def test_a_span_cites_its_cells_by_locator(connection_to):
     from sqlalchemy import select
 
-    from csto_db.models import Citation, FactCitation
+    from csto_db.store.base import Citation, FactCitation
 
     with connection_to() as connection:
         rows = connection.execute(
@@ -305,8 +305,8 @@ def test_missing_data_stays_unknown(imported):
 def test_check_verifies_locators_against_the_file(imported, connection_to, tmp_path):
     from sqlalchemy import update
 
-    from csto_db.cow import verify_locators
-    from csto_db.models import Citation
+    from csto_db.datasets.cow_rows import verify_locators
+    from csto_db.store.base import Citation
 
     url, _before, _result = imported
     assert "ok" in run_cli("check", "--cow-file", str(EXCERPT), db=url).stdout
@@ -471,9 +471,9 @@ def test_the_import_report_as_json(built):
 def test_downgrading_below_the_import_schema_removes_the_imported_rows(built):
     from sqlalchemy import func, select
 
-    from csto_db.db import make_engine
-    from csto_db.models import MembershipSpan, State
-    from csto_db.schema import downgrade, upgrade
+    from csto_db.store.base import MembershipSpan, State
+    from csto_db.store.db import make_engine
+    from csto_db.store.schema import downgrade, upgrade
 
     before = dump_of(built)
     run_cli("import-cow", str(EXCERPT), db=built)

@@ -4,14 +4,14 @@ import re
 from pathlib import Path
 
 from csto_db.cli import main
-from csto_db.schema import SCHEMA_REVISION, head_revision
+from csto_db.store.schema import SCHEMA_REVISION, head_revision
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_schema_page_names_every_table():
-    from csto_db.models import Base
+    from csto_db.store.base import Base
 
     schema = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
     for table in Base.metadata.tables:
@@ -44,7 +44,7 @@ def test_schema_revision_constant_is_the_migrations_head():
 
 
 def test_docs_generated_sections_match_the_code():
-    from csto_db.docs import DOCUMENTS, render
+    from csto_db.cli.docs import DOCUMENTS, render
 
     for relative, names in DOCUMENTS.items():
         text = (ROOT / relative).read_text(encoding="utf-8")
@@ -68,7 +68,7 @@ def test_command_reference_has_every_command_and_option():
 def test_the_chart_in_the_docs_shows_every_span(connection):
     """docs/membership.svg (drawn by `csto-db chart members --out docs/membership.svg`) has a
     bar for every span the command draws today, and a row for every state."""
-    from csto_db.chart import chart_data
+    from csto_db.outputs.chart import chart_data
 
     svg = (ROOT / "docs" / "membership.svg").read_text(encoding="utf-8")
     data = chart_data(connection, "both")

@@ -15,11 +15,12 @@ import pytest
 from conftest import ServerDatabases, dump_of, in_ci
 from sqlalchemy import select, text
 
-from csto_db import queries, timeline
-from csto_db.build import init_database
-from csto_db.db import make_engine
-from csto_db.models import Fact, State
-from csto_db.query_door import grant_reader
+from csto_db.answers import membership as queries
+from csto_db.answers.timeline import timeline
+from csto_db.build.init import init_database
+from csto_db.query_door.run import grant_reader
+from csto_db.store.base import Fact, State
+from csto_db.store.db import make_engine
 
 SERVERS = {
     "postgresql": ("CSTO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),

@@ -176,7 +176,7 @@ def test_a_date_is_one_partial_date_and_an_empty_one_is_none(built_engine):
 def test_every_partial_date_of_every_fact_table_is_one_attribute():
     from sqlalchemy import inspect
 
-    from csto_db.models import FACT_MODELS
+    from csto_db.store.base import FACT_MODELS
 
     for model in FACT_MODELS.values():
         composites = inspect(model).composites
@@ -295,14 +295,14 @@ import sys
 import csto_db
 heavy = sorted(m for m in ("sqlalchemy", "sqlalchemy.orm", "alembic", "yaml")
                if m in sys.modules)
-import csto_db.timeline, csto_db.evidence
-from csto_db.timeline import TimelineEntry
+import csto_db.answers.timeline, csto_db.answers.evidence
+from csto_db.answers.timeline import TimelineEntry
 print(heavy, csto_db.timeline.__name__, csto_db.evidence.__module__, TimelineEntry.__name__)
 """
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
-    assert out == ["[]", "timeline", "csto_db.queries", "TimelineEntry"]
+    assert out == ["[]", "timeline", "csto_db.answers.membership", "TimelineEntry"]
 
 
 def test_a_day_may_be_given_as_iso_text(connection):
@@ -369,8 +369,8 @@ def test_the_question_functions_take_an_organization_code_in_any_case(
     built_engine, connection, typed
 ):
     """As the command line does: `csto` is the CSTO, and the answers name it as stored."""
-    from csto_db.asof import horizon_of, lifetime_of
-    from csto_db.crosscheck import crosscheck_cow
+    from csto_db.answers.spans import horizon_of, lifetime_of
+    from csto_db.datasets.crosscheck_atop import crosscheck_cow
 
     day = date(2015, 1, 1)
     expected = csto_db.members_on(connection, "CSTO", day)

@@ -20,12 +20,11 @@ from conftest import run_cli
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
-from csto_db.build import PG_LOCK_KEY, init_database
+from csto_db.build.canonical_dump import canonical_dump
+from csto_db.build.init import PG_LOCK_KEY, init_database
 from csto_db.cli import main
-from csto_db.db import make_engine
-from csto_db.dump import canonical_dump
 from csto_db.errors import QueryError
-from csto_db.query_door import (
+from csto_db.query_door.run import (
     READER_STATEMENT_TIMEOUT,
     SQLITE_HEAP_LIMIT,
     QueryRefused,
@@ -34,6 +33,7 @@ from csto_db.query_door import (
     grant_rights,
     run_query,
 )
+from csto_db.store.db import make_engine
 
 TOKEN = uuid.uuid4().hex[:8]
 READER = f"door_reader_{TOKEN}"

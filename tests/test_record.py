@@ -8,9 +8,12 @@ from itertools import pairwise
 import pytest
 from sqlalchemy import select
 
-from csto_db import queries, record, timeline
-from csto_db.evidence import citations_for
-from csto_db.models import (
+from csto_db.answers import membership as queries
+from csto_db.answers import record
+from csto_db.answers.evidence import citations_for
+from csto_db.answers.membership import QueryError
+from csto_db.answers.timeline import timeline
+from csto_db.store.base import (
     BodyObserver,
     ChairSpan,
     Document,
@@ -21,7 +24,6 @@ from csto_db.models import (
     OfficeTerm,
     Organization,
 )
-from csto_db.queries import QueryError
 
 
 def day(text: str) -> date:
@@ -565,7 +567,7 @@ def test_the_kazakhstan_deployment_events(connection, key, event_kind, happened)
 
 
 def test_forces_and_their_contributors(connection):
-    from csto_db.models import Contribution, Force
+    from csto_db.store.base import Contribution, Force
 
     forces = {f.key: f for f in connection.execute(select(Force)).all()}
     assert {k: (f.kind, f.established_edtf, f.nominal_strength) for k, f in forces.items()} == {

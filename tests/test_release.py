@@ -19,11 +19,11 @@ from conftest import run_cli, run_cli_json
 from sqlalchemy import text
 
 from csto_db import __version__
-from csto_db.build import init_database
-from csto_db.db import make_engine
-from csto_db.export import FORMATS, LICENSE, TITLE, export
-from csto_db.release import RELEASES, citation, read_database_release, release_of
-from csto_db.schema import SchemaRevisionError
+from csto_db.build.init import init_database
+from csto_db.outputs.export import FORMATS, LICENSE, TITLE, export
+from csto_db.release.versions import RELEASES, citation, read_database_release, release_of
+from csto_db.store.db import make_engine
+from csto_db.store.schema import SchemaRevisionError
 
 ROOT = Path(__file__).resolve().parent.parent
 THIS_RELEASE = RELEASES[-1]
