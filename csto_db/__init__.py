@@ -47,31 +47,31 @@ _HOMES: dict[str, str] = {
     "RecordDiff": "release.diff",
     "database_release": "release.versions",
     "DatabaseRelease": "release.versions",
-    "Base": "store.base",
-    "Source": "store.base",
-    "Citation": "store.base",
-    "Fact": "store.base",
-    "FactCitation": "store.base",
-    "State": "store.base",
-    "Organization": "store.base",
-    "Document": "store.base",
-    "DocumentParty": "store.base",
-    "Meeting": "store.base",
-    "Event": "store.base",
-    "MembershipSpan": "store.base",
-    "Initiative": "store.base",
-    "Objective": "store.base",
-    "Threat": "store.base",
-    "Position": "store.base",
-    "Dispute": "store.base",
-    "DisputeSubject": "store.base",
-    "Reading": "store.base",
-    "ChairSpan": "store.base",
-    "OfficeTerm": "store.base",
-    "Force": "store.base",
-    "Operation": "store.base",
-    "Contribution": "store.base",
-    "BodyObserver": "store.base",
+    "Base": "store.models",
+    "Source": "store.models",
+    "Citation": "store.models",
+    "Fact": "store.models",
+    "FactCitation": "store.models",
+    "State": "store.models",
+    "Organization": "store.models",
+    "Document": "store.models",
+    "DocumentParty": "store.models",
+    "Meeting": "store.models",
+    "Event": "store.models",
+    "MembershipSpan": "store.models",
+    "Initiative": "store.models",
+    "Objective": "store.models",
+    "Threat": "store.models",
+    "Position": "store.models",
+    "Dispute": "store.models",
+    "DisputeSubject": "store.models",
+    "Reading": "store.models",
+    "ChairSpan": "store.models",
+    "OfficeTerm": "store.models",
+    "Force": "store.models",
+    "Operation": "store.models",
+    "Contribution": "store.models",
+    "BodyObserver": "store.models",
 }
 
 __all__ = sorted(_HOMES)
@@ -128,32 +128,32 @@ if TYPE_CHECKING:
     from .release.diff import diff_records as diff_records
     from .release.versions import DatabaseRelease as DatabaseRelease
     from .release.versions import database_release as database_release
-    from .store.base import Base as Base
-    from .store.base import BodyObserver as BodyObserver
-    from .store.base import ChairSpan as ChairSpan
-    from .store.base import Citation as Citation
-    from .store.base import Contribution as Contribution
-    from .store.base import Dispute as Dispute
-    from .store.base import DisputeSubject as DisputeSubject
-    from .store.base import Document as Document
-    from .store.base import DocumentParty as DocumentParty
-    from .store.base import Event as Event
-    from .store.base import Fact as Fact
-    from .store.base import FactCitation as FactCitation
-    from .store.base import Force as Force
-    from .store.base import Initiative as Initiative
-    from .store.base import Meeting as Meeting
-    from .store.base import MembershipSpan as MembershipSpan
-    from .store.base import Objective as Objective
-    from .store.base import OfficeTerm as OfficeTerm
-    from .store.base import Operation as Operation
-    from .store.base import Organization as Organization
-    from .store.base import Position as Position
-    from .store.base import Reading as Reading
-    from .store.base import Source as Source
-    from .store.base import State as State
-    from .store.base import Threat as Threat
     from .store.dates import PartialDate as PartialDate
     from .store.db import database_url as database_url
     from .store.db import make_engine as make_engine
+    from .store.models import Base as Base
+    from .store.models import BodyObserver as BodyObserver
+    from .store.models import ChairSpan as ChairSpan
+    from .store.models import Citation as Citation
+    from .store.models import Contribution as Contribution
+    from .store.models import Dispute as Dispute
+    from .store.models import DisputeSubject as DisputeSubject
+    from .store.models import Document as Document
+    from .store.models import DocumentParty as DocumentParty
+    from .store.models import Event as Event
+    from .store.models import Fact as Fact
+    from .store.models import FactCitation as FactCitation
+    from .store.models import Force as Force
+    from .store.models import Initiative as Initiative
+    from .store.models import Meeting as Meeting
+    from .store.models import MembershipSpan as MembershipSpan
+    from .store.models import Objective as Objective
+    from .store.models import OfficeTerm as OfficeTerm
+    from .store.models import Operation as Operation
+    from .store.models import Organization as Organization
+    from .store.models import Position as Position
+    from .store.models import Reading as Reading
+    from .store.models import Source as Source
+    from .store.models import State as State
+    from .store.models import Threat as Threat
     from .store.schema import SchemaRevisionError as SchemaRevisionError

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import Connection, Engine, text
 
-from csto_db.store.base import Base
+from csto_db.models import Base
 from csto_db.store.db import database_url, make_engine
 
 config = context.config

@@ -16,7 +16,7 @@ from csto_db.build.checks import check_database
 from csto_db.build.init import init_database
 from csto_db.build.seed_files import read_seed_set, seeds_dir
 from csto_db.errors import SeedError
-from csto_db.store.base import Base, Contribution, Meeting
+from csto_db.models import Base, Contribution, Meeting
 from csto_db.store.db import make_engine
 
 ON = date(2010, 1, 1)

@@ -213,7 +213,7 @@ def test_a_membership_ended_in_a_year_is_possible_that_year_only(imported):
 def test_a_state_without_an_iso_code_loads(imported, connection_to):
     from sqlalchemy import select
 
-    from csto_db.store.base import State
+    from csto_db.models import State
 
     url, _before, _result = imported
     with connection_to() as connection:
@@ -270,7 +270,7 @@ def test_associates_and_observers_are_spans_but_not_members(imported):
 def test_a_span_cites_its_cells_by_locator(connection_to):
     from sqlalchemy import select
 
-    from csto_db.store.base import Citation, FactCitation
+    from csto_db.models import Citation, FactCitation
 
     with connection_to() as connection:
         rows = connection.execute(
@@ -306,7 +306,7 @@ def test_check_verifies_locators_against_the_file(imported, connection_to, tmp_p
     from sqlalchemy import update
 
     from csto_db.datasets.cow_rows import verify_locators
-    from csto_db.store.base import Citation
+    from csto_db.models import Citation
 
     url, _before, _result = imported
     assert "ok" in run_cli("check", "--cow-file", str(EXCERPT), db=url).stdout
@@ -471,7 +471,7 @@ def test_the_import_report_as_json(built):
 def test_downgrading_below_the_import_schema_removes_the_imported_rows(built):
     from sqlalchemy import func, select
 
-    from csto_db.store.base import MembershipSpan, State
+    from csto_db.models import MembershipSpan, State
     from csto_db.store.db import make_engine
     from csto_db.store.schema import downgrade, upgrade
 

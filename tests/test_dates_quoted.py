@@ -16,7 +16,7 @@ from datetime import date
 import pytest
 
 from csto_db.build.seed_files import read_seed_set
-from csto_db.store.base import FACT_MODELS
+from csto_db.models import FACT_MODELS
 from csto_db.store.dates import PartialDate
 
 MONTHS = {

@@ -11,7 +11,7 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_schema_page_names_every_table():
-    from csto_db.store.base import Base
+    from csto_db.models import Base
 
     schema = (ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
     for table in Base.metadata.tables:

@@ -18,8 +18,8 @@ from sqlalchemy import select, text
 from csto_db.answers import membership as queries
 from csto_db.answers.timeline import timeline
 from csto_db.build.init import init_database
+from csto_db.models import Fact, State
 from csto_db.query_door.run import grant_reader
-from csto_db.store.base import Fact, State
 from csto_db.store.db import make_engine
 
 SERVERS = {

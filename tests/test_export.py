@@ -16,6 +16,14 @@ from sqlalchemy import func, select
 from csto_db.answers.membership import members_on
 from csto_db.build.canonical_dump import canonical_dump
 from csto_db.build.init import init_database
+from csto_db.models import (
+    MEMBER_STATUSES,
+    MEMBERSHIP_STATUSES,
+    Citation,
+    FactCitation,
+    MembershipSpan,
+    State,
+)
 from csto_db.outputs.export import (
     FORMATS,
     exact_iso,
@@ -24,14 +32,6 @@ from csto_db.outputs.export import (
     popolo_end,
     popolo_start,
     reduced_iso,
-)
-from csto_db.store.base import (
-    MEMBER_STATUSES,
-    MEMBERSHIP_STATUSES,
-    Citation,
-    FactCitation,
-    MembershipSpan,
-    State,
 )
 from csto_db.store.dates import OPEN_UPPER
 from csto_db.store.db import make_engine

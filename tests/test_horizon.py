@@ -25,7 +25,7 @@ from csto_db.answers.spans import (
 )
 from csto_db.build.checks import check_database
 from csto_db.build.init import init_database
-from csto_db.store.base import MissingData, Organization, Source
+from csto_db.models import MissingData, Organization, Source
 from csto_db.store.dates import PartialDate
 from csto_db.store.db import make_engine
 

@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from csto_db.build.init import init_database
-from csto_db.store.base import FACT_TABLES
+from csto_db.models import FACT_TABLES
 from csto_db.store.db import make_engine
 
 SOURCE = "integrity-test-source"

@@ -176,7 +176,7 @@ def test_a_date_is_one_partial_date_and_an_empty_one_is_none(built_engine):
 def test_every_partial_date_of_every_fact_table_is_one_attribute():
     from sqlalchemy import inspect
 
-    from csto_db.store.base import FACT_MODELS
+    from csto_db.models import FACT_MODELS
 
     for model in FACT_MODELS.values():
         composites = inspect(model).composites

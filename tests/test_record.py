@@ -13,7 +13,7 @@ from csto_db.answers import record
 from csto_db.answers.evidence import citations_for
 from csto_db.answers.membership import QueryError
 from csto_db.answers.timeline import timeline
-from csto_db.store.base import (
+from csto_db.models import (
     BodyObserver,
     ChairSpan,
     Document,
@@ -567,7 +567,7 @@ def test_the_kazakhstan_deployment_events(connection, key, event_kind, happened)
 
 
 def test_forces_and_their_contributors(connection):
-    from csto_db.store.base import Contribution, Force
+    from csto_db.models import Contribution, Force
 
     forces = {f.key: f for f in connection.execute(select(Force)).all()}
     assert {k: (f.kind, f.established_edtf, f.nominal_strength) for k, f in forces.items()} == {

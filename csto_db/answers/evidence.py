@@ -12,8 +12,8 @@ from sqlalchemy import ColumnElement, Connection, func, select
 from sqlalchemy.orm import QueryableAttribute, Session
 
 from ..errors import QueryError as QueryError  # the question modules raise it from here
-from ..store.base import Citation, DisputeSubject, FactCitation, Reading, Source
 from ..store.dates import PartialDate
+from ..store.models import Citation, DisputeSubject, FactCitation, Reading, Source
 
 
 def connection_of(db: Session | Connection) -> Connection:
@@ -196,7 +196,7 @@ def require_source(db: Session | Connection, key: str | None) -> None:
 
 def require_organization(db: Session | Connection, code: str) -> None:
     """Raise :class:`QueryError`, naming the organizations there are, unless ``code`` is one."""
-    from ..store.base import Organization
+    from ..store.models import Organization
 
     conn = connection_of(db)
     column = Organization.__table__.c.code  # the table's column: no mapper configuration
@@ -208,7 +208,7 @@ def organization_code(db: Session | Connection, text: str) -> str:
     """The organization code ``text`` names: the code itself, or the one code that matches
     it ignoring case (``csto`` for ``CSTO``; COW's codes such as ``AfDB`` mix cases).
     Raises :class:`QueryError` naming the codes there are."""
-    from ..store.base import Organization
+    from ..store.models import Organization
 
     conn = connection_of(db)
     # The table's column, not the mapped attribute: a mapped attribute in a statement makes
@@ -231,7 +231,7 @@ _CODES_NAMED = 20
 def unknown_organization(db: Session | Connection, code: str) -> QueryError:
     """The error for an organization code the database does not have, naming those it has
     (or, once it holds many, the closest to what was asked and how to list them all)."""
-    from ..store.base import Organization
+    from ..store.models import Organization
 
     codes = list(
         connection_of(db).execute(select(Organization.code).order_by(Organization.code)).scalars()

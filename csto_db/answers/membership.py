@@ -10,7 +10,8 @@ from datetime import date
 from sqlalchemy import Connection, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..store.base import (
+from ..store.dates import as_day
+from ..store.models import (
     MEMBER_STATUSES,
     Dispute,
     DisputeSubject,
@@ -23,7 +24,6 @@ from ..store.base import (
     Reading,
     State,
 )
-from ..store.dates import as_day
 from .answer import FrozenAnswer
 from .evidence import (
     Answer,

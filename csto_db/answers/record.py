@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from ..store.base import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation
 from ..store.dates import PartialDate, as_day
+from ..store.models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation
 from .answer import FrozenAnswer
 from .evidence import (
     Answer,

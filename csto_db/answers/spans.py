@@ -45,8 +45,8 @@ from sqlalchemy import (
     select,
 )
 
-from ..store.base import Citation, DisputeSubject, FactCitation, Organization, Reading
 from ..store.dates import PartialDate
+from ..store.models import Citation, DisputeSubject, FactCitation, Organization, Reading
 from .evidence import (
     QUOTE_COLUMNS,
     FieldReading,

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
-from ..store.base import ChairSpan, Event, MembershipSpan, State
+from ..store.models import ChairSpan, Event, MembershipSpan, State
 from .evidence import (
     Answer,
     FieldReading,

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, MetaData, Table, inspect, select
 
-from ..store.base import Base
+from ..store.models import Base
 from ..store.schema import MARIADB_INIT_LOCK_TABLE
 
 #: Alembic's bookkeeping, and the table ``init`` locks on MariaDB: not part of the record.

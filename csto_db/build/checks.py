@@ -10,7 +10,8 @@ from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.orm import aliased
 
 from ..release.versions import version_problems
-from ..store.base import (
+from ..store.db import make_engine
+from ..store.models import (
     FACT_MODELS,
     IMPORT_TABLES,
     Base,
@@ -22,7 +23,6 @@ from ..store.base import (
     SpanMixin,
     fact_key_column,
 )
-from ..store.db import make_engine
 from ..store.schema import current_revision, head_revision
 from ..store.schema_check import schema_differences
 from .digests import (
@@ -302,8 +302,8 @@ def _within_horizon(connection: Connection) -> list[str]:
     record, whose horizon is the latest of its organizations'. A date is after the horizon
     when its earliest possible day is."""
     from ..errors import PartialDateError
-    from ..store.base import Document, DocumentParty, Organization
     from ..store.dates import PartialDate
+    from ..store.models import Document, DocumentParty, Organization
 
     organizations = {
         row.code: row

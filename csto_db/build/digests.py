@@ -10,7 +10,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, delete, insert, inspect, select
 
 from .. import __version__
-from ..store.base import BUILD_TABLES, Base, BuildRecord, RowDigest
+from ..store.models import BUILD_TABLES, Base, BuildRecord, RowDigest
 from .canonical_dump import canonical_value
 from .imported_rows import imported_keys
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ..store.base import (
+from ..store.models import (
     FACT_MODELS,
     Citation,
     DatasetImport,

@@ -19,8 +19,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from ..errors import DatabaseError
-from ..store.base import Base
 from ..store.db import database_url, display_url, driver_message, make_engine
+from ..store.models import Base
 from ..store.schema import (
     MARIADB_INIT_LOCK_TABLE,
     alembic_config,

@@ -29,8 +29,8 @@ from sqlalchemy import (
 )
 
 from ..errors import PartialDateError, SeedError
-from ..store.base import FACT_MODELS, Base, fact_key_column
 from ..store.dates import PartialDate
+from ..store.models import FACT_MODELS, Base, fact_key_column
 from .digests import content_tables, row_key_text
 from .imported_rows import imported_keys
 

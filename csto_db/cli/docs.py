@@ -16,7 +16,7 @@ from typing import Any, cast
 import click
 from sqlalchemy import Column, Enum, Table
 
-from ..store.base import Base
+from ..store.models import Base
 
 BEGIN = "<!-- BEGIN GENERATED: {name} -->"
 END = "<!-- END GENERATED: {name} -->"

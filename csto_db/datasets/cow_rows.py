@@ -17,7 +17,8 @@ from sqlalchemy import Connection, delete, or_, select
 
 from ..answers.spans import reach_of
 from ..errors import Error
-from ..store.base import (
+from ..store.dates import PartialDate
+from ..store.models import (
     Citation,
     DatasetImport,
     Fact,
@@ -28,7 +29,6 @@ from ..store.base import (
     Source,
     State,
 )
-from ..store.dates import PartialDate
 
 SOURCE_KEY = "cow-igo-v3-file"
 #: How the answers name the dataset.
@@ -852,7 +852,7 @@ def import_cow(
 
 def write_rows(connection: Connection, rows: ImportRows, progress: Progress | None = None) -> None:
     """Bulk inserts, parents first: one executemany per table and batch."""
-    from ..store.base import Base
+    from ..store.models import Base
 
     total, done = rows.count(), 0
     for name, table_rows in rows.tables():

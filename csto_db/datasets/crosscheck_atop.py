@@ -16,7 +16,8 @@ from sqlalchemy import Connection, select
 from ..answers.evidence import Quote, competing
 from ..answers.spans import SeenSpan, certainty_on, spans_seen
 from ..errors import QueryError
-from ..store.base import (
+from ..store.dates import PartialDate
+from ..store.models import (
     MEMBER_STATUSES,
     DisputeSubject,
     MembershipSpan,
@@ -24,7 +25,6 @@ from ..store.base import (
     Source,
     State,
 )
-from ..store.dates import PartialDate
 from .cow_rows import DatasetError, cow_states, parse_cow
 
 #: The source whose held text is COW's rows for the CSTO (the seeds hold it).

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, cast
 from sqlalchemy import Connection, Row, select
 
 from ..errors import Error
-from ..store.base import Dispute, DisputeSubject, Document, MembershipSpan, Organization, State
+from ..store.models import Dispute, DisputeSubject, Document, MembershipSpan, Organization, State
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist

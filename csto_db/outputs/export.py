@@ -21,8 +21,8 @@ from .. import __version__
 from ..build.canonical_dump import canonical_dump
 from ..errors import Error
 from ..release import versions as release
-from ..store.base import FACT_MODELS, MEMBER_STATUSES, Base, fact_key_column
 from ..store.dates import OPEN_UPPER, PartialDate
+from ..store.models import FACT_MODELS, MEMBER_STATUSES, Base, fact_key_column
 
 FORMATS = ("csv", "json", "popolo", "datapackage")
 

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from ..errors import Error
-from ..store.base import MEMBER_STATUSES, Base
+from ..store.models import MEMBER_STATUSES, Base
 from .export import DESCRIPTION, LICENSE, LICENSE_NOTE, TITLE
 
 #: Statuses counted by the members query, as SQL (the rule of ``members_on``).

@@ -24,8 +24,8 @@ from ..build.canonical_dump import canonical_value
 from ..build.digests import content_tables, row_key_text
 from ..build.seed_files import DERIVED_COLUMNS
 from ..errors import Error
-from ..store.base import FACT_MODELS, fact_key_column
 from ..store.db import describe_error, display_url, make_engine
+from ..store.models import FACT_MODELS, fact_key_column
 from .versions import DatabaseRelease, database_release
 
 Key = tuple[Any, ...]

@@ -130,7 +130,7 @@ def schema_differences(connection: Connection) -> tuple[list[str], bool]:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from .base import Base
+    from .models import Base
 
     context = MigrationContext.configure(
         connection, opts={"compare_type": True, "include_object": _included}
