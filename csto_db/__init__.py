@@ -33,10 +33,10 @@ _HOMES: dict[str, str] = {
     "SeedError": "errors",
     "SchemaRevisionError": "store.schema",
     "members_on": "answers.membership",
-    "documents": "answers.membership",
-    "initiatives": "answers.membership",
-    "disputes": "answers.membership",
-    "evidence": "answers.membership",
+    "documents": "answers.documents",
+    "initiatives": "answers.documents",
+    "disputes": "answers.evidence",
+    "evidence": "answers.evidence",
     "timeline": "answers.timeline",
     "sessions": "answers.record",
     "chair_on": "answers.record",
@@ -108,10 +108,10 @@ class _Package(ModuleType):
 sys.modules[__name__].__class__ = _Package
 
 if TYPE_CHECKING:
-    from .answers.membership import disputes as disputes
-    from .answers.membership import documents as documents
-    from .answers.membership import evidence as evidence
-    from .answers.membership import initiatives as initiatives
+    from .answers.documents import documents as documents
+    from .answers.documents import initiatives as initiatives
+    from .answers.evidence import disputes as disputes
+    from .answers.evidence import evidence as evidence
     from .answers.membership import members_on as members_on
     from .answers.record import chair_answer as chair_answer
     from .answers.record import chair_on as chair_on

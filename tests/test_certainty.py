@@ -5,7 +5,7 @@ from datetime import date
 
 import pytest
 
-from csto_db.answers.spans import Lifetime, certainty_on, judge
+from csto_db.answers.asof import Lifetime, certainty_on, judge
 from csto_db.store.dates import PartialDate
 
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from csto_db.answers.membership import disputes, members_on
+from csto_db.answers.evidence import disputes
+from csto_db.answers.membership import members_on
 from csto_db.answers.timeline import timeline
 
 OVERVIEW = "csto-overview"

@@ -11,10 +11,7 @@ import pytest
 from conftest import run_cli, run_cli_json
 from sqlalchemy import select, update
 
-from csto_db.answers.evidence import citations_for
-from csto_db.answers.membership import members_on, missing_data_note
-from csto_db.answers.record import chair_on, officials_on
-from csto_db.answers.spans import (
+from csto_db.answers.asof import (
     CERTAIN,
     POSSIBLE,
     Horizon,
@@ -23,6 +20,9 @@ from csto_db.answers.spans import (
     judge,
     past_horizon,
 )
+from csto_db.answers.evidence import citations_for
+from csto_db.answers.membership import members_on, missing_data_note
+from csto_db.answers.record import chair_on, officials_on
 from csto_db.build.checks import check_database
 from csto_db.build.init import init_database
 from csto_db.models import MissingData, Organization, Source

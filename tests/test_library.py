@@ -302,7 +302,7 @@ print(heavy, csto_db.timeline.__name__, csto_db.evidence.__module__, TimelineEnt
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
-    assert out == ["[]", "timeline", "csto_db.answers.membership", "TimelineEntry"]
+    assert out == ["[]", "timeline", "csto_db.answers.evidence", "TimelineEntry"]
 
 
 def test_a_day_may_be_given_as_iso_text(connection):
@@ -369,7 +369,7 @@ def test_the_question_functions_take_an_organization_code_in_any_case(
     built_engine, connection, typed
 ):
     """As the command line does: `csto` is the CSTO, and the answers name it as stored."""
-    from csto_db.answers.spans import horizon_of, lifetime_of
+    from csto_db.answers.asof import horizon_of, lifetime_of
     from csto_db.datasets.crosscheck_atop import crosscheck_cow
 
     day = date(2015, 1, 1)

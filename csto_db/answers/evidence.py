@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import difflib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, func, select
-from sqlalchemy.orm import QueryableAttribute, Session
+from sqlalchemy import Connection, select
+from sqlalchemy.orm import Session
 
-from ..errors import QueryError as QueryError  # the question modules raise it from here
+from ..errors import QueryError
 from ..store.dates import PartialDate
-from ..store.models import Citation, DisputeSubject, FactCitation, Reading, Source
-
-
-def connection_of(db: Session | Connection) -> Connection:
-    """Accept an ORM session or a Core connection; queries run on the connection."""
-    return db.connection() if isinstance(db, Session) else db
+from ..store.models import Citation, Dispute, DisputeSubject, FactCitation, Reading
+from .answer import FrozenAnswer, connection_of
 
 
 @dataclass(frozen=True)
@@ -103,28 +98,6 @@ class FieldReading:
         }
 
 
-@dataclass
-class Answer:
-    """Base of the items the queries return: ``to_dict`` gives every field in order, the
-    citations as dicts, and the readings only when there are any. A field whose metadata
-    says ``internal`` stays out of it (a sort key, say)."""
-
-    def to_dict(self) -> dict[str, Any]:
-        data = {}
-        for item in fields(self):
-            if item.metadata.get("internal"):
-                continue
-            value = getattr(self, item.name)
-            if item.name == "readings":
-                if value:
-                    data["readings"] = [reading.to_dict() for reading in value]
-            elif item.name == "citations":
-                data["citations"] = [quote.to_dict() for quote in value]
-            else:
-                data[item.name] = value
-        return data
-
-
 def citations_for(db: Session | Connection, fact_keys: Iterable[str]) -> dict[str, list[Quote]]:
     """The citations behind each fact, in one query: ``{fact_key: [Quote, ...]}``."""
     keys = sorted(set(fact_keys))
@@ -180,83 +153,6 @@ def readings_for(
             )
         )
     return result
-
-
-def require_source(db: Session | Connection, key: str | None) -> None:
-    """Raise :class:`QueryError` unless ``key`` is None or a source in the database."""
-    if key is None:
-        return
-    column = Source.__table__.c.key  # the table's column: no mapper configuration
-    found = connection_of(db).execute(select(column).where(column == key)).first()
-    if found is None:
-        raise QueryError(
-            f'unknown source {key!r} (see `csto-db sql "SELECT s.key FROM sources s"`)'
-        )
-
-
-def require_organization(db: Session | Connection, code: str) -> None:
-    """Raise :class:`QueryError`, naming the organizations there are, unless ``code`` is one."""
-    from ..store.models import Organization
-
-    conn = connection_of(db)
-    column = Organization.__table__.c.code  # the table's column: no mapper configuration
-    if conn.execute(select(column).where(column == code)).first() is None:
-        raise unknown_organization(conn, code)
-
-
-def organization_code(db: Session | Connection, text: str) -> str:
-    """The organization code ``text`` names: the code itself, or the one code that matches
-    it ignoring case (``csto`` for ``CSTO``; COW's codes such as ``AfDB`` mix cases).
-    Raises :class:`QueryError` naming the codes there are."""
-    from ..store.models import Organization
-
-    conn = connection_of(db)
-    # The table's column, not the mapped attribute: a mapped attribute in a statement makes
-    # SQLAlchemy configure every mapper and relationship first, half a second of a command.
-    code = Organization.__table__.c.code
-    matches: list[str] = list(
-        conn.execute(select(code).where(func.lower(code) == text.lower())).scalars()
-    )
-    if text in matches:
-        return text
-    if len(matches) == 1:
-        return matches[0]
-    raise unknown_organization(conn, text)
-
-
-#: Up to this many codes, an unknown organization's message names them all.
-_CODES_NAMED = 20
-
-
-def unknown_organization(db: Session | Connection, code: str) -> QueryError:
-    """The error for an organization code the database does not have, naming those it has
-    (or, once it holds many, the closest to what was asked and how to list them all)."""
-    from ..store.models import Organization
-
-    codes = list(
-        connection_of(db).execute(select(Organization.code).order_by(Organization.code)).scalars()
-    )
-    if len(codes) <= _CODES_NAMED:
-        return QueryError(f"unknown organization {code!r}; the database has: {', '.join(codes)}")
-    close = difflib.get_close_matches(code, codes, n=5, cutoff=0.5)
-    hint = f"closest: {', '.join(close)}; " if close else ""
-    return QueryError(
-        f"unknown organization {code!r}; {hint}{len(codes)} codes in all "
-        f'(see `csto-db sql "SELECT o.code, o.name FROM organizations o"`)'
-    )
-
-
-def nulls_last(
-    column: QueryableAttribute[Any],
-) -> tuple[ColumnElement[bool], QueryableAttribute[Any]]:
-    """ORDER BY terms that put NULLs last on every engine (SQLite and MariaDB sort them
-    first, PostgreSQL last), so answers come out in the same order everywhere."""
-    return (column.is_(None), column)
-
-
-def edtf_of(value: PartialDate | None) -> str | None:
-    """A partial date as the source gives it, or None."""
-    return value.edtf if value else None
 
 
 @dataclass
@@ -365,4 +261,116 @@ def stored_date(row: Any, name: str) -> PartialDate | None:
         getattr(row, f"{name}_upper"),
         edtf,
         getattr(row, f"{name}_precision"),
+    )
+
+
+# --- Disputes and the evidence behind a fact -----------------------------------------------
+
+
+@dataclass(frozen=True)
+class DisputedField(FrozenAnswer):
+    """A field of a fact that a dispute is about."""
+
+    fact: str
+    field: str
+
+
+@dataclass(frozen=True)
+class DisputeReading(FrozenAnswer):
+    """One source's answer to a dispute."""
+
+    key: str
+    value: str | None
+    preferred: bool
+    note: str | None
+    sources: tuple[str, ...]
+    citations: tuple[Quote, ...]
+
+
+@dataclass(frozen=True)
+class DisputeRecord(FrozenAnswer):
+    """A question sources answer differently: its readings and the preferred one, with why."""
+
+    key: str
+    question: str
+    rule: str
+    reason: str
+    disagreement: bool
+    subjects: tuple[DisputedField, ...]
+    preferred: str | None
+    readings: tuple[DisputeReading, ...]
+
+
+def disputes(db: Session | Connection, *, include_refinements: bool = False) -> list[DisputeRecord]:
+    """Each question the sources answer differently: its readings, their sources, the
+    preferred reading and why. Refinements (readings that differ only in precision) are
+    left out unless asked for."""
+    conn = connection_of(db)
+    query = select(Dispute).order_by(Dispute.key)
+    if not include_refinements:
+        query = query.where(Dispute.disagreement.is_(True))
+    rows = conn.execute(query).all()
+    keys = [row.key for row in rows]
+    subjects: dict[str, list[DisputedField]] = defaultdict(list)
+    for subject in conn.execute(
+        select(DisputeSubject)
+        .where(DisputeSubject.dispute_key.in_(keys))
+        .order_by(DisputeSubject.fact_key)
+    ):
+        subjects[subject.dispute_key].append(DisputedField(subject.fact_key, subject.field))
+    readings = conn.execute(
+        select(Reading).where(Reading.dispute_key.in_(keys)).order_by(Reading.key)
+    ).all()
+    quotes = citations_for(conn, [r.key for r in readings])
+    by_dispute: dict[str, list[DisputeReading]] = defaultdict(list)
+    for reading in readings:
+        by_dispute[reading.dispute_key].append(
+            DisputeReading(
+                key=reading.key,
+                value=reading.value_date_edtf or reading.value_text,
+                preferred=bool(reading.preferred),
+                note=reading.note,
+                sources=tuple(sorted({q.source for q in quotes.get(reading.key, [])})),
+                citations=tuple(quotes.get(reading.key, [])),
+            )
+        )
+    return [
+        DisputeRecord(
+            key=row.key,
+            question=row.question,
+            rule=row.rule,
+            reason=row.reason,
+            disagreement=bool(row.disagreement),
+            subjects=tuple(subjects[row.key]),
+            preferred=next((r.value for r in by_dispute[row.key] if r.preferred), None),
+            readings=tuple(by_dispute[row.key]),
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class FactEvidence(FrozenAnswer):
+    """Everything behind one fact: its citations and the readings of its disputed fields."""
+
+    fact: str
+    citations: tuple[Quote, ...]
+    readings: tuple[FieldReading, ...]
+
+
+def evidence(db: Session | Connection, fact_key: str) -> FactEvidence:
+    """Everything behind one fact: its citations and the readings of its disputed fields."""
+    conn = connection_of(db)
+    quotes = citations_for(conn, [fact_key]).get(fact_key)
+    if quotes is None:
+        raise QueryError(
+            f"no fact with key {fact_key!r}: pass a key the other commands print "
+            f'(the `key` or `span` column), or see `csto-db sql "SELECT key '
+            f'FROM facts"`'
+        )
+    readings = readings_for(conn, [fact_key])
+    return FactEvidence(
+        fact=fact_key,
+        citations=tuple(quotes),
+        readings=tuple(r for rs in readings.values() for r in rs),
     )

@@ -12,28 +12,10 @@ from sqlalchemy.orm import Session
 
 from ..store.dates import PartialDate, as_day
 from ..store.models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation
-from .answer import FrozenAnswer
-from .evidence import (
-    Answer,
-    FieldReading,
-    Quote,
-    SourceView,
-    connection_of,
-    edtf_of,
-    nulls_last,
-    readings_for,
-    require_source,
-    stored_date,
-)
-from .spans import (
-    Horizon,
-    SeenSpan,
-    candidates,
-    horizon_fields,
-    organization_row,
-    spans_on,
-    with_readings,
-)
+from .answer import Answer, FrozenAnswer, connection_of, edtf_of, nulls_last, require_source
+from .asof import Horizon, horizon_fields, organization_row
+from .evidence import FieldReading, Quote, SourceView, readings_for, stored_date
+from .spans import SeenSpan, candidates, spans_on, with_readings
 
 #: The organ whose meetings are the Council's sessions.
 COUNCIL = "CSC"

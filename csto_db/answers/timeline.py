@@ -8,16 +8,10 @@ from datetime import date
 from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.orm import Session
 
+from ..errors import QueryError
 from ..store.models import ChairSpan, Event, MembershipSpan, State
-from .evidence import (
-    Answer,
-    FieldReading,
-    QueryError,
-    Quote,
-    connection_of,
-    edtf_of,
-    require_source,
-)
+from .answer import Answer, connection_of, edtf_of, require_source
+from .evidence import FieldReading, Quote
 from .spans import SeenSpan, spans_seen
 
 

@@ -267,8 +267,8 @@ def _spans_coherent(connection: Connection) -> list[str]:
 def _reach_current(connection: Connection) -> list[str]:
     """Each span's stored reach is the outermost bounds over its readings, as the loader
     computes it: an as-of question that selects by it misses no span."""
+    from ..answers.asof import SPAN_FIELDS, reach_of
     from ..answers.evidence import readings_for, stored_date
-    from ..answers.spans import SPAN_FIELDS, reach_of
 
     problems = []
     for table, model in FACT_MODELS.items():

@@ -619,7 +619,7 @@ def _check_lifetimes(seeds: SeedSet) -> None:
 
 def _set_reach(seeds: SeedSet) -> None:
     """Write each span's reach: the outermost bounds over every reading of its dates."""
-    from ..answers.spans import reach_of
+    from ..answers.asof import reach_of
 
     dates: dict[tuple[str, str], list[PartialDate]] = defaultdict(list)
     readings_by_dispute: dict[str, list[Row]] = defaultdict(list)

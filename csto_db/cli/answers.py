@@ -341,7 +341,7 @@ def _split_contested(
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The rows to show, and one note line for each contested row: the reading that puts
     it in, whether the row is shown (``--contested``) or left out."""
-    from ..answers.spans import contested_note
+    from ..answers.asof import contested_note
 
     notes = [
         contested_note(subject(row), row.get("readings", []), listed=with_contested)
@@ -383,9 +383,8 @@ def members(
     Past the last day the organization's record covers (its horizon) no row is certain,
     and a line under the table (`past_horizon` in each JSON row) says where it ends.
     """
-    from ..answers.evidence import organization_code
+    from ..answers.asof import MEMBERS_UNKNOWN, horizon_of, lifetime_of, organization_code
     from ..answers.membership import members_on, missing_data_note
-    from ..answers.spans import MEMBERS_UNKNOWN, horizon_of, lifetime_of
 
     with reading(ctx) as connection:
         org = organization_code(connection, org)
@@ -435,7 +434,7 @@ def timeline(ctx: click.Context, iso3: str, source: str | None, as_json: bool) -
 @reports_errors
 def documents(ctx: click.Context, kind: str | None, source: str | None, as_json: bool) -> None:
     """Legal documents: dates signed and in force, place, parties and sources."""
-    from ..answers.membership import documents as list_documents
+    from ..answers.documents import documents as list_documents
 
     with reading(ctx) as connection:
         result = [d.to_dict() for d in list_documents(connection, source=source, kind=kind)]
@@ -454,7 +453,7 @@ def documents(ctx: click.Context, kind: str | None, source: str | None, as_json:
 @reports_errors
 def initiatives(ctx: click.Context, source: str | None, as_json: bool) -> None:
     """Initiatives member states brought to the Organization, and what came of them."""
-    from ..answers.membership import initiatives as list_initiatives
+    from ..answers.documents import initiatives as list_initiatives
 
     with reading(ctx) as connection:
         result = [i.to_dict() for i in list_initiatives(connection, source=source)]
@@ -514,9 +513,8 @@ def chair(
     JSON: one object; `state` is null when no source names a chair that day, or when the
     day falls on an edge the sources leave open (the terms are then in `candidates`).
     """
-    from ..answers.evidence import organization_code
+    from ..answers.asof import horizon_of, organization_code
     from ..answers.record import chair_answer, chair_on
-    from ..answers.spans import horizon_of
 
     with reading(ctx) as connection:
         org = organization_code(connection, org)
@@ -609,7 +607,7 @@ def operations(ctx: click.Context, source: str | None, as_json: bool) -> None:
 @reports_errors
 def disputes(ctx: click.Context, include_refinements: bool, as_json: bool) -> None:
     """Where sources disagree: every reading, its sources, and the preferred one with why."""
-    from ..answers.membership import disputes as list_disputes
+    from ..answers.evidence import disputes as list_disputes
 
     with reading(ctx) as connection:
         result = [
@@ -647,7 +645,7 @@ def disputes(ctx: click.Context, include_refinements: bool, as_json: bool) -> No
 @reports_errors
 def evidence(ctx: click.Context, fact_key: str, as_json: bool) -> None:
     """The citations behind one fact (any key shown by the other commands)."""
-    from ..answers.membership import evidence as fact_evidence
+    from ..answers.evidence import evidence as fact_evidence
 
     with reading(ctx) as connection:
         result = fact_evidence(connection, fact_key).to_dict()
@@ -1129,7 +1127,7 @@ def crosscheck_cow_command(
 ) -> None:
     """The record against COW, year by year, state by state, by COW's rule (a member at any
     time in a year is a member that year)."""
-    from ..answers.evidence import organization_code
+    from ..answers.asof import organization_code
     from ..datasets.crosscheck_atop import crosscheck_cow
 
     with reading(ctx) as connection:

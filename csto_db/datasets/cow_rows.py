@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, or_, select
 
-from ..answers.spans import reach_of
+from ..answers.asof import reach_of
 from ..errors import Error
 from ..store.dates import PartialDate
 from ..store.models import (

@@ -13,8 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from ..answers.asof import certainty_on
 from ..answers.evidence import Quote, competing
-from ..answers.spans import SeenSpan, certainty_on, spans_seen
+from ..answers.spans import SeenSpan, spans_seen
 from ..errors import QueryError
 from ..store.dates import PartialDate
 from ..store.models import (
@@ -255,7 +256,7 @@ def crosscheck_cow(connection: Connection, org: str, *, path: Path | None = None
     counts in some year is listed, each year, with the curated spans, their citations and
     the disputes they belong to. ``org`` is a code in any case.
     """
-    from ..answers.evidence import organization_code
+    from ..answers.asof import organization_code
 
     org = organization_code(connection, org)
     row = connection.execute(
