@@ -24,7 +24,7 @@ def built_database(engine: str, folder: Path) -> Iterator[tuple[str, str | None]
     from sqlalchemy.engine import make_url
 
     from csto_db.build.init import init_database
-    from csto_db.query_door.run import grant_reader
+    from csto_db.query_door.reader_role import grant_reader
 
     if engine == "sqlite":
         url = f"sqlite:///{folder / f'bench-{uuid.uuid4().hex[:8]}.db'}"

@@ -64,7 +64,7 @@ def reader_for(url: str | None) -> str | None:
         return None
     if url not in _READERS:
         from csto_db.errors import Error
-        from csto_db.query_door.run import grant_reader
+        from csto_db.query_door.reader_role import grant_reader
 
         name = f"csto_reader_{uuid.uuid4().hex[:10]}"
         try:

@@ -19,7 +19,7 @@ from csto_db.answers import documents, evidence, membership
 from csto_db.answers.timeline import timeline
 from csto_db.build.init import init_database
 from csto_db.models import Fact, State
-from csto_db.query_door.run import grant_reader
+from csto_db.query_door.reader_role import grant_reader
 from csto_db.store.db import make_engine
 
 SERVERS = {

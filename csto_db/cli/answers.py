@@ -790,7 +790,7 @@ def grant_reader(
     run grant-reader again after an `init` that adds tables. It prints the URL to pass to
     `sql --reader-url` (or to put in $CSTO_DB_READER_URL), with the password hidden.
     """
-    from ..query_door.run import grant_reader as create_reader
+    from ..query_door.reader_role import grant_reader as create_reader
 
     _remember_secret(ctx, password=password)
     url = create_reader(ctx.obj, name, password, statement_timeout=timeout)
