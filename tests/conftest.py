@@ -198,7 +198,7 @@ def seed_copy(tmp_path):
     """A private copy of the seeds to break."""
     import shutil
 
-    from csto_db.build.seed_files import seeds_dir
+    from csto_db.build.seed_set import seeds_dir
 
     copy = tmp_path / "seeds"
     shutil.copytree(seeds_dir(), copy)

@@ -13,7 +13,8 @@ from csto_db.answers import membership, record
 from csto_db.answers.timeline import _CHAIRS, _EVENTS, _SPANS
 from csto_db.build.checks import check_database
 from csto_db.build.init import init_database
-from csto_db.build.seed_files import read_seed_set, seeds_dir
+from csto_db.build.seed_files import read_seed_set
+from csto_db.build.seed_set import seeds_dir
 from csto_db.errors import SeedError
 from csto_db.models import Base, Contribution, Meeting
 from csto_db.store.db import make_engine

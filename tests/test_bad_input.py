@@ -167,8 +167,8 @@ def test_server_errors_are_one_line_without_a_tuple(built_db_url, server):
 
 
 def test_every_user_error_derives_from_the_one_base():
-    from csto_db.build.seed_files import SeedError
     from csto_db.errors import QueryError as EvidenceQueryError
+    from csto_db.errors import SeedError
     from csto_db.query_door.run import QueryRefused
 
     for error in (DatabaseError, SchemaRevisionError, EvidenceQueryError, SeedError, QueryRefused):

@@ -256,7 +256,7 @@ def test_a_forged_row_with_recomputed_digests_is_caught(built_alone):
     """Armenia's CSTO membership ended in 2010 and every digest recomputed to match, as a
     forger with write access would: the digests pass, the seed files do not."""
     from csto_db.build.digests import record_build, seeds_digest
-    from csto_db.build.seed_files import seeds_dir
+    from csto_db.build.seed_set import seeds_dir
     from csto_db.store.schema import current_revision
 
     before = run_cli("members", "--org", "CSTO", "--on", "2012-01-01", "--json", db=built_alone)
@@ -287,7 +287,7 @@ def test_a_forged_row_with_recomputed_digests_is_caught(built_alone):
 
 def test_rows_the_seeds_do_not_build_are_named(built_alone):
     from csto_db.build.digests import record_build, seeds_digest
-    from csto_db.build.seed_files import seeds_dir
+    from csto_db.build.seed_set import seeds_dir
     from csto_db.store.schema import current_revision
 
     engine = make_engine(built_alone)

@@ -16,7 +16,7 @@ from sqlalchemy import select, text
 
 from csto_db import __version__
 from csto_db.build.init import init_database
-from csto_db.build.seed_files import PruneRefused
+from csto_db.build.sync import PruneRefused
 from csto_db.models import Fact
 from csto_db.release.diff import diff_records, diff_snapshots, snapshot_of_url
 from csto_db.release.record_changelog import COMMAND, DOCUMENT, counts_in, render, stored_snapshots

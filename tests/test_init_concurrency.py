@@ -11,8 +11,9 @@ from init_runs import changed_seeds, cli, start_init
 from sqlalchemy import text
 
 from csto_db.build.checks import check_database
-from csto_db.build.init import hold_init_lock, init_database
-from csto_db.build.seed_files import seeds_dir
+from csto_db.build.init import init_database
+from csto_db.build.init_lock import hold_init_lock
+from csto_db.build.seed_set import seeds_dir
 from csto_db.store.db import make_engine
 
 INTERNAL_ERROR_SIGNS = (

@@ -18,7 +18,7 @@ from sqlalchemy import inspect
 
 from csto_db.build.checks import check_database
 from csto_db.build.init import MARIADB_UNFINISHED, init_database
-from csto_db.build.seed_files import seeds_dir
+from csto_db.build.seed_set import seeds_dir
 from csto_db.store.db import make_engine
 
 pytestmark = pytest.mark.slow

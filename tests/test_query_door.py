@@ -21,7 +21,8 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from csto_db.build.canonical_dump import canonical_dump
-from csto_db.build.init import PG_LOCK_KEY, init_database
+from csto_db.build.init import init_database
+from csto_db.build.init_lock import PG_LOCK_KEY
 from csto_db.cli import main
 from csto_db.errors import QueryError
 from csto_db.query_door.mariadb import grant_rights

@@ -11,7 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from csto_db.build.init import init_database
-from csto_db.build.seed_files import PruneRefused, SeedError, load_seed_file, read_seed_set
+from csto_db.build.seed_files import read_seed_set
+from csto_db.build.seed_yaml import load_seed_file
+from csto_db.build.sync import PruneRefused
+from csto_db.errors import SeedError
 from csto_db.store.dates import PartialDate, PartialDateError, parse_day
 from csto_db.store.schema import SCHEMA_REVISION
 

@@ -5,7 +5,8 @@ from conftest import dump_of
 from sqlalchemy import text
 
 from csto_db.build.init import init_database
-from csto_db.build.seed_files import SeedError, read_seed_set
+from csto_db.build.seed_files import read_seed_set
+from csto_db.errors import SeedError
 from csto_db.store.db import make_engine
 
 

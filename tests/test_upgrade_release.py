@@ -13,7 +13,7 @@ from conftest import dump_of, sqlite_file_dump
 from csto_db.build.checks import check_database
 from csto_db.build.digests import row_key_text
 from csto_db.build.init import init_database
-from csto_db.build.seed_files import PruneRefused
+from csto_db.build.sync import PruneRefused
 from csto_db.store.db import make_engine
 from csto_db.store.schema import current_revision, head_revision, upgrade
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Connection, and_, or_, select
 from sqlalchemy.orm import aliased
 
-from ..release.versions import version_problems
+from .. import __version__
 from ..store.db import make_engine
 from ..store.models import (
     FACT_MODELS,
@@ -23,7 +23,7 @@ from ..store.models import (
     SpanMixin,
     fact_key_column,
 )
-from ..store.schema import current_revision, head_revision
+from ..store.schema import current_revision, head_revision, stored_record_version
 from ..store.schema_check import schema_differences
 from .digests import (
     Rows,
@@ -33,7 +33,9 @@ from .digests import (
     named_lines,
     seeds_digest,
 )
-from .seed_files import read_seed_set, seeds_dir, sync
+from .seed_files import read_seed_set
+from .seed_set import seeds_dir
+from .sync import sync
 
 
 def _tables_loaded(connection: Connection) -> list[str]:
@@ -399,3 +401,24 @@ def _within_horizon(connection: Connection) -> list[str]:
                     f"curated record ({record})"
                 )
     return problems
+
+
+def version_problems(connection: Connection) -> list[str]:
+    """For ``check``: a database whose build record names another release than this
+    package's (an older one; a newer one is refused by the schema gate)."""
+    # Imported here: the loops of this module name their variable ``table``.
+    from sqlalchemy import column, inspect, table
+
+    if not inspect(connection).has_table("build_record"):
+        return []
+    build = table("build_record", column("id"))
+    if connection.execute(select(build.c.id)).first() is None:
+        return []  # no build record: compare_with_build says so
+    stored = stored_record_version(connection)
+    if stored == __version__:
+        return []
+    built_by = f"csto-db {stored}" if stored else "a csto-db release older than 0.2.0"
+    return [
+        f"built by {built_by}, whose seeds and rules may differ from this package's "
+        f"({__version__}): run `csto-db init`"
+    ]

@@ -297,7 +297,7 @@ def init(ctx: click.Context, prune: bool, wait: float, as_json: bool) -> None:
     the next `init` finishes the job.
     """
     from ..build.init import init_database, prune_list
-    from ..build.seed_files import PruneRefused
+    from ..build.sync import PruneRefused
 
     if not as_json:
         click.echo(f"database: {display_url(ctx.obj)}")

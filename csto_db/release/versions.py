@@ -142,21 +142,3 @@ def read_database_release(url: str) -> DatabaseRelease:
             return database_release(connection)
     finally:
         engine.dispose()
-
-
-def version_problems(connection: Connection) -> list[str]:
-    """For ``check``: a database whose build record names another release than this
-    package's (an older one; a newer one is refused by the schema gate)."""
-    if not inspect(connection).has_table("build_record"):
-        return []
-    build = table("build_record", column("id"))
-    if connection.execute(select(build.c.id)).first() is None:
-        return []  # no build record: compare_with_build says so
-    stored = stored_record_version(connection)
-    if stored == __version__:
-        return []
-    built_by = f"csto-db {stored}" if stored else "a csto-db release older than 0.2.0"
-    return [
-        f"built by {built_by}, whose seeds and rules may differ from this package's "
-        f"({__version__}): run `csto-db init`"
-    ]
