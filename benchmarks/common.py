@@ -106,7 +106,7 @@ def imported_database() -> Path:
         import tempfile
 
         from csto_db.build.init import init_database
-        from csto_db.datasets.cow_rows import import_cow
+        from csto_db.datasets.cow_import import import_cow
         from csto_db.store.db import make_engine
 
         folder = Path(tempfile.mkdtemp(prefix="csto-bench-"))

@@ -27,7 +27,8 @@ def census(out: Path) -> None:
 
     from csto_db.answers.membership import members_on
     from csto_db.build.init import init_database
-    from csto_db.datasets.cow_rows import SOURCE_KEY, import_cow
+    from csto_db.datasets.cow_file import SOURCE_KEY
+    from csto_db.datasets.cow_import import import_cow
     from csto_db.models import Fact, MembershipSpan
     from csto_db.store.db import make_engine
 

@@ -40,7 +40,8 @@ def template(directory: Path) -> Path:
 def prepared_rows(database: Path, rows_file: Path) -> int:
     """The rows the import writes, as plain tuples with SQLite's text dates, pickled for
     the baseline."""
-    from csto_db.datasets.cow_rows import curated_of, import_rows, read_cow_file
+    from csto_db.datasets.cow_file import read_cow_file
+    from csto_db.datasets.cow_rows import curated_of, import_rows
     from csto_db.store.db import make_engine
 
     engine = make_engine(f"sqlite:///{database}")
@@ -64,7 +65,7 @@ def _plain(value):
 
 
 def child_ours(database: str, cow_file: str) -> None:
-    from csto_db.datasets.cow_rows import import_cow
+    from csto_db.datasets.cow_import import import_cow
     from csto_db.store.db import make_engine
 
     started = time.perf_counter()

@@ -10,7 +10,7 @@ import pytest
 from conftest import dump_of, run_cli, run_cli_json
 
 from csto_db.build.init import init_database
-from csto_db.datasets.cow_rows import Run, missing_runs, runs, spans_of
+from csto_db.datasets.cow_spans import Run, missing_runs, runs, spans_of
 
 DATA = Path(__file__).parent / "data"
 EXCERPT = DATA / "cow-igo-v3-excerpt.csv"
@@ -305,7 +305,7 @@ def test_missing_data_stays_unknown(imported):
 def test_check_verifies_locators_against_the_file(imported, connection_to, tmp_path):
     from sqlalchemy import update
 
-    from csto_db.datasets.cow_rows import verify_locators
+    from csto_db.datasets.cow_import import verify_locators
     from csto_db.models import Citation
 
     url, _before, _result = imported

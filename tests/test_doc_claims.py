@@ -417,7 +417,7 @@ def import_the_file(_url: str, _cow: str) -> None:
     """cow.md: igo_year_formatv3.csv holds 534 organizations, 217 states, 1816–2014."""
     if not COW_FILE.exists():
         pytest.skip(f"the full COW file is not beside the checkout ({COW_FILE})")
-    from csto_db.datasets.cow_rows import read_cow_file
+    from csto_db.datasets.cow_file import read_cow_file
 
     data = read_cow_file(COW_FILE)
     years = {year for organization in data.organizations for year in organization.years}

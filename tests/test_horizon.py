@@ -236,7 +236,7 @@ def test_an_organization_cow_says_ended_keeps_its_lifetime(cow_excerpt_url):
 
 
 def test_check_verifies_the_missing_data_against_the_file(cow_excerpt_url, tmp_path):
-    from csto_db.datasets.cow_rows import verify_locators
+    from csto_db.datasets.cow_import import verify_locators
 
     assert "ok" in run_cli("check", "--cow-file", str(EXCERPT), db=cow_excerpt_url).stdout
     engine = make_engine(cow_excerpt_url)

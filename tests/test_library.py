@@ -370,7 +370,7 @@ def test_the_question_functions_take_an_organization_code_in_any_case(
 ):
     """As the command line does: `csto` is the CSTO, and the answers name it as stored."""
     from csto_db.answers.asof import horizon_of, lifetime_of
-    from csto_db.datasets.crosscheck_atop import crosscheck_cow
+    from csto_db.datasets.crosscheck_cow import crosscheck_cow
 
     day = date(2015, 1, 1)
     expected = csto_db.members_on(connection, "CSTO", day)

@@ -826,7 +826,7 @@ def check(ctx: click.Context, cow_file: Path | None, as_json: bool) -> None:
         with engine.connect() as connection:
             problems = check_database(connection)
             if cow_file is not None and not problems:
-                from ..datasets.cow_rows import verify_locators
+                from ..datasets.cow_import import verify_locators
 
                 problems = verify_locators(connection, cow_file)
             described = database_release(connection)
@@ -1082,7 +1082,7 @@ def import_cow_command(ctx: click.Context, path: Path, quiet: bool, as_json: boo
     Every organization, state and year-precision membership span; the curated record is
     left as it is. One transaction: a malformed file writes nothing. Safe to repeat.
     """
-    from ..datasets.cow_rows import import_cow
+    from ..datasets.cow_import import import_cow
 
     bar = ProgressBar("import", quiet=quiet)
     engine = make_engine(ctx.obj, check_revision=True)
@@ -1128,7 +1128,7 @@ def crosscheck_cow_command(
     """The record against COW, year by year, state by state, by COW's rule (a member at any
     time in a year is a member that year)."""
     from ..answers.asof import organization_code
-    from ..datasets.crosscheck_atop import crosscheck_cow
+    from ..datasets.crosscheck_cow import crosscheck_cow
 
     with reading(ctx) as connection:
         result = crosscheck_cow(connection, organization_code(connection, org), path=path)
