@@ -24,15 +24,8 @@ from csto_db.models import (
     MembershipSpan,
     State,
 )
-from csto_db.outputs.export import (
-    FORMATS,
-    exact_iso,
-    export,
-    iso_bounds,
-    popolo_end,
-    popolo_start,
-    reduced_iso,
-)
+from csto_db.outputs.export import FORMATS, export
+from csto_db.outputs.popolo import exact_iso, iso_bounds, popolo_end, popolo_start, reduced_iso
 from csto_db.store.dates import OPEN_UPPER
 from csto_db.store.db import make_engine
 

@@ -20,7 +20,8 @@ from sqlalchemy import text
 
 from csto_db import __version__
 from csto_db.build.init import init_database
-from csto_db.outputs.export import FORMATS, LICENSE, TITLE, export
+from csto_db.outputs.export import FORMATS, export
+from csto_db.outputs.record_metadata import LICENSE, TITLE
 from csto_db.release.versions import RELEASES, citation, read_database_release, release_of
 from csto_db.store.db import make_engine
 from csto_db.store.schema import SchemaRevisionError

@@ -131,7 +131,6 @@ class Lifetime:
 # On the table's columns, as every statement of the as-of path (see _READINGS below).
 _ORGANIZATION = Organization.__table__.c
 
-
 #: The columns an as-of question reads from an organization's row: its lifetime and its
 #: horizon. Labelled so that they can ride along with the candidate spans of a statement.
 ORGANIZATION_COLUMNS = (
@@ -146,10 +145,7 @@ ORGANIZATION_COLUMNS = (
     _ORGANIZATION.horizon_reasoning.label("record_horizon_reasoning"),
 )
 
-
 _ORGANIZATION_ROW = select(*ORGANIZATION_COLUMNS).where(_ORGANIZATION.code == bindparam("org"))
-
-
 _ORGANIZATION_ROW_ANY_CASE = select(*ORGANIZATION_COLUMNS).where(
     func.lower(_ORGANIZATION.code) == func.lower(bindparam("org"))
 )

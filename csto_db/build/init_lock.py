@@ -23,11 +23,8 @@ from ..store.schema import MARIADB_INIT_LOCK_TABLE
 #: How long ``init`` waits for another ``init`` of the same database to finish, in seconds.
 DEFAULT_LOCK_WAIT = 60.0
 
-
 #: The advisory lock PostgreSQL runs of ``init`` take on a database that has no schema yet.
 PG_LOCK_KEY = 0x6373746F2D696E69  # "csto-ini" as bytes
-
-
 #: Alembic's table, which ``init`` locks on PostgreSQL once it exists.
 VERSION_TABLE = "alembic_version"
 

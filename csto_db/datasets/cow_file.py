@@ -14,35 +14,17 @@ from pathlib import Path
 from ..errors import Error
 
 SOURCE_KEY = "cow-igo-v3-file"
-
-
 #: How the answers name the dataset.
 DATASET_NAME = "COW IGO v3"
-
-
 #: The years a row may carry: each becomes a date, which holds years 1 to 9999.
 MIN_YEAR, MAX_YEAR = 1, 9999
-
-
 #: Codebook III.A: the state columns' codes and the statuses they become.
 STATUS_OF_CODE = {"1": "member", "2": "associate", "3": "observer"}
-
-
 MISSING = "-9"
-
-
 NOT_MEMBER = ("0", "")
-
-
 CODE_SET = frozenset((*STATUS_OF_CODE, MISSING, *NOT_MEMBER))
-
-
 ABSENCE = frozenset(NOT_MEMBER)
-
-
 STATUS_CODES = frozenset(STATUS_OF_CODE)
-
-
 REQUIRED_COLUMNS = ("ioname", "orgname", "year", "longorgname", "ionum", "dead")
 
 

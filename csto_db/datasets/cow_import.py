@@ -28,7 +28,6 @@ from .cow_spans import missing_runs, runs
 #: that the progress bar moves.
 BATCH = 5000
 
-
 Progress = Callable[[int, int], None]
 """Called as ``progress(done, total)`` while rows are written."""
 

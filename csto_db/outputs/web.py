@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from ..errors import Error
 from ..store.models import MEMBER_STATUSES, Base
-from .export import DESCRIPTION, LICENSE, LICENSE_NOTE, TITLE
+from .record_metadata import DESCRIPTION, LICENSE, LICENSE_NOTE, TITLE
 
 #: Statuses counted by the members query, as SQL (the rule of ``members_on``).
 _MEMBER_STATUSES_SQL = ", ".join(f"'{status}'" for status in MEMBER_STATUSES)

@@ -103,13 +103,11 @@ _PG_POWERFUL_ROLES = (
     "pg_checkpoint",
 )
 
-
 _PG_ROLE_ATTRIBUTES = """
 SELECT r.rolname, r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolreplication,
        r.rolbypassrls
 FROM pg_roles r WHERE r.rolname = coalesce(%(role)s, current_user)
 """
-
 
 # Every right that lets a role change something, for the role and every role it may become
 # (pg_has_role ... 'MEMBER' follows memberships, with or without INHERIT).

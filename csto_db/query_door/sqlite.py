@@ -20,7 +20,6 @@ SQLITE_HEAP_LIMIT = 256 * 1024 * 1024
 #: How many SQLite virtual-machine steps pass between two looks at the clock and at Ctrl-C.
 SQLITE_PROGRESS_STEPS = 1000
 
-
 #: Pragmas that only report, whatever their argument (a table or index name, a count).
 _REPORTING_PRAGMAS = frozenset(
     {
@@ -36,8 +35,6 @@ _REPORTING_PRAGMAS = frozenset(
         "quick_check",
     }
 )
-
-
 #: Pragmas that report a setting when given no value (and change it when given one).
 _SETTING_PRAGMAS = frozenset(
     {
@@ -65,14 +62,10 @@ _SETTING_PRAGMAS = frozenset(
         "temp_store",
     }
 )
-
-
 #: SQL functions that reach outside the database or change the engine.
 _REFUSED_FUNCTIONS = frozenset(
     {"load_extension", "fts3_tokenizer", "readfile", "writefile", "edit"}
 )
-
-
 #: SQLite result codes (the low byte of an error's extended code).
 _SQLITE_NOMEM, _SQLITE_TOOBIG = 7, 18
 

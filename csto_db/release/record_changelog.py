@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from .diff import STATUSES, Change, RecordDiff, Snapshot, diff_snapshots
+from .diff import STATUSES, Change, RecordDiff, diff_snapshots
+from .snapshots import Snapshot
 from .versions import RELEASES, Release
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -104,7 +105,7 @@ def render(current: Snapshot, stored: dict[str, Snapshot]) -> str:
 
 def stored_snapshots(root: Path = ROOT) -> dict[str, Snapshot]:
     """The record of each past release, read from the database kept for it."""
-    from .diff import snapshot_of_url
+    from .snapshots import snapshot_of_url
 
     return {
         version: snapshot_of_url(f"sqlite:///{root / path}", f"release {version}")
@@ -126,7 +127,7 @@ def counts_in(text: str, version: str) -> dict[str, dict[str, int]]:
 
 
 def main(root: str | None = None) -> int:
-    from .diff import snapshot_of_seeds
+    from .snapshots import snapshot_of_seeds
 
     base = Path(root) if root else ROOT
     text = render(snapshot_of_seeds(label="the current seeds"), stored_snapshots(base))
