@@ -382,7 +382,7 @@ def test_a_short_row_is_named(built, tmp_path):
 def test_the_progress_bar_draws_counts_and_rate_on_a_terminal(monkeypatch, capsys):
     import sys
 
-    from csto_db.cli import ProgressBar
+    from csto_db.cli.datasets import ProgressBar
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     bar = ProgressBar("import", quiet=False)
