@@ -11,17 +11,16 @@ Names load on first use, so ``import csto_db`` (and ``csto-db --help``) stays ch
 
 from __future__ import annotations
 
-import sys
 from importlib import import_module
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 #: The version of the package and of the record it builds (semantic versioning: the schema's
-#: migrations and the answer rule are part of the interface). ``csto_db.release`` lists
-#: every release with its date.
+#: migrations and the answer rule are part of the interface). ``csto_db.release.versions``
+#: lists every release with its date.
 __version__ = "0.2.0"
 
-#: Each public name and the module that defines it.
+#: Each public name and the module it comes from (the models from ``store.models``, which
+#: loads every subject's models together: one alone cannot be mapped).
 _HOMES: dict[str, str] = {
     "make_engine": "store.db",
     "database_url": "store.db",
@@ -76,11 +75,6 @@ _HOMES: dict[str, str] = {
 
 __all__ = sorted(_HOMES)
 
-#: Question functions named like the modules that hold them (``csto_db.timeline``,
-#: ``csto_db.evidence``). On the package the function is the public name; the module stays
-#: importable by its full name (``from csto_db.timeline import TimelineEntry``).
-_FUNCTIONS_OVER_MODULES = frozenset({"timeline", "evidence"})
-
 
 def __getattr__(name: str) -> Any:
     home = _HOMES.get(name)
@@ -94,18 +88,6 @@ def __getattr__(name: str) -> Any:
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_HOMES))
 
-
-class _Package(ModuleType):
-    """The package module: importing ``csto_db.timeline`` or ``csto_db.evidence`` would bind
-    the module over the question function of the same name; the function stays."""
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name in _FUNCTIONS_OVER_MODULES and isinstance(value, ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 if TYPE_CHECKING:
     from .answers.documents import documents as documents

@@ -243,8 +243,8 @@ def test_the_schema_record_is_what_a_fresh_migration_makes(empty_db_url):
     dialect = _dialect(empty_db_url)
     assert found, "no object found: the comparison would prove nothing"
     assert found == expected_objects(dialect), (
-        f"csto_db/data/schema_objects.json drifted from the migrations on {dialect}: run "
-        "`python -m csto_db.schema_check sqlite:// postgresql://... mariadb://...` "
+        f"csto_db/store/data/schema_objects.json drifted from the migrations on {dialect}: run "
+        "`python -m csto_db.store.schema_check sqlite:// postgresql://... mariadb://...` "
         "(each a server's URL) to record them again"
     )
 

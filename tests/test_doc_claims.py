@@ -581,7 +581,7 @@ NO_RESULT: dict[tuple[str, str], str] = {
     ),
     ("releases.md", "csto-db init"): "named, not run",
     ("releases.md", "init --prune"): "named, not run",
-    ("releases.md", "python -m csto_db.record_changelog"): (
+    ("releases.md", "python -m csto_db.release.record_changelog"): (
         "rewrites the changelog: tests/test_diff.py checks it is in step"
     ),
     ("servers.md", "csto-db sql"): "named, not run",

@@ -40,7 +40,7 @@ def test_readme_shows_every_command():
 
 
 def test_schema_revision_constant_is_the_migrations_head():
-    assert head_revision() == SCHEMA_REVISION, "update csto_db.schema.SCHEMA_REVISION"
+    assert head_revision() == SCHEMA_REVISION, "update csto_db.store.schema.SCHEMA_REVISION"
 
 
 def test_docs_generated_sections_match_the_code():
@@ -49,7 +49,7 @@ def test_docs_generated_sections_match_the_code():
     for relative, names in DOCUMENTS.items():
         text = (ROOT / relative).read_text(encoding="utf-8")
         assert render(text, names, relative) == text, (
-            f"{relative} drifted: run `python -m csto_db.docs` to regenerate"
+            f"{relative} drifted: run `python -m csto_db.cli.docs` to regenerate"
         )
 
 

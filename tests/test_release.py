@@ -184,7 +184,7 @@ def _sql(url: str, *statements: str) -> None:
 
 def test_the_horizon_is_printed_where_the_database_records_it(built_db_url):
     """`--version` and `check` print each curated organization's horizon as the database
-    records it (``csto_db.release.record_horizons`` reads it)."""
+    records it (``csto_db.release.versions.record_horizons`` reads it)."""
     lines = run_cli("--db", built_db_url, "--version").stdout.splitlines()
     assert lines[2] == "horizon: CST 2026-01-31, CSTO 2026-01-31"
     checked = run_cli("check", db=built_db_url).stdout.splitlines()

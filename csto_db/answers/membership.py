@@ -122,7 +122,7 @@ def members_on(
     dates leaves it open, ``disputed`` when another reading puts the day outside (those
     readings are attached). A state only another reading puts inside is ``contested`` and
     returned only when ``contested`` is true. Nothing answers outside the organization's
-    lifetime (see :func:`csto_db.asof.lifetime_of`), and past the horizon of its record
+    lifetime (see :func:`csto_db.answers.asof.lifetime_of`), and past the horizon of its record
     nothing is certain (each row's ``past_horizon`` says so). Suspended states and
     observers are not members. ``org`` is a code in any case (``csto`` for ``CSTO``).
     ``source`` answers from that source's claims alone. Raises :class:`QueryError` for an

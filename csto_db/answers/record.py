@@ -153,7 +153,7 @@ def chair_on(
     day in is ``contested``, returned only when ``contested`` is true. An empty list means
     no source states a chair that day. Past the horizon of the organization's record no
     term is ``certain`` (each term's ``past_horizon`` says so). ``org`` is a code in any
-    case. Raises :class:`csto_db.evidence.QueryError` for an unknown organization or source.
+    case. Raises :class:`csto_db.errors.QueryError` for an unknown organization or source.
     """
     on = as_day(on)
     conn = connection_of(db)
@@ -211,7 +211,7 @@ def chair_answer(
     ``candidates``. The record never picks one of them. Contested terms (only a reading
     the record does not prefer puts the day in them) are candidates marked ``contested``
     and never the answer. Past the horizon of the organization's record the answer says
-    where the record ends: ``horizon`` (see :func:`csto_db.asof.horizon_of`) is needed only
+    where the record ends: ``horizon`` (see :func:`csto_db.answers.asof.horizon_of`) is needed only
     when no term is given, the terms carrying it otherwise."""
     if horizon is not None or not terms:
         said = horizon_fields(horizon, on, CHAIR_UNKNOWN)

@@ -95,7 +95,7 @@ def init_database(
     lock on the database (a file beside a SQLite file, an advisory lock on PostgreSQL,
     ``GET_LOCK`` on MariaDB); another run waits up to ``lock_wait`` seconds, then
     :class:`InitLocked` is raised. Rows the database holds and the seeds lack are deleted
-    only with ``prune``; otherwise :class:`~csto_db.seeding.PruneRefused` lists them and
+    only with ``prune``; otherwise :class:`~csto_db.build.sync.PruneRefused` lists them and
     nothing changes.
 
     Killed at any moment, the database is left as it was or complete, and the next run

@@ -1,8 +1,8 @@
 """Documentation generated from the code: the schema diagram and data dictionary from the
 models, and the command reference from the command line's ``--help``.
 
-Run ``python -m csto_db.docs`` to rewrite the generated parts of the files in ``docs/``; a test
-fails when they differ from what the code says.
+Run ``python -m csto_db.cli.docs`` to rewrite the generated parts of the files in ``docs/``; a
+test fails when they differ from what the code says.
 """
 
 from __future__ import annotations

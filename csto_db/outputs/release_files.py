@@ -34,7 +34,7 @@ def write_release_files(out: Path, seeds_directory: Path | None = None) -> dict[
     checks them). Returns the size in bytes of each file, by its path within ``out``.
 
     Everything is written beside ``out`` first and moved into place in one rename, so a
-    failure leaves no half release. Raises :class:`~csto_db.export.ExportError` for a
+    failure leaves no half release. Raises :class:`~csto_db.outputs.export.ExportError` for a
     folder that cannot take it.
     """
     from ..build.init import init_database

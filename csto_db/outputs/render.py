@@ -146,7 +146,7 @@ def sources_of(citations: list[dict[str, Any]]) -> str:
 
 def chair_verdict(answer: dict[str, Any]) -> str:
     """One line answering "who chaired ``organization`` on ``on``" from a
-    :func:`csto_db.record.chair_answer` object."""
+    :func:`csto_db.answers.record.chair_answer` object."""
     org, on = answer["organization"], answer["on"]
     if answer["state"]:
         return (

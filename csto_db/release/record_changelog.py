@@ -1,9 +1,9 @@
 """The record's changelog, generated: for each release, the facts, quotes, sources and disputes
 it added, changed (field by field) and removed since the release before, with their sources.
 
-Run ``python -m csto_db.record_changelog`` in a checkout to rewrite ``docs/record-changelog.md``
-from the stored records of past releases and the current seeds; a test fails when the file
-differs from what they say.
+Run ``python -m csto_db.release.record_changelog`` in a checkout to rewrite
+``docs/record-changelog.md`` from the stored records of past releases and the current seeds;
+a test fails when the file differs from what they say.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from .versions import RELEASES, Release
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = "docs/record-changelog.md"
-COMMAND = "python -m csto_db.record_changelog"
+COMMAND = "python -m csto_db.release.record_changelog"
 
 #: The database each past release built, kept in the repository (relative to its root).
 STORED_RECORDS = {"0.1.0": "tests/data/csto-0.1.0.db"}

@@ -98,8 +98,8 @@ def make_engine(
 
     SQLite connections get foreign keys switched on. ``read_only`` opens a SQLite file in
     read-only mode, and asks a server for a read-only transaction on each connection.
-    ``check_revision`` passes the schema gate (:func:`csto_db.schema.require_revision`,
-    then :func:`csto_db.schema.require_finished`) on the engine's first connection, so a
+    ``check_revision`` passes the schema gate (:func:`csto_db.store.schema.require_revision`,
+    then :func:`csto_db.store.schema.require_finished`) on the engine's first connection, so a
     database older, newer or foreign to the package, or one ``init`` has not finished, is
     refused before anything reads or writes it; ``upgrading`` lets a database that is empty,
     at an older revision or unfinished through (what ``init`` builds and ``check`` reports).

@@ -4,8 +4,8 @@ difference: tables, columns, indexes and keys through Alembic's comparison with 
 models do not describe (triggers, functions, CHECK and exclusion constraints, views,
 sequences) against the record of a fresh build kept in ``data/schema_objects.json``.
 
-``python -m csto_db.schema_check [URL ...]`` rewrites that record from a fresh build on each
-engine given (SQLite, in a temporary file, when none is): on a server it creates a
+``python -m csto_db.store.schema_check [URL ...]`` rewrites that record from a fresh build on
+each engine given (SQLite, in a temporary file, when none is): on a server it creates a
 throwaway database beside the one the URL names, migrates it and drops it.
 """
 
