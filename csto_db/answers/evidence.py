@@ -1,4 +1,5 @@
-"""The evidence behind facts: citations, readings of disputed fields, and one source's view."""
+"""The evidence behind facts: citations, readings of disputed fields, one source's view, and
+the questions that ask for them: the disputes, and everything behind one fact."""
 
 from __future__ import annotations
 

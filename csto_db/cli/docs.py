@@ -1,5 +1,6 @@
 """Documentation generated from the code: the schema diagram and data dictionary from the
-models, and the command reference from the command line's ``--help``.
+models, the command reference from the command line's ``--help``, and the package's floors
+and modules from its folders and docstrings.
 
 Run ``python -m csto_db.cli.docs`` to rewrite the generated parts of the files in ``docs/``; a
 test fails when they differ from what the code says.
@@ -7,6 +8,7 @@ test fails when they differ from what the code says.
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 from collections.abc import Iterable
@@ -120,10 +122,76 @@ def command_reference() -> str:
     return "\n\n".join(parts)
 
 
+#: The package's floors, lowest first: ``errors.py``, then a folder or two per floor. A module
+#: imports from its own folder and from the floors below it, never from another folder of
+#: its own floor nor from above; ``csto_db/__init__.py`` and ``csto_db/models.py``, the
+#: library's face, stand outside the floors, and no module imports them but for the
+#: package's ``__version__``. ``tests/test_layers.py`` holds the code to this.
+FLOORS: tuple[tuple[str, ...], ...] = (
+    ("errors",),
+    ("store",),
+    ("answers", "query_door"),
+    ("build", "datasets"),
+    ("release",),
+    ("outputs",),
+    ("cli",),
+)
+
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def summary(path: Path) -> str:
+    """The first paragraph of a module's docstring, on one line, its reStructuredText code
+    (``code``, :mod:`name`) as Markdown's."""
+    docstring = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
+    text = " ".join(docstring.split("\n\n")[0].split())
+    return re.sub(r":\w+:`([^`]+)`", r"`\1`", text).replace("``", "`")
+
+
+def _shown(part: str) -> str:
+    return f"`{part}.py`" if (PACKAGE / f"{part}.py").is_file() else f"`{part}/`"
+
+
+def architecture_floors() -> str:
+    """A table of the floors, top first: each folder, what it may import, what it holds."""
+    rows = ["| floor | folder | may import | what it holds |", "|---|---|---|---|"]
+    for number in reversed(range(len(FLOORS))):
+        below = [part for floor in FLOORS[:number] for part in floor]
+        for part in FLOORS[number]:
+            path = PACKAGE / f"{part}.py"
+            if not path.is_file():
+                path = PACKAGE / part / "__init__.py"
+            may = ", ".join(_shown(other) for other in below) if below else "nothing"
+            rows.append(f"| {number} | {_shown(part)} | {may} | {summary(path)} |")
+    return "\n".join(rows)
+
+
+def architecture_modules() -> str:
+    """Each folder, floor by floor from the bottom, with each of its modules and the first
+    paragraph of its docstring; then the library's face."""
+    parts = []
+    for floor in FLOORS:
+        for part in floor:
+            if (PACKAGE / f"{part}.py").is_file():
+                continue  # errors.py: in the floors' table
+            rows = [f"### `csto_db/{part}/`", "", "| module | what it holds |", "|---|---|"]
+            for path in sorted((PACKAGE / part).glob("*.py")):
+                if path.name != "__init__.py":
+                    rows.append(f"| `{path.name}` | {summary(path)} |")
+            parts.append("\n".join(rows))
+    face = ["### The library's face", "", "| module | what it holds |", "|---|---|"]
+    for name in ("__init__.py", "models.py"):
+        face.append(f"| `csto_db/{name}` | {summary(PACKAGE / name)} |")
+    parts.append("\n".join(face))
+    return "\n\n".join(parts)
+
+
 GENERATED = {
     "diagram": mermaid_diagram,
     "data-dictionary": data_dictionary,
     "commands": command_reference,
+    "floors": architecture_floors,
+    "modules": architecture_modules,
 }
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,6 +199,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = {
     "docs/schema.md": ("diagram", "data-dictionary"),
     "docs/commands.md": ("commands",),
+    "docs/architecture.md": ("floors", "modules"),
 }
 
 

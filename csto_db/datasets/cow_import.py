@@ -1,4 +1,5 @@
-"""Importing the Correlates of War IGO dataset (v3, IGO-year format) whole, as its own source."""
+"""Importing the Correlates of War IGO dataset (v3, IGO-year format) whole, as its own source;
+removing an import, and checking its cell locators against the file."""
 
 from __future__ import annotations
 
