@@ -128,7 +128,7 @@ class Lifetime:
         return dataclasses.replace(value, lower=lower, upper=upper)
 
 
-# On the table's columns, as every statement of the as-of path (see _READINGS below).
+# On the table's columns, as every statement of the as-of path (see ``_READINGS`` in spans).
 _ORGANIZATION = Organization.__table__.c
 
 #: The columns an as-of question reads from an organization's row: its lifetime and its
@@ -197,8 +197,6 @@ def horizon_of(conn: Connection, org: str) -> Horizon | None:
 
 def require_organization(db: Session | Connection, code: str) -> None:
     """Raise :class:`QueryError`, naming the organizations there are, unless ``code`` is one."""
-    from ..store.models import Organization
-
     conn = connection_of(db)
     column = Organization.__table__.c.code  # the table's column: no mapper configuration
     if conn.execute(select(column).where(column == code)).first() is None:
@@ -209,8 +207,6 @@ def organization_code(db: Session | Connection, text: str) -> str:
     """The organization code ``text`` names: the code itself, or the one code that matches
     it ignoring case (``csto`` for ``CSTO``; COW's codes such as ``AfDB`` mix cases).
     Raises :class:`QueryError` naming the codes there are."""
-    from ..store.models import Organization
-
     conn = connection_of(db)
     # The table's column, not the mapped attribute: a mapped attribute in a statement makes
     # SQLAlchemy configure every mapper and relationship first, half a second of a command.
@@ -232,8 +228,6 @@ _CODES_NAMED = 20
 def unknown_organization(db: Session | Connection, code: str) -> QueryError:
     """The error for an organization code the database does not have, naming those it has
     (or, once it holds many, the closest to what was asked and how to list them all)."""
-    from ..store.models import Organization
-
     codes = list(
         connection_of(db).execute(select(Organization.code).order_by(Organization.code)).scalars()
     )

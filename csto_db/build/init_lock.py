@@ -1,6 +1,6 @@
-"""One ``init`` at a time: the lock it holds for its whole run on each engine (a file beside a
-SQLite database, ``alembic_version`` or an advisory lock on PostgreSQL, a row of its own on
-MariaDB), which a reader can neither take nor block."""
+"""One ``init`` at a time: the lock it holds for its whole run, each engine's own (a file
+beside a SQLite database, ``alembic_version`` or an advisory lock on PostgreSQL, a row of its
+own table on MariaDB), and ``hold_init_lock`` to hold it from outside ``init``."""
 
 from __future__ import annotations
 

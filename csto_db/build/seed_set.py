@@ -16,7 +16,6 @@ from ..store.models import Base
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
-
 #: A row as read from the seed files, column by column; a row's primary key values.
 Row = dict[str, Any]
 Key = tuple[Any, ...]

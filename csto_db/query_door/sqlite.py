@@ -16,7 +16,6 @@ from .run import QueryRefused, QueryResult, _fetch, _interrupted, _Limits, _Stop
 #: temporary tables and sorts are kept in memory, so they count against it too.
 SQLITE_HEAP_LIMIT = 256 * 1024 * 1024
 
-
 #: How many SQLite virtual-machine steps pass between two looks at the clock and at Ctrl-C.
 SQLITE_PROGRESS_STEPS = 1000
 

@@ -164,8 +164,9 @@ def require_record_version(connection: Connection) -> str | None:
     return stored
 
 
-#: On MariaDB, the table whose one row ``init`` locks for its whole run (see build.py). Not
-#: part of the schema the migrations make, and ``grant-reader`` grants the reader nothing on it.
+#: On MariaDB, the table whose one row ``init`` locks for its whole run (see
+#: ``build/init_lock.py``). Not part of the schema the migrations make, and ``grant-reader``
+#: grants the reader nothing on it.
 MARIADB_INIT_LOCK_TABLE = "csto_init_lock"
 
 #: The table ``init`` writes last, in the transaction that loads the seeds (``BuildRecord``).
