@@ -36,24 +36,25 @@ def rows_of(name: str, results) -> list[str]:
     for result in results if isinstance(results, list) else [results]:
         if isinstance(result, Result):
             if result.unit == "":
-                lines.append(f"| {result.benchmark} | {result.measure} | | | | | "
-                             f"{result.note} |")
+                lines.append(f"| {result.benchmark} | {result.measure} | | | | | {result.note} |")
                 continue
             met = "" if result.met is None else ("met" if result.met else "**missed**")
             lines.append(
                 f"| {result.benchmark} | {result.measure} | {_number(result.figure)} "
                 f"{result.unit} | {_number(result.baseline)} {result.unit} | "
-                f"{result.ratio:.2f}× | {result.target} {met} | {result.note} |")
+                f"{result.ratio:.2f}× | {result.target} {met} | {result.note} |"
+            )
         else:
             items = result.items() if isinstance(result, dict) else [("result", result)]
-            lines.append(f"| {name} | " + "; ".join(f"{k}: {v}" for k, v in items)
-                         + " | | | | | |")
+            lines.append(f"| {name} | " + "; ".join(f"{k}: {v}" for k, v in items) + " | | | | | |")
     return lines
 
 
 def main(selected: list[str]) -> None:
-    table = ["| benchmark | measure | csto-db | baseline | ratio | target | note |",
-             "|---|---|---|---|---|---|---|"]
+    table = [
+        "| benchmark | measure | csto-db | baseline | ratio | target | note |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name in selected or MODULES:
         try:
             module = importlib.import_module(f"benchmarks.{name}")
@@ -67,12 +68,14 @@ def main(selected: list[str]) -> None:
         print("\n".join(lines), file=sys.stderr, flush=True)
     described = "\n".join(f"- {key}: {value}" for key, value in machine().items())
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    block = (f"{BEGIN}\nMeasured {stamp} by `python -m benchmarks`, medians of the runs.\n\n"
-             f"Machine:\n\n{described}\n\n" + "\n".join(table) + f"\n{END}")
+    block = (
+        f"{BEGIN}\nMeasured {stamp} by `python -m benchmarks`, medians of the runs.\n\n"
+        f"Machine:\n\n{described}\n\n" + "\n".join(table) + f"\n{END}"
+    )
     path = ROOT / "BENCHMARKS.md"
     text = path.read_text("utf-8") if path.exists() else "# Benchmarks\n\n"
     if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]
+        text = text[: text.index(BEGIN)] + block + text[text.index(END) + len(END) :]
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text, "utf-8")

@@ -19,8 +19,8 @@ def _timed(function, *args) -> float:
 
 
 def measure() -> list[Result]:
-    from csto_db import checks
-    from csto_db.db import make_engine
+    from csto_db.build import checks
+    from csto_db.store.db import make_engine
 
     results = []
     for engine_name in ("sqlite", "postgresql", "mariadb"):
@@ -45,13 +45,22 @@ def measure() -> list[Result]:
                                 checks.schema_differences, checks._rows_match_seeds = saved
                     engine.dispose()
             except RuntimeError as error:
-                results.append(Result(f"6. check, {engine_name}", "skipped", 0, 0, "", "",
-                                      None, str(error)))
+                results.append(
+                    Result(f"6. check, {engine_name}", "skipped", 0, 0, "", "", None, str(error))
+                )
                 continue
         after, before = median(whole), median(without)
-        results.append(Result(
-            f"6. check, fresh database, {engine_name}", "time (in process)", after, before,
-            "s", "", None,
-            f"baseline: without the schema and seed comparisons; of the whole, schema "
-            f"{median(schema):.3f} s, seed build in memory {median(seeds):.3f} s"))
+        results.append(
+            Result(
+                f"6. check, fresh database, {engine_name}",
+                "time (in process)",
+                after,
+                before,
+                "s",
+                "",
+                None,
+                f"baseline: without the schema and seed comparisons; of the whole, schema "
+                f"{median(schema):.3f} s, seed build in memory {median(seeds):.3f} s",
+            )
+        )
     return results

@@ -49,8 +49,14 @@ class ProcessRun:
 def run_measured(argv: list[str], *, env: dict | None = None) -> ProcessRun:
     """Run ``argv`` to its end through :mod:`benchmarks.spawn`: its wall time, its own peak
     RSS and what it printed."""
-    child = subprocess.run([sys.executable, "-m", "benchmarks.spawn", *argv], cwd=ROOT,
-                           env=env, capture_output=True, text=True, check=False)
+    child = subprocess.run(
+        [sys.executable, "-m", "benchmarks.spawn", *argv],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if child.returncode != 0:
         raise RuntimeError(f"{argv} failed ({child.returncode}): {child.stderr[-2000:]}")
     measured = json.loads(child.stderr.strip().splitlines()[-1])
@@ -99,9 +105,9 @@ def imported_database() -> Path:
         import shutil
         import tempfile
 
-        from csto_db.build import init_database
-        from csto_db.cow import import_cow
-        from csto_db.db import make_engine
+        from csto_db.build.init import init_database
+        from csto_db.datasets.cow_import import import_cow
+        from csto_db.store.db import make_engine
 
         folder = Path(tempfile.mkdtemp(prefix="csto-bench-"))
         atexit.register(shutil.rmtree, folder, True)

@@ -25,11 +25,12 @@ LATER_DAYS = (date(2015, 7, 1), date(2021, 1, 1), date(2024, 1, 1))
 def census(out: Path) -> None:
     from sqlalchemy import select
 
-    from csto_db.build import init_database
-    from csto_db.cow import SOURCE_KEY, import_cow
-    from csto_db.db import make_engine
+    from csto_db.answers.membership import members_on
+    from csto_db.build.init import init_database
+    from csto_db.datasets.cow_file import SOURCE_KEY
+    from csto_db.datasets.cow_import import import_cow
     from csto_db.models import Fact, MembershipSpan
-    from csto_db.queries import members_on
+    from csto_db.store.db import make_engine
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/cow.db"

@@ -15,13 +15,22 @@ from pathlib import Path
 
 from .common import COW_FILE, RUNS, Result, median, python, run_measured
 
-TABLE_ORDER = ("sources", "dataset_imports", "states", "citations", "facts", "fact_citations",
-               "organizations", "membership_spans", "missing_data")
+TABLE_ORDER = (
+    "sources",
+    "dataset_imports",
+    "states",
+    "citations",
+    "facts",
+    "fact_citations",
+    "organizations",
+    "membership_spans",
+    "missing_data",
+)
 
 
 def template(directory: Path) -> Path:
     """A database built by ``init``: every run imports into a fresh copy of it."""
-    from csto_db.build import init_database
+    from csto_db.build.init import init_database
 
     path = directory / "template.db"
     init_database(f"sqlite:///{path}")
@@ -31,8 +40,9 @@ def template(directory: Path) -> Path:
 def prepared_rows(database: Path, rows_file: Path) -> int:
     """The rows the import writes, as plain tuples with SQLite's text dates, pickled for
     the baseline."""
-    from csto_db.cow import curated_of, import_rows, read_cow_file
-    from csto_db.db import make_engine
+    from csto_db.datasets.cow_file import read_cow_file
+    from csto_db.datasets.cow_rows import curated_of, import_rows
+    from csto_db.store.db import make_engine
 
     engine = make_engine(f"sqlite:///{database}")
     with engine.connect() as connection:
@@ -55,8 +65,8 @@ def _plain(value):
 
 
 def child_ours(database: str, cow_file: str) -> None:
-    from csto_db.cow import import_cow
-    from csto_db.db import make_engine
+    from csto_db.datasets.cow_import import import_cow
+    from csto_db.store.db import make_engine
 
     started = time.perf_counter()
     engine = make_engine(f"sqlite:///{database}")
@@ -85,14 +95,16 @@ def child_baseline(database: str, cow_file: str, rows_file: str) -> None:
         written += len(rows)
     connection.execute("COMMIT")
     connection.close()
-    print(json.dumps({"seconds": time.perf_counter() - started, "rows": written,
-                      "parsed": len(parsed)}))
+    print(
+        json.dumps(
+            {"seconds": time.perf_counter() - started, "rows": written, "parsed": len(parsed)}
+        )
+    )
 
 
 def measure() -> list[Result]:
     if not COW_FILE.exists():
-        return [Result("COW import", "skipped", 0, 0, "", "", None,
-                       f"no COW file at {COW_FILE}")]
+        return [Result("COW import", "skipped", 0, 0, "", "", None, f"no COW file at {COW_FILE}")]
     with tempfile.TemporaryDirectory() as folder:
         directory = Path(folder)
         base = template(directory)
@@ -103,8 +115,7 @@ def measure() -> list[Result]:
             for kind, results in (("ours", ours), ("baseline", plain)):
                 target = directory / f"{kind}-{run}.db"
                 shutil.copy(base, target)
-                argv = [python(), "-m", "benchmarks.cow_import", kind, str(target),
-                        str(COW_FILE)]
+                argv = [python(), "-m", "benchmarks.cow_import", kind, str(target), str(COW_FILE)]
                 if kind == "baseline":
                     argv.append(str(rows_file))
                 process = run_measured(argv)
@@ -116,12 +127,34 @@ def measure() -> list[Result]:
     peak, baseline_peak = median([m for _, m in ours]), median([m for _, m in plain])
     met = seconds <= 1.5 * baseline_seconds
     return [
-        Result("1. full COW import (SQLite)", "wall time", seconds, baseline_seconds, "s",
-               "≤ 1.5×", met, f"{total:,} rows in one transaction"),
-        Result("1. full COW import (SQLite)", "rows per second", total / seconds,
-               total / baseline_seconds, "rows/s", "", None),
-        Result("1. full COW import (SQLite)", "peak memory (process RSS)", peak,
-               baseline_peak, "MiB", "", None),
+        Result(
+            "1. full COW import (SQLite)",
+            "wall time",
+            seconds,
+            baseline_seconds,
+            "s",
+            "≤ 1.5×",
+            met,
+            f"{total:,} rows in one transaction",
+        ),
+        Result(
+            "1. full COW import (SQLite)",
+            "rows per second",
+            total / seconds,
+            total / baseline_seconds,
+            "rows/s",
+            "",
+            None,
+        ),
+        Result(
+            "1. full COW import (SQLite)",
+            "peak memory (process RSS)",
+            peak,
+            baseline_peak,
+            "MiB",
+            "",
+            None,
+        ),
     ]
 
 

@@ -33,24 +33,34 @@ def questions(database) -> list[tuple[str, date]]:
     spans = connection.execute(
         "SELECT organization_code, MIN(start_lower), MAX(COALESCE(end_upper, '2014-12-31'))"
         " FROM membership_spans WHERE \"key\" LIKE 'cow:%' GROUP BY organization_code"
-        " ORDER BY organization_code").fetchall()
+        " ORDER BY organization_code"
+    ).fetchall()
     connection.close()
     chooser = random.Random(2014)
     asked = []
     for _ in range(QUERIES):
         code, first, last = chooser.choice(spans)
         first, last = date.fromisoformat(first), date.fromisoformat(last)
-        asked.append((code, date.fromordinal(chooser.randint(first.toordinal(),
-                                                             last.toordinal()))))
+        asked.append((code, date.fromordinal(chooser.randint(first.toordinal(), last.toordinal()))))
     return asked
 
 
 def measure() -> list[Result]:
     if not COW_FILE.exists():
-        return [Result("members_on at COW scale", "skipped", 0, 0, "", "", None,
-                       f"no COW file at {COW_FILE}")]
-    from csto_db.db import make_engine
-    from csto_db.queries import members_on
+        return [
+            Result(
+                "members_on at COW scale",
+                "skipped",
+                0,
+                0,
+                "",
+                "",
+                None,
+                f"no COW file at {COW_FILE}",
+            )
+        ]
+    from csto_db.answers.membership import members_on
+    from csto_db.store.db import make_engine
 
     database = imported_database()
     asked = questions(database)
@@ -74,6 +84,15 @@ def measure() -> list[Result]:
     plain.close()
     engine.dispose()
     ours, baseline = median(ours_times) * 1e6, median(plain_times) * 1e6
-    return [Result("2. members_on, all COW organizations loaded", "time per question", ours,
-                   baseline, "µs", "≤ 10×", ours <= 10 * baseline,
-                   f"{len(asked)} (organization, day) questions, in-process")]
+    return [
+        Result(
+            "2. members_on, all COW organizations loaded",
+            "time per question",
+            ours,
+            baseline,
+            "µs",
+            "≤ 10×",
+            ours <= 10 * baseline,
+            f"{len(asked)} (organization, day) questions, in-process",
+        )
+    ]

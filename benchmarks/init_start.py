@@ -18,6 +18,15 @@ def measure() -> list[Result]:
             ours.append(run_measured([command, "--db", f"sqlite:///{database}", "init"]).seconds)
             floor.append(run_measured([python(), "-c", "import sqlalchemy.orm"]).seconds)
     seconds, baseline = median(ours), median(floor)
-    return [Result("3. csto-db init, fresh file", "wall time (process)", seconds, baseline, "s",
-                   "≤ 2×", seconds <= 2 * baseline,
-                   "baseline: python -c 'import sqlalchemy.orm'")]
+    return [
+        Result(
+            "3. csto-db init, fresh file",
+            "wall time (process)",
+            seconds,
+            baseline,
+            "s",
+            "≤ 2×",
+            seconds <= 2 * baseline,
+            "baseline: python -c 'import sqlalchemy.orm'",
+        )
+    ]

@@ -21,9 +21,9 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from csto_db.build import init_database
-from csto_db.db import make_engine
-from csto_db.queries import members_on
+from csto_db.answers.membership import members_on
+from csto_db.build.init import init_database
+from csto_db.store.db import make_engine
 
 #: The plain query: the rows of the member spans whose preferred dates can hold the day, each
 #: with its citations. It is what a user of the file would write by hand.
@@ -87,8 +87,9 @@ def measure(days: int = 400, rounds: int = 5, database: Path | None = None) -> d
                 for day in sample:
                     members_on(connection, "CSTO", day)
                 statements_per_call = statements / len(sample)
-                library = _median_call(lambda day: members_on(connection, "CSTO", day),
-                                       sample, rounds)
+                library = _median_call(
+                    lambda day: members_on(connection, "CSTO", day), sample, rounds
+                )
 
             def plain_call(day: date) -> list:
                 text = day.isoformat()

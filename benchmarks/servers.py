@@ -23,8 +23,8 @@ def built_database(engine: str, folder: Path) -> Iterator[tuple[str, str | None]
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from csto_db.build import init_database
-    from csto_db.query_door import grant_reader
+    from csto_db.build.init import init_database
+    from csto_db.query_door.reader_role import grant_reader
 
     if engine == "sqlite":
         url = f"sqlite:///{folder / f'bench-{uuid.uuid4().hex[:8]}.db'}"

@@ -3,16 +3,19 @@
 from alembic import context
 from sqlalchemy import Connection, Engine, text
 
-from csto_db.db import database_url, make_engine
 from csto_db.models import Base
+from csto_db.store.db import database_url, make_engine
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def _url() -> str:
-    return database_url(context.get_x_argument(as_dictionary=True).get("url")
-                        or config.get_main_option("sqlalchemy.url") or None)
+    return database_url(
+        context.get_x_argument(as_dictionary=True).get("url")
+        or config.get_main_option("sqlalchemy.url")
+        or None
+    )
 
 
 def run_offline() -> None:

@@ -17,8 +17,8 @@ TEST_URL_VARIABLE = "CSTO_TEST_DATABASE_URL"
 
 def dump_of(url: str) -> dict[str, list[dict]]:
     """The canonical dump of the database at ``url``: every row of every table."""
-    from csto_db.db import make_engine
-    from csto_db.dump import canonical_dump
+    from csto_db.build.canonical_dump import canonical_dump
+    from csto_db.store.db import make_engine
 
     engine = make_engine(url)
     try:
@@ -64,7 +64,7 @@ def reader_for(url: str | None) -> str | None:
         return None
     if url not in _READERS:
         from csto_db.errors import Error
-        from csto_db.query_door import grant_reader
+        from csto_db.query_door.reader_role import grant_reader
 
         name = f"csto_reader_{uuid.uuid4().hex[:10]}"
         try:
@@ -198,7 +198,7 @@ def seed_copy(tmp_path):
     """A private copy of the seeds to break."""
     import shutil
 
-    from csto_db.seeding import seeds_dir
+    from csto_db.build.seed_set import seeds_dir
 
     copy = tmp_path / "seeds"
     shutil.copytree(seeds_dir(), copy)
@@ -217,7 +217,7 @@ def empty_db_url(server, tmp_path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def built_db_url(server, tmp_path_factory) -> Iterator[str]:
     """One database built by ``init`` for the whole session. Tests must not write to it."""
-    from csto_db.build import init_database
+    from csto_db.build.init import init_database
 
     url = _fresh_url(server, tmp_path_factory.mktemp("built"))
     init_database(url)
@@ -228,7 +228,7 @@ def built_db_url(server, tmp_path_factory) -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 def built_engine(built_db_url):
-    from csto_db.db import make_engine
+    from csto_db.store.db import make_engine
 
     engine = make_engine(built_db_url)
     yield engine
@@ -249,7 +249,7 @@ def cow_excerpt_url(server, tmp_path_factory) -> Iterator[str]:
     (tests/data/cow-igo-v3-excerpt.csv: every row of NATO, OEEC, ICAO, CIS, ...)."""
     from pathlib import Path
 
-    from csto_db.build import init_database
+    from csto_db.build.init import init_database
 
     url = _fresh_url(server, tmp_path_factory.mktemp("cow-excerpt"))
     init_database(url)

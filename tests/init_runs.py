@@ -18,8 +18,8 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 CHILD = """
 import sys
 from pathlib import Path
-from csto_db.build import init_database
-import csto_db.checks, alembic.command  # imported before "go", as a warm process would be
+from csto_db.build.init import init_database
+import csto_db.build.checks, alembic.command  # imported before "go", as a warm process would be
 print("ready", flush=True)
 url, seeds, prune, wait = sys.stdin.readline().rstrip("\\n").split("\\t")
 print("go", flush=True)

@@ -9,21 +9,22 @@ from datetime import date
 import pytest
 from sqlalchemy import event, select, text
 
-from csto_db import queries, record
-from csto_db.build import init_database
-from csto_db.checks import check_database
-from csto_db.db import make_engine
+from csto_db.answers import membership, record
+from csto_db.answers.timeline import _CHAIRS, _EVENTS, _SPANS
+from csto_db.build.checks import check_database
+from csto_db.build.init import init_database
+from csto_db.build.seed_files import read_seed_set
+from csto_db.build.seed_set import seeds_dir
 from csto_db.errors import SeedError
 from csto_db.models import Base, Contribution, Meeting
-from csto_db.seeding import read_seed_set, seeds_dir
-from csto_db.timeline import _CHAIRS, _EVENTS, _SPANS
+from csto_db.store.db import make_engine
 
 ON = date(2010, 1, 1)
 
 #: Each index and the query that uses it, run with the parameters given.
 QUERY_INDEXES = {
-    "ix_membership_spans_as_of": (queries.MEMBER_CANDIDATES, {"org": "CSTO", "on": ON}),
-    "ix_dispute_subjects_fact_key": (queries.MEMBER_CANDIDATES, {"org": "CSTO", "on": ON}),
+    "ix_membership_spans_as_of": (membership.MEMBER_CANDIDATES, {"org": "CSTO", "on": ON}),
+    "ix_dispute_subjects_fact_key": (membership.MEMBER_CANDIDATES, {"org": "CSTO", "on": ON}),
     "ix_chair_spans_as_of": (record._CHAIR_CANDIDATES, {"org": "CSTO", "on": ON}),
     "ix_office_terms_as_of": (record._OFFICE_CANDIDATES, {"on": ON}),
     "ix_membership_spans_state_iso3": (_SPANS, {"iso3": "ARM"}),
@@ -119,7 +120,7 @@ def test_the_query_uses_its_index(connection, index):
 
 def test_a_day_outside_the_reach_of_every_span_selects_none(connection):
     rows = connection.execute(
-        queries.MEMBER_CANDIDATES, {"org": "CSTO", "on": date(2003, 9, 17)}
+        membership.MEMBER_CANDIDATES, {"org": "CSTO", "on": date(2003, 9, 17)}
     ).all()
     assert [row.key for row in rows] == [None]  # the organization's row alone
 
@@ -137,7 +138,7 @@ def _statements(connection):
 def test_members_on_sends_two_statements_and_cites_only_the_rows_answered(connection):
     sent, stop = _statements(connection)
     try:
-        answered = queries.members_on(connection, "CSTO", date(2005, 1, 1))
+        answered = membership.members_on(connection, "CSTO", date(2005, 1, 1))
     finally:
         stop()
     assert len(sent) == 2
@@ -152,7 +153,7 @@ def test_members_on_sends_two_statements_and_cites_only_the_rows_answered(connec
 def test_a_day_outside_the_lifetime_sends_one_statement(connection):
     sent, stop = _statements(connection)
     try:
-        assert queries.members_on(connection, "CSTO", date(2002, 1, 1)) == []
+        assert membership.members_on(connection, "CSTO", date(2002, 1, 1)) == []
     finally:
         stop()
     assert len(sent) == 1

@@ -11,10 +11,10 @@ from conftest import dump_of, run_cli
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from csto_db.build import init_database
-from csto_db.db import make_engine
+from csto_db.build.init import init_database
 from csto_db.errors import DatabaseError, Error
-from csto_db.schema import SCHEMA_REVISION, SchemaRevisionError, require_revision
+from csto_db.store.db import make_engine
+from csto_db.store.schema import SCHEMA_REVISION, SchemaRevisionError, require_revision
 
 SECRET = "s3cr3t-Pa55"
 
@@ -167,9 +167,9 @@ def test_server_errors_are_one_line_without_a_tuple(built_db_url, server):
 
 
 def test_every_user_error_derives_from_the_one_base():
-    from csto_db.evidence import QueryError as EvidenceQueryError
-    from csto_db.query_door import QueryRefused
-    from csto_db.seeding import SeedError
+    from csto_db.errors import QueryError as EvidenceQueryError
+    from csto_db.errors import SeedError
+    from csto_db.query_door.run import QueryRefused
 
     for error in (DatabaseError, SchemaRevisionError, EvidenceQueryError, SeedError, QueryRefused):
         assert issubclass(error, Error)
@@ -238,7 +238,7 @@ def test_a_database_half_built_is_named_so(empty_db_url):
     """What a reader meets while MariaDB's `init` builds from empty (its schema changes
     commit one by one, the load commits last), or after a build was cut short: the schema
     at head, nothing loaded."""
-    from csto_db.schema import upgrade
+    from csto_db.store.schema import upgrade
 
     engine = make_engine(empty_db_url)
     try:

@@ -18,7 +18,7 @@ import urllib.request
 import pytest
 from conftest import in_ci
 
-from csto_db.build import init_database
+from csto_db.build.init import init_database
 
 CHROMIUM = os.environ.get("CSTO_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CSTO_CHROMEDRIVER", "/usr/bin/chromedriver")

@@ -5,8 +5,8 @@ from datetime import date
 
 import pytest
 
-from csto_db.asof import Lifetime, certainty_on, judge
-from csto_db.dates import PartialDate
+from csto_db.answers.asof import Lifetime, certainty_on, judge
+from csto_db.store.dates import PartialDate
 
 
 def d(text):

@@ -9,7 +9,8 @@ import pytest
 from conftest import require_module, run_cli
 from sqlalchemy import select
 
-from csto_db.chart import (
+from csto_db.models import MembershipSpan
+from csto_db.outputs.chart import (
     CHART_STATUSES,
     ChartData,
     ChartError,
@@ -19,7 +20,6 @@ from csto_db.chart import (
     draw,
     save_chart,
 )
-from csto_db.models import MembershipSpan
 
 require_module("matplotlib", "chart")
 

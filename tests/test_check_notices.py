@@ -5,9 +5,9 @@ import pytest
 from conftest import run_cli
 from sqlalchemy import text
 
-from csto_db.checks import check_database
-from csto_db.db import make_engine
-from csto_db.schema import upgrade
+from csto_db.build.checks import check_database
+from csto_db.store.db import make_engine
+from csto_db.store.schema import upgrade
 
 
 def test_a_built_database_passes(connection):
@@ -193,7 +193,7 @@ def _for(value, dialect: str):
 def built_alone(empty_db_url):
     """A database of the test's own, built by init: the changes below are DDL, which
     MariaDB and SQLite commit at once."""
-    from csto_db.build import init_database
+    from csto_db.build.init import init_database
 
     init_database(empty_db_url)
     return empty_db_url
@@ -231,7 +231,7 @@ def test_a_changed_schema_is_named_and_fails_the_command(built_alone, change):
 def test_the_schema_record_is_what_a_fresh_migration_makes(empty_db_url):
     """The record of the objects the models do not describe (triggers, functions, CHECK
     constraints...) is what the migrations at head create on this engine."""
-    from csto_db.schema_check import expected_objects, schema_objects
+    from csto_db.store.schema_check import expected_objects, schema_objects
 
     engine = make_engine(empty_db_url)
     try:
@@ -243,8 +243,8 @@ def test_the_schema_record_is_what_a_fresh_migration_makes(empty_db_url):
     dialect = _dialect(empty_db_url)
     assert found, "no object found: the comparison would prove nothing"
     assert found == expected_objects(dialect), (
-        f"csto_db/data/schema_objects.json drifted from the migrations on {dialect}: run "
-        "`python -m csto_db.schema_check sqlite:// postgresql://... mariadb://...` "
+        f"csto_db/store/data/schema_objects.json drifted from the migrations on {dialect}: run "
+        "`python -m csto_db.store.schema_check sqlite:// postgresql://... mariadb://...` "
         "(each a server's URL) to record them again"
     )
 
@@ -255,9 +255,9 @@ def test_the_schema_record_is_what_a_fresh_migration_makes(empty_db_url):
 def test_a_forged_row_with_recomputed_digests_is_caught(built_alone):
     """Armenia's CSTO membership ended in 2010 and every digest recomputed to match, as a
     forger with write access would: the digests pass, the seed files do not."""
-    from csto_db.digests import record_build, seeds_digest
-    from csto_db.schema import current_revision
-    from csto_db.seeding import seeds_dir
+    from csto_db.build.digests import record_build, seeds_digest
+    from csto_db.build.seed_set import seeds_dir
+    from csto_db.store.schema import current_revision
 
     before = run_cli("members", "--org", "CSTO", "--on", "2012-01-01", "--json", db=built_alone)
     assert '"ARM"' in before.stdout
@@ -286,9 +286,9 @@ def test_a_forged_row_with_recomputed_digests_is_caught(built_alone):
 
 
 def test_rows_the_seeds_do_not_build_are_named(built_alone):
-    from csto_db.digests import record_build, seeds_digest
-    from csto_db.schema import current_revision
-    from csto_db.seeding import seeds_dir
+    from csto_db.build.digests import record_build, seeds_digest
+    from csto_db.build.seed_set import seeds_dir
+    from csto_db.store.schema import current_revision
 
     engine = make_engine(built_alone)
     try:

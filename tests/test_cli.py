@@ -8,9 +8,9 @@ import pytest
 from conftest import run_cli, run_cli_json
 from sqlalchemy import text
 
-from csto_db.build import init_database
+from csto_db.build.init import init_database
 from csto_db.cli import main
-from csto_db.db import make_engine
+from csto_db.store.db import make_engine
 
 
 def test_members_of_the_csto_on_2005_01_01(built_db_url):

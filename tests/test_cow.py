@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import dump_of, run_cli, run_cli_json
 
-from csto_db.build import init_database
-from csto_db.cow import Run, missing_runs, runs, spans_of
+from csto_db.build.init import init_database
+from csto_db.datasets.cow_spans import Run, missing_runs, runs, spans_of
 
 DATA = Path(__file__).parent / "data"
 EXCERPT = DATA / "cow-igo-v3-excerpt.csv"
@@ -226,7 +226,7 @@ def test_a_state_without_an_iso_code_loads(imported, connection_to):
 
 
 def test_organizations_by_their_cow_short_name(connection_to):
-    from csto_db.queries import members_on
+    from csto_db.answers.membership import members_on
 
     with connection_to() as connection:
         members = members_on(connection, "IPrizeC", date(1910, 6, 1))
@@ -237,7 +237,7 @@ def test_organizations_by_their_cow_short_name(connection_to):
 def connection_to(imported):
     from contextlib import contextmanager
 
-    from csto_db.db import make_engine
+    from csto_db.store.db import make_engine
 
     @contextmanager
     def connect():
@@ -305,7 +305,7 @@ def test_missing_data_stays_unknown(imported):
 def test_check_verifies_locators_against_the_file(imported, connection_to, tmp_path):
     from sqlalchemy import update
 
-    from csto_db.cow import verify_locators
+    from csto_db.datasets.cow_import import verify_locators
     from csto_db.models import Citation
 
     url, _before, _result = imported
@@ -382,7 +382,7 @@ def test_a_short_row_is_named(built, tmp_path):
 def test_the_progress_bar_draws_counts_and_rate_on_a_terminal(monkeypatch, capsys):
     import sys
 
-    from csto_db.cli import ProgressBar
+    from csto_db.cli.datasets import ProgressBar
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
     bar = ProgressBar("import", quiet=False)
@@ -471,9 +471,9 @@ def test_the_import_report_as_json(built):
 def test_downgrading_below_the_import_schema_removes_the_imported_rows(built):
     from sqlalchemy import func, select
 
-    from csto_db.db import make_engine
     from csto_db.models import MembershipSpan, State
-    from csto_db.schema import downgrade, upgrade
+    from csto_db.store.db import make_engine
+    from csto_db.store.schema import downgrade, upgrade
 
     before = dump_of(built)
     run_cli("import-cow", str(EXCERPT), db=built)

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from csto_db.dates import PartialDate, PartialDateError, parse_day
+from csto_db.store.dates import PartialDate, PartialDateError, parse_day
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,9 @@ from datetime import date
 
 import pytest
 
-from csto_db.dates import PartialDate
+from csto_db.build.seed_files import read_seed_set
 from csto_db.models import FACT_MODELS
-from csto_db.seeding import read_seed_set
+from csto_db.store.dates import PartialDate
 
 MONTHS = {
     1: ["january", "jan", "января", "январь", "январе", "januar", "janvier", "янв"],

@@ -15,12 +15,13 @@ from conftest import run_cli, run_cli_json
 from sqlalchemy import select, text
 
 from csto_db import __version__
-from csto_db.build import init_database
-from csto_db.db import make_engine
-from csto_db.diff import diff_records, diff_snapshots, snapshot_of_url
+from csto_db.build.init import init_database
+from csto_db.build.sync import PruneRefused
 from csto_db.models import Fact
-from csto_db.record_changelog import COMMAND, DOCUMENT, counts_in, render, stored_snapshots
-from csto_db.seeding import PruneRefused
+from csto_db.release.diff import diff_records, diff_snapshots
+from csto_db.release.record_changelog import COMMAND, DOCUMENT, counts_in, render, stored_snapshots
+from csto_db.release.snapshots import snapshot_of_url
+from csto_db.store.db import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASE_0_1_0 = ROOT / "tests" / "data" / "csto-0.1.0.db"

@@ -282,7 +282,7 @@ def check_prints_the_version_first(url: str, _cow: str) -> None:
 
 def _changelog_counts() -> dict[str, Any]:
     from csto_db import __version__
-    from csto_db.record_changelog import DOCUMENT, counts_in
+    from csto_db.release.record_changelog import DOCUMENT, counts_in
 
     return counts_in((ROOT / DOCUMENT).read_text(encoding="utf-8"), __version__)
 
@@ -406,7 +406,7 @@ def crosscheck_cow(url: str, _cow: str) -> None:
 
 def crosscheck_atop(url: str, _cow: str) -> None:
     """cow.md: day by day within each phase; the package holds alliance 4220's 16 rows."""
-    from csto_db.crosscheck import packaged_atop, read_atop
+    from csto_db.datasets.crosscheck_atop import packaged_atop, read_atop
 
     raw, name = packaged_atop()
     assert len(read_atop(raw, name)) == 16
@@ -417,7 +417,7 @@ def import_the_file(_url: str, _cow: str) -> None:
     """cow.md: igo_year_formatv3.csv holds 534 organizations, 217 states, 1816–2014."""
     if not COW_FILE.exists():
         pytest.skip(f"the full COW file is not beside the checkout ({COW_FILE})")
-    from csto_db.cow import read_cow_file
+    from csto_db.datasets.cow_file import read_cow_file
 
     data = read_cow_file(COW_FILE)
     years = {year for organization in data.organizations for year in organization.years}
@@ -581,7 +581,7 @@ NO_RESULT: dict[tuple[str, str], str] = {
     ),
     ("releases.md", "csto-db init"): "named, not run",
     ("releases.md", "init --prune"): "named, not run",
-    ("releases.md", "python -m csto_db.record_changelog"): (
+    ("releases.md", "python -m csto_db.release.record_changelog"): (
         "rewrites the changelog: tests/test_diff.py checks it is in step"
     ),
     ("servers.md", "csto-db sql"): "named, not run",

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from csto_db.cli import main
-from csto_db.schema import SCHEMA_REVISION, head_revision
+from csto_db.store.schema import SCHEMA_REVISION, head_revision
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -40,16 +40,16 @@ def test_readme_shows_every_command():
 
 
 def test_schema_revision_constant_is_the_migrations_head():
-    assert head_revision() == SCHEMA_REVISION, "update csto_db.schema.SCHEMA_REVISION"
+    assert head_revision() == SCHEMA_REVISION, "update csto_db.store.schema.SCHEMA_REVISION"
 
 
 def test_docs_generated_sections_match_the_code():
-    from csto_db.docs import DOCUMENTS, render
+    from csto_db.cli.docs import DOCUMENTS, render
 
     for relative, names in DOCUMENTS.items():
         text = (ROOT / relative).read_text(encoding="utf-8")
         assert render(text, names, relative) == text, (
-            f"{relative} drifted: run `python -m csto_db.docs` to regenerate"
+            f"{relative} drifted: run `python -m csto_db.cli.docs` to regenerate"
         )
 
 
@@ -68,7 +68,7 @@ def test_command_reference_has_every_command_and_option():
 def test_the_chart_in_the_docs_shows_every_span(connection):
     """docs/membership.svg (drawn by `csto-db chart members --out docs/membership.svg`) has a
     bar for every span the command draws today, and a row for every state."""
-    from csto_db.chart import chart_data
+    from csto_db.outputs.chart import chart_data
 
     svg = (ROOT / "docs" / "membership.svg").read_text(encoding="utf-8")
     data = chart_data(connection, "both")

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from csto_db.db import DatabaseError, make_engine
+from csto_db.store.db import DatabaseError, make_engine
 
 CASES = {
     "postgresql+psycopg://u@db.invalid/csto": ("psycopg", "pip install 'csto-db[postgres]'"),

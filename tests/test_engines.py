@@ -15,11 +15,12 @@ import pytest
 from conftest import ServerDatabases, dump_of, in_ci
 from sqlalchemy import select, text
 
-from csto_db import queries, timeline
-from csto_db.build import init_database
-from csto_db.db import make_engine
+from csto_db.answers import documents, evidence, membership
+from csto_db.answers.timeline import timeline
+from csto_db.build.init import init_database
 from csto_db.models import Fact, State
-from csto_db.query_door import grant_reader
+from csto_db.query_door.reader_role import grant_reader
+from csto_db.store.db import make_engine
 
 SERVERS = {
     "postgresql": ("CSTO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
@@ -111,16 +112,16 @@ def answers_of(url: str) -> dict[str, object]:
             for organization in ORGANIZATIONS:
                 for day in MEMBERSHIP_DAYS:
                     answers[f"members_on {organization} {day}"] = [
-                        m.to_dict() for m in queries.members_on(connection, organization, day)
+                        m.to_dict() for m in membership.members_on(connection, organization, day)
                     ]
             states = connection.execute(select(State.iso3).order_by(State.iso3)).scalars()
             for iso3 in list(states):
                 answers[f"timeline {iso3}"] = [e.to_dict() for e in timeline(connection, iso3)]
-            answers["documents"] = [d.to_dict() for d in queries.documents(connection)]
-            answers["initiatives"] = [i.to_dict() for i in queries.initiatives(connection)]
-            answers["disputes"] = [d.to_dict() for d in queries.disputes(connection)]
+            answers["documents"] = [d.to_dict() for d in documents.documents(connection)]
+            answers["initiatives"] = [i.to_dict() for i in documents.initiatives(connection)]
+            answers["disputes"] = [d.to_dict() for d in evidence.disputes(connection)]
             answers["disputes with refinements"] = [
-                d.to_dict() for d in queries.disputes(connection, include_refinements=True)
+                d.to_dict() for d in evidence.disputes(connection, include_refinements=True)
             ]
     finally:
         engine.dispose()

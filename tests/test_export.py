@@ -13,19 +13,9 @@ import pytest
 from conftest import require_module, run_cli
 from sqlalchemy import func, select
 
-from csto_db.build import init_database
-from csto_db.dates import OPEN_UPPER
-from csto_db.db import make_engine
-from csto_db.dump import canonical_dump
-from csto_db.export import (
-    FORMATS,
-    exact_iso,
-    export,
-    iso_bounds,
-    popolo_end,
-    popolo_start,
-    reduced_iso,
-)
+from csto_db.answers.membership import members_on
+from csto_db.build.canonical_dump import canonical_dump
+from csto_db.build.init import init_database
 from csto_db.models import (
     MEMBER_STATUSES,
     MEMBERSHIP_STATUSES,
@@ -34,7 +24,10 @@ from csto_db.models import (
     MembershipSpan,
     State,
 )
-from csto_db.queries import members_on
+from csto_db.outputs.export import FORMATS, export
+from csto_db.outputs.popolo import exact_iso, iso_bounds, popolo_end, popolo_start, reduced_iso
+from csto_db.store.dates import OPEN_UPPER
+from csto_db.store.db import make_engine
 
 
 def _export_all(url: str, directory) -> dict[str, dict[str, bytes]]:
@@ -378,7 +371,7 @@ def test_export_into_a_file_is_one_line_error(built_db_url, tmp_path):
 
 
 def test_unknown_format_writes_nothing(connection, tmp_path):
-    from csto_db.export import ExportError
+    from csto_db.outputs.export import ExportError
 
     with pytest.raises(ExportError, match="unknown export format 'xml'"):
         export(connection, "xml", tmp_path / "out")

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from csto_db.queries import disputes, members_on
-from csto_db.timeline import timeline
+from csto_db.answers.evidence import disputes
+from csto_db.answers.membership import members_on
+from csto_db.answers.timeline import timeline
 
 OVERVIEW = "csto-overview"
 TEXTS = Path(__file__).resolve().parent.parent / "seeds" / "texts"

@@ -11,7 +11,7 @@ import pytest
 from conftest import run_cli, run_cli_json
 from sqlalchemy import select, update
 
-from csto_db.asof import (
+from csto_db.answers.asof import (
     CERTAIN,
     POSSIBLE,
     Horizon,
@@ -20,14 +20,14 @@ from csto_db.asof import (
     judge,
     past_horizon,
 )
-from csto_db.build import init_database
-from csto_db.checks import check_database
-from csto_db.dates import PartialDate
-from csto_db.db import make_engine
-from csto_db.evidence import citations_for
+from csto_db.answers.evidence import citations_for
+from csto_db.answers.membership import members_on, missing_data_note
+from csto_db.answers.record import chair_on, officials_on
+from csto_db.build.checks import check_database
+from csto_db.build.init import init_database
 from csto_db.models import MissingData, Organization, Source
-from csto_db.queries import members_on, missing_data_note
-from csto_db.record import chair_on, officials_on
+from csto_db.store.dates import PartialDate
+from csto_db.store.db import make_engine
 
 EXCERPT = Path(__file__).parent / "data" / "cow-igo-v3-excerpt.csv"
 HORIZON = date(2026, 1, 31)
@@ -236,7 +236,7 @@ def test_an_organization_cow_says_ended_keeps_its_lifetime(cow_excerpt_url):
 
 
 def test_check_verifies_the_missing_data_against_the_file(cow_excerpt_url, tmp_path):
-    from csto_db.cow import verify_locators
+    from csto_db.datasets.cow_import import verify_locators
 
     assert "ok" in run_cli("check", "--cow-file", str(EXCERPT), db=cow_excerpt_url).stdout
     engine = make_engine(cow_excerpt_url)

@@ -10,10 +10,11 @@ from conftest import dump_of
 from init_runs import changed_seeds, cli, start_init
 from sqlalchemy import text
 
-from csto_db.build import hold_init_lock, init_database
-from csto_db.checks import check_database
-from csto_db.db import make_engine
-from csto_db.seeding import seeds_dir
+from csto_db.build.checks import check_database
+from csto_db.build.init import init_database
+from csto_db.build.init_lock import hold_init_lock
+from csto_db.build.seed_set import seeds_dir
+from csto_db.store.db import make_engine
 
 INTERNAL_ERROR_SIGNS = (
     "Traceback",

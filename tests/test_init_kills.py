@@ -16,10 +16,10 @@ from conftest import _fresh_url, dump_of, sqlite_file_dump
 from init_runs import InitChild, changed_seeds, start_init
 from sqlalchemy import inspect
 
-from csto_db.build import MARIADB_UNFINISHED, init_database
-from csto_db.checks import check_database
-from csto_db.db import make_engine
-from csto_db.seeding import seeds_dir
+from csto_db.build.checks import check_database
+from csto_db.build.init import MARIADB_UNFINISHED, init_database
+from csto_db.build.seed_set import seeds_dir
+from csto_db.store.db import make_engine
 
 pytestmark = pytest.mark.slow
 

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from csto_db.build import init_database
-from csto_db.db import make_engine
+from csto_db.build.init import init_database
 from csto_db.models import FACT_TABLES
+from csto_db.store.db import make_engine
 
 SOURCE = "integrity-test-source"
 CITATION = "integrity-test-source:1"

@@ -295,14 +295,14 @@ import sys
 import csto_db
 heavy = sorted(m for m in ("sqlalchemy", "sqlalchemy.orm", "alembic", "yaml")
                if m in sys.modules)
-import csto_db.timeline, csto_db.evidence
-from csto_db.timeline import TimelineEntry
+import csto_db.answers.timeline, csto_db.answers.evidence
+from csto_db.answers.timeline import TimelineEntry
 print(heavy, csto_db.timeline.__name__, csto_db.evidence.__module__, TimelineEntry.__name__)
 """
     out = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout.split()
-    assert out == ["[]", "timeline", "csto_db.queries", "TimelineEntry"]
+    assert out == ["[]", "timeline", "csto_db.answers.evidence", "TimelineEntry"]
 
 
 def test_a_day_may_be_given_as_iso_text(connection):
@@ -369,8 +369,8 @@ def test_the_question_functions_take_an_organization_code_in_any_case(
     built_engine, connection, typed
 ):
     """As the command line does: `csto` is the CSTO, and the answers name it as stored."""
-    from csto_db.asof import horizon_of, lifetime_of
-    from csto_db.crosscheck import crosscheck_cow
+    from csto_db.answers.asof import horizon_of, lifetime_of
+    from csto_db.datasets.crosscheck_cow import crosscheck_cow
 
     day = date(2015, 1, 1)
     expected = csto_db.members_on(connection, "CSTO", day)

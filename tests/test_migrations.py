@@ -11,9 +11,9 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
-from csto_db.db import make_engine
 from csto_db.models import Base
-from csto_db.schema import alembic_config, current_revision, downgrade, head_revision, upgrade
+from csto_db.store.db import make_engine
+from csto_db.store.schema import alembic_config, current_revision, downgrade, head_revision, upgrade
 
 
 def revisions_base_to_head() -> list[str]:

@@ -9,7 +9,7 @@ import pytest
 from alembic import command
 
 from csto_db.models import FACT_TABLES, Base
-from csto_db.schema import alembic_config, head_revision
+from csto_db.store.schema import alembic_config, head_revision
 
 SPAN_TABLES = ("membership_spans", "chair_spans", "office_terms", "body_observers")
 

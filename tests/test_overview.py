@@ -6,7 +6,8 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from csto_db.queries import documents, initiatives, members_on
+from csto_db.answers.documents import documents, initiatives
+from csto_db.answers.membership import members_on
 
 OVERVIEW = "csto-overview"
 

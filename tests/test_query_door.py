@@ -20,20 +20,16 @@ from conftest import run_cli
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
-from csto_db.build import PG_LOCK_KEY, init_database
+from csto_db.build.canonical_dump import canonical_dump
+from csto_db.build.init import init_database
+from csto_db.build.init_lock import PG_LOCK_KEY
 from csto_db.cli import main
-from csto_db.db import make_engine
-from csto_db.dump import canonical_dump
 from csto_db.errors import QueryError
-from csto_db.query_door import (
-    READER_STATEMENT_TIMEOUT,
-    SQLITE_HEAP_LIMIT,
-    QueryRefused,
-    WriterRefused,
-    grant_reader,
-    grant_rights,
-    run_query,
-)
+from csto_db.query_door.mariadb import grant_rights
+from csto_db.query_door.reader_role import grant_reader
+from csto_db.query_door.run import READER_STATEMENT_TIMEOUT, QueryRefused, WriterRefused, run_query
+from csto_db.query_door.sqlite import SQLITE_HEAP_LIMIT
+from csto_db.store.db import make_engine
 
 TOKEN = uuid.uuid4().hex[:8]
 READER = f"door_reader_{TOKEN}"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from csto_db.seeding import read_seed_set
+from csto_db.build.seed_files import read_seed_set
 
 SHARED = Path(os.environ.get("CSTO_SHARED_DIR", Path(__file__).resolve().parents[2] / "shared"))
 RECORDS = ("external-record.md", "record-1992-2026.md", "record-2010-2025-additions.md")

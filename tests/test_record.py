@@ -8,8 +8,10 @@ from itertools import pairwise
 import pytest
 from sqlalchemy import select
 
-from csto_db import queries, record, timeline
-from csto_db.evidence import citations_for
+from csto_db.answers import evidence, membership, record
+from csto_db.answers.evidence import citations_for
+from csto_db.answers.timeline import timeline
+from csto_db.errors import QueryError
 from csto_db.models import (
     BodyObserver,
     ChairSpan,
@@ -21,7 +23,6 @@ from csto_db.models import (
     OfficeTerm,
     Organization,
 )
-from csto_db.queries import QueryError
 
 
 def day(text: str) -> date:
@@ -662,7 +663,7 @@ def test_no_state_holds_observer_or_partner_status_at_the_csto(connection):
 )
 def test_the_conflicts_of_the_record_are_disputes(connection, key, preferred, disagreement):
     [dispute] = [
-        d.to_dict() for d in queries.disputes(connection, include_refinements=True) if d.key == key
+        d.to_dict() for d in evidence.disputes(connection, include_refinements=True) if d.key == key
     ]
     assert dispute["preferred"] == preferred
     assert dispute["disagreement"] is disagreement
@@ -682,7 +683,7 @@ def test_the_conflicts_of_the_record_are_disputes(connection, key, preferred, di
     ],
 )
 def test_a_disputed_field_holds_the_preferred_reading(connection, fact, field, value):
-    readings = queries.evidence(connection, fact).readings
+    readings = evidence.evidence(connection, fact).readings
     preferred = {r.value for r in readings if r.field == field and r.preferred}
     assert preferred == {value}
 
@@ -745,7 +746,7 @@ def test_armenias_timeline_is_in_date_order_and_holds_its_chairs(connection, arm
 
 @pytest.mark.parametrize("on", ["2024-02-22", "2025-12-11", "2026-01-28"])
 def test_armenia_remains_a_member_through_its_freeze(connection, on):
-    members = {m.state: m for m in queries.members_on(connection, "CSTO", day(on))}
+    members = {m.state: m for m in membership.members_on(connection, "CSTO", day(on))}
     assert "ARM" in members and members["ARM"].until is None
 
 

@@ -19,11 +19,12 @@ from conftest import run_cli, run_cli_json
 from sqlalchemy import text
 
 from csto_db import __version__
-from csto_db.build import init_database
-from csto_db.db import make_engine
-from csto_db.export import FORMATS, LICENSE, TITLE, export
-from csto_db.release import RELEASES, citation, read_database_release, release_of
-from csto_db.schema import SchemaRevisionError
+from csto_db.build.init import init_database
+from csto_db.outputs.export import FORMATS, export
+from csto_db.outputs.record_metadata import LICENSE, TITLE
+from csto_db.release.versions import RELEASES, citation, read_database_release, release_of
+from csto_db.store.db import make_engine
+from csto_db.store.schema import SchemaRevisionError
 
 ROOT = Path(__file__).resolve().parent.parent
 THIS_RELEASE = RELEASES[-1]
@@ -183,7 +184,7 @@ def _sql(url: str, *statements: str) -> None:
 
 def test_the_horizon_is_printed_where_the_database_records_it(built_db_url):
     """`--version` and `check` print each curated organization's horizon as the database
-    records it (``csto_db.release.record_horizons`` reads it)."""
+    records it (``csto_db.release.versions.record_horizons`` reads it)."""
     lines = run_cli("--db", built_db_url, "--version").stdout.splitlines()
     assert lines[2] == "horizon: CST 2026-01-31, CSTO 2026-01-31"
     checked = run_cli("check", db=built_db_url).stdout.splitlines()

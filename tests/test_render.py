@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from conftest import run_cli
 
-from csto_db.render import format_table, paragraph
+from csto_db.outputs.render import format_table, paragraph
 
 QUOTE = (
     "The Collective Security Treaty (CST) was signed on May 15, 1992 in Tashkent, by the "

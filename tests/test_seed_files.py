@@ -10,10 +10,13 @@ from conftest import dump_of, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from csto_db.build import init_database
-from csto_db.dates import PartialDate, PartialDateError, parse_day
-from csto_db.schema import SCHEMA_REVISION
-from csto_db.seeding import PruneRefused, SeedError, load_seed_file, read_seed_set
+from csto_db.build.init import init_database
+from csto_db.build.seed_files import read_seed_set
+from csto_db.build.seed_yaml import load_seed_file
+from csto_db.build.sync import PruneRefused
+from csto_db.errors import SeedError
+from csto_db.store.dates import PartialDate, PartialDateError, parse_day
+from csto_db.store.schema import SCHEMA_REVISION
 
 
 def _records(path) -> list[str]:
@@ -172,7 +175,7 @@ def test_prune_deletes_the_listed_rows_and_says_which(empty_db_url, seed_copy):
 def test_cli_lists_rows_it_would_delete_and_exits_non_zero(empty_db_url, seed_copy, monkeypatch):
     init_database(empty_db_url)
     lost = _cut_threats(seed_copy, 2)
-    monkeypatch.setattr("csto_db.build.seeds_dir", lambda: seed_copy)
+    monkeypatch.setattr("csto_db.build.init.seeds_dir", lambda: seed_copy)
     from click.testing import CliRunner
 
     from csto_db.cli import main

@@ -4,9 +4,10 @@ import pytest
 from conftest import dump_of
 from sqlalchemy import text
 
-from csto_db.build import init_database
-from csto_db.db import make_engine
-from csto_db.seeding import SeedError, read_seed_set
+from csto_db.build.init import init_database
+from csto_db.build.seed_files import read_seed_set
+from csto_db.errors import SeedError
+from csto_db.store.db import make_engine
 
 
 def test_every_quote_sits_at_its_offsets_in_the_stored_text(connection):

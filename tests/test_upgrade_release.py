@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 from conftest import dump_of, sqlite_file_dump
 
-from csto_db.build import init_database
-from csto_db.checks import check_database
-from csto_db.db import make_engine
-from csto_db.digests import row_key_text
-from csto_db.schema import current_revision, head_revision, upgrade
-from csto_db.seeding import PruneRefused
+from csto_db.build.checks import check_database
+from csto_db.build.digests import row_key_text
+from csto_db.build.init import init_database
+from csto_db.build.sync import PruneRefused
+from csto_db.store.db import make_engine
+from csto_db.store.schema import current_revision, head_revision, upgrade
 
 RELEASE_0_1_0 = Path(__file__).resolve().parent / "data" / "csto-0.1.0.db"
 

@@ -11,10 +11,10 @@ from datetime import date
 import pytest
 from conftest import require_module, run_cli
 
-from csto_db.build import init_database
-from csto_db.db import make_engine
-from csto_db.queries import members_on
-from csto_db.web import CANNED_QUERIES, datasette_app, metadata, sqlite_path
+from csto_db.answers.membership import members_on
+from csto_db.build.init import init_database
+from csto_db.outputs.web import CANNED_QUERIES, datasette_app, metadata, sqlite_path
+from csto_db.store.db import make_engine
 
 require_module("datasette", "web")
 

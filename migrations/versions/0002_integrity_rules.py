@@ -105,8 +105,10 @@ def _overlap_condition(table: str, subject: tuple[str, ...], *, updating: bool) 
 
 
 def _uncited_condition(key_expression: str) -> str:
-    return (f"NOT EXISTS (SELECT 1 FROM fact_citations AS cited"
-            f" WHERE cited.fact_key = {key_expression})")
+    return (
+        f"NOT EXISTS (SELECT 1 FROM fact_citations AS cited"
+        f" WHERE cited.fact_key = {key_expression})"
+    )
 
 
 def _last_citation_condition() -> str:
@@ -131,7 +133,8 @@ def _uncited_message(table: str) -> str:
 
 
 LAST_CITATION_MESSAGE = (
-    "fact_citations: last citation of a fact whose row still exists (delete the fact first)")
+    "fact_citations: last citation of a fact whose row still exists (delete the fact first)"
+)
 
 
 # --- Trigger names -------------------------------------------------------------------------
@@ -141,12 +144,16 @@ def _triggers() -> list[tuple[str, str]]:
     """Every trigger the SQLite and MariaDB branches create, with its table."""
     names = []
     for table in SPAN_TABLES:
-        names += [(f"trg_{table}_no_overlap_insert", table),
-                  (f"trg_{table}_no_overlap_update", table)]
+        names += [
+            (f"trg_{table}_no_overlap_insert", table),
+            (f"trg_{table}_no_overlap_update", table),
+        ]
     for table in FACT_TABLES:
         names += [(f"trg_{table}_cited_insert", table), (f"trg_{table}_cited_update", table)]
-    names += [("trg_fact_citations_keep_last_delete", "fact_citations"),
-              ("trg_fact_citations_keep_last_update", "fact_citations")]
+    names += [
+        ("trg_fact_citations_keep_last_delete", "fact_citations"),
+        ("trg_fact_citations_keep_last_update", "fact_citations"),
+    ]
     return names
 
 
@@ -163,23 +170,50 @@ def _sqlite_trigger(name: str, timing: str, table: str, condition: str, message:
 def _upgrade_sqlite() -> None:
     for table, subject in SPAN_TABLES.items():
         message = _overlap_message(table, subject)
-        _sqlite_trigger(f"trg_{table}_no_overlap_insert", "BEFORE INSERT", table,
-                        _overlap_condition(table, subject, updating=False), message)
-        _sqlite_trigger(f"trg_{table}_no_overlap_update", "BEFORE UPDATE", table,
-                        _overlap_condition(table, subject, updating=True), message)
+        _sqlite_trigger(
+            f"trg_{table}_no_overlap_insert",
+            "BEFORE INSERT",
+            table,
+            _overlap_condition(table, subject, updating=False),
+            message,
+        )
+        _sqlite_trigger(
+            f"trg_{table}_no_overlap_update",
+            "BEFORE UPDATE",
+            table,
+            _overlap_condition(table, subject, updating=True),
+            message,
+        )
     for table, column in FACT_TABLES.items():
         message = _uncited_message(table)
-        _sqlite_trigger(f"trg_{table}_cited_insert", "BEFORE INSERT", table,
-                        _uncited_condition(f"NEW.{_q(column)}"), message)
-        _sqlite_trigger(f"trg_{table}_cited_update", f"BEFORE UPDATE OF {_q(column)}", table,
-                        f"NEW.{_q(column)} <> OLD.{_q(column)} AND "
-                        + _uncited_condition(f"NEW.{_q(column)}"), message)
-    _sqlite_trigger("trg_fact_citations_keep_last_delete", "BEFORE DELETE", "fact_citations",
-                    _last_citation_condition(), LAST_CITATION_MESSAGE)
-    _sqlite_trigger("trg_fact_citations_keep_last_update", "BEFORE UPDATE OF fact_key",
-                    "fact_citations",
-                    "NEW.fact_key <> OLD.fact_key AND " + _last_citation_condition(),
-                    LAST_CITATION_MESSAGE)
+        _sqlite_trigger(
+            f"trg_{table}_cited_insert",
+            "BEFORE INSERT",
+            table,
+            _uncited_condition(f"NEW.{_q(column)}"),
+            message,
+        )
+        _sqlite_trigger(
+            f"trg_{table}_cited_update",
+            f"BEFORE UPDATE OF {_q(column)}",
+            table,
+            f"NEW.{_q(column)} <> OLD.{_q(column)} AND " + _uncited_condition(f"NEW.{_q(column)}"),
+            message,
+        )
+    _sqlite_trigger(
+        "trg_fact_citations_keep_last_delete",
+        "BEFORE DELETE",
+        "fact_citations",
+        _last_citation_condition(),
+        LAST_CITATION_MESSAGE,
+    )
+    _sqlite_trigger(
+        "trg_fact_citations_keep_last_update",
+        "BEFORE UPDATE OF fact_key",
+        "fact_citations",
+        "NEW.fact_key <> OLD.fact_key AND " + _last_citation_condition(),
+        LAST_CITATION_MESSAGE,
+    )
 
 
 # --- MariaDB -------------------------------------------------------------------------------
@@ -199,23 +233,51 @@ def _mariadb_trigger(name: str, timing: str, table: str, condition: str, message
 def _upgrade_mariadb() -> None:
     for table, subject in SPAN_TABLES.items():
         message = _overlap_message(table, subject)
-        _mariadb_trigger(f"trg_{table}_no_overlap_insert", "BEFORE INSERT", table,
-                         _overlap_condition(table, subject, updating=False), message)
-        _mariadb_trigger(f"trg_{table}_no_overlap_update", "BEFORE UPDATE", table,
-                         _overlap_condition(table, subject, updating=True), message)
+        _mariadb_trigger(
+            f"trg_{table}_no_overlap_insert",
+            "BEFORE INSERT",
+            table,
+            _overlap_condition(table, subject, updating=False),
+            message,
+        )
+        _mariadb_trigger(
+            f"trg_{table}_no_overlap_update",
+            "BEFORE UPDATE",
+            table,
+            _overlap_condition(table, subject, updating=True),
+            message,
+        )
     for table, column in FACT_TABLES.items():
         message = _uncited_message(table)
-        _mariadb_trigger(f"trg_{table}_cited_insert", "BEFORE INSERT", table,
-                         _uncited_condition(f"NEW.{_q(column)}"), message)
+        _mariadb_trigger(
+            f"trg_{table}_cited_insert",
+            "BEFORE INSERT",
+            table,
+            _uncited_condition(f"NEW.{_q(column)}"),
+            message,
+        )
         # MariaDB has no UPDATE OF column: compare the key inside the trigger.
-        _mariadb_trigger(f"trg_{table}_cited_update", "BEFORE UPDATE", table,
-                         f"NEW.{_q(column)} <> OLD.{_q(column)} AND "
-                         + _uncited_condition(f"NEW.{_q(column)}"), message)
-    _mariadb_trigger("trg_fact_citations_keep_last_delete", "BEFORE DELETE", "fact_citations",
-                     _last_citation_condition(), LAST_CITATION_MESSAGE)
-    _mariadb_trigger("trg_fact_citations_keep_last_update", "BEFORE UPDATE", "fact_citations",
-                     "NEW.fact_key <> OLD.fact_key AND " + _last_citation_condition(),
-                     LAST_CITATION_MESSAGE)
+        _mariadb_trigger(
+            f"trg_{table}_cited_update",
+            "BEFORE UPDATE",
+            table,
+            f"NEW.{_q(column)} <> OLD.{_q(column)} AND " + _uncited_condition(f"NEW.{_q(column)}"),
+            message,
+        )
+    _mariadb_trigger(
+        "trg_fact_citations_keep_last_delete",
+        "BEFORE DELETE",
+        "fact_citations",
+        _last_citation_condition(),
+        LAST_CITATION_MESSAGE,
+    )
+    _mariadb_trigger(
+        "trg_fact_citations_keep_last_update",
+        "BEFORE UPDATE",
+        "fact_citations",
+        "NEW.fact_key <> OLD.fact_key AND " + _last_citation_condition(),
+        LAST_CITATION_MESSAGE,
+    )
 
 
 # --- PostgreSQL ----------------------------------------------------------------------------

@@ -117,92 +117,167 @@ def _sqlite_make_triggers(tables: Sequence[str]) -> None:
         if table in rules.SPAN_TABLES:
             subject = rules.SPAN_TABLES[table]
             message = rules._overlap_message(table, subject)
-            rules._sqlite_trigger(f"trg_{table}_no_overlap_insert", "BEFORE INSERT", table,
-                                  rules._overlap_condition(table, subject, updating=False),
-                                  message)
-            rules._sqlite_trigger(f"trg_{table}_no_overlap_update", "BEFORE UPDATE", table,
-                                  rules._overlap_condition(table, subject, updating=True),
-                                  message)
+            rules._sqlite_trigger(
+                f"trg_{table}_no_overlap_insert",
+                "BEFORE INSERT",
+                table,
+                rules._overlap_condition(table, subject, updating=False),
+                message,
+            )
+            rules._sqlite_trigger(
+                f"trg_{table}_no_overlap_update",
+                "BEFORE UPDATE",
+                table,
+                rules._overlap_condition(table, subject, updating=True),
+                message,
+            )
         column = rules.FACT_TABLES[table]
         message = rules._uncited_message(table)
-        rules._sqlite_trigger(f"trg_{table}_cited_insert", "BEFORE INSERT", table,
-                              rules._uncited_condition(f"NEW.{_q(column)}"), message)
-        rules._sqlite_trigger(f"trg_{table}_cited_update", f"BEFORE UPDATE OF {_q(column)}",
-                              table, f"NEW.{_q(column)} <> OLD.{_q(column)} AND "
-                              + rules._uncited_condition(f"NEW.{_q(column)}"), message)
-    rules._sqlite_trigger("trg_fact_citations_keep_last_delete", "BEFORE DELETE",
-                          "fact_citations", rules._last_citation_condition(),
-                          rules.LAST_CITATION_MESSAGE)
-    rules._sqlite_trigger("trg_fact_citations_keep_last_update", "BEFORE UPDATE OF fact_key",
-                          "fact_citations",
-                          "NEW.fact_key <> OLD.fact_key AND " + rules._last_citation_condition(),
-                          rules.LAST_CITATION_MESSAGE)
+        rules._sqlite_trigger(
+            f"trg_{table}_cited_insert",
+            "BEFORE INSERT",
+            table,
+            rules._uncited_condition(f"NEW.{_q(column)}"),
+            message,
+        )
+        rules._sqlite_trigger(
+            f"trg_{table}_cited_update",
+            f"BEFORE UPDATE OF {_q(column)}",
+            table,
+            f"NEW.{_q(column)} <> OLD.{_q(column)} AND "
+            + rules._uncited_condition(f"NEW.{_q(column)}"),
+            message,
+        )
+    rules._sqlite_trigger(
+        "trg_fact_citations_keep_last_delete",
+        "BEFORE DELETE",
+        "fact_citations",
+        rules._last_citation_condition(),
+        rules.LAST_CITATION_MESSAGE,
+    )
+    rules._sqlite_trigger(
+        "trg_fact_citations_keep_last_update",
+        "BEFORE UPDATE OF fact_key",
+        "fact_citations",
+        "NEW.fact_key <> OLD.fact_key AND " + rules._last_citation_condition(),
+        rules.LAST_CITATION_MESSAGE,
+    )
 
 
 # --- Upgrade -------------------------------------------------------------------------------
 
 
 def _precision(name: str) -> sa.Enum:
-    return sa.Enum("day", "month", "year", "range", name=f"{name}_precision",
-                   native_enum=False, create_constraint=True, length=5)
+    return sa.Enum(
+        "day",
+        "month",
+        "year",
+        "range",
+        name=f"{name}_precision",
+        native_enum=False,
+        create_constraint=True,
+        length=5,
+    )
 
 
 def _reach_sql(table: str) -> str:
     """Each span's reach from its stored dates and the readings of its start and end."""
-    readings = ("SELECT {aggregate}(r.{column}) FROM dispute_subjects ds"
-                " JOIN readings r ON r.dispute_key = ds.dispute_key"
-                f" WHERE ds.fact_key = {_q(table)}.{_q('key')} AND ds.field = '{{field}}'"
-                f" AND r.{{column}} {{beyond}} {_q(table)}.{{stored}}")
-    earliest = readings.format(aggregate="MIN", column="value_date_lower", field="start",
-                               beyond="<", stored="start_lower")
-    latest = readings.format(aggregate="MAX", column="value_date_upper", field="end",
-                             beyond=">", stored="end_upper")
-    return (f"UPDATE {_q(table)} SET reach_start = COALESCE(({earliest}), start_lower),"
-            f" reach_end = CASE WHEN end_upper IS NULL THEN NULL"
-            f" ELSE COALESCE(({latest}), end_upper) END")
+    readings = (
+        "SELECT {aggregate}(r.{column}) FROM dispute_subjects ds"
+        " JOIN readings r ON r.dispute_key = ds.dispute_key"
+        f" WHERE ds.fact_key = {_q(table)}.{_q('key')} AND ds.field = '{{field}}'"
+        f" AND r.{{column}} {{beyond}} {_q(table)}.{{stored}}"
+    )
+    earliest = readings.format(
+        aggregate="MIN", column="value_date_lower", field="start", beyond="<", stored="start_lower"
+    )
+    latest = readings.format(
+        aggregate="MAX", column="value_date_upper", field="end", beyond=">", stored="end_upper"
+    )
+    return (
+        f"UPDATE {_q(table)} SET reach_start = COALESCE(({earliest}), start_lower),"
+        f" reach_end = CASE WHEN end_upper IS NULL THEN NULL"
+        f" ELSE COALESCE(({latest}), end_upper) END"
+    )
 
 
 def upgrade() -> None:
     dialect = _dialect()
     for table in REACH_TABLES:
         with op.batch_alter_table(table, recreate="never") as batch_op:
-            batch_op.add_column(sa.Column("reach_start", sa.Date(), nullable=True,
-                                          comment="Earliest day any reading of the start can be"))
-            batch_op.add_column(sa.Column(
-                "reach_end", sa.Date(), nullable=True,
-                comment="Latest day any reading of the end can be; empty while any reading "
-                "leaves the span open"))
+            batch_op.add_column(
+                sa.Column(
+                    "reach_start",
+                    sa.Date(),
+                    nullable=True,
+                    comment="Earliest day any reading of the start can be",
+                )
+            )
+            batch_op.add_column(
+                sa.Column(
+                    "reach_end",
+                    sa.Date(),
+                    nullable=True,
+                    comment="Latest day any reading of the end can be; empty while any reading "
+                    "leaves the span open",
+                )
+            )
         op.execute(_reach_sql(table))
     rebuilt = [*REACH_TABLES, "organizations"]
     if dialect == "sqlite":
         _sqlite_drop_triggers(rebuilt)
     for table in REACH_TABLES:
         with op.batch_alter_table(table) as batch_op:
-            batch_op.alter_column("reach_start", existing_type=sa.Date(), nullable=False,
-                                  existing_comment="Earliest day any reading of the start can be")
-            batch_op.create_check_constraint("reach_start_outermost",
-                                             "reach_start <= start_lower")
+            batch_op.alter_column(
+                "reach_start",
+                existing_type=sa.Date(),
+                nullable=False,
+                existing_comment="Earliest day any reading of the start can be",
+            )
+            batch_op.create_check_constraint("reach_start_outermost", "reach_start <= start_lower")
             batch_op.create_check_constraint(
                 "reach_end_outermost",
-                "reach_end IS NULL OR (end_upper IS NOT NULL AND end_upper <= reach_end)")
+                "reach_end IS NULL OR (end_upper IS NOT NULL AND end_upper <= reach_end)",
+            )
     with op.batch_alter_table("organizations") as batch_op:
         for name, comment in LIFETIME_DATES.items():
-            batch_op.add_column(sa.Column(f"{name}_edtf", sa.String(40), nullable=True,
-                                          comment=comment + " (EDTF)"))
-            batch_op.add_column(sa.Column(f"{name}_lower", sa.Date(), nullable=True,
-                                          comment=f"Earliest day the {name} date can be"))
-            batch_op.add_column(sa.Column(f"{name}_upper", sa.Date(), nullable=True,
-                                          comment=f"Latest day the {name} date can be"))
-            batch_op.add_column(sa.Column(f"{name}_precision", _precision(name), nullable=True,
-                                          comment="day, month, year or range"))
-            batch_op.create_check_constraint(f"{name}_bounds_ordered",
-                                             f"{name}_lower <= {name}_upper")
+            batch_op.add_column(
+                sa.Column(f"{name}_edtf", sa.String(40), nullable=True, comment=comment + " (EDTF)")
+            )
+            batch_op.add_column(
+                sa.Column(
+                    f"{name}_lower",
+                    sa.Date(),
+                    nullable=True,
+                    comment=f"Earliest day the {name} date can be",
+                )
+            )
+            batch_op.add_column(
+                sa.Column(
+                    f"{name}_upper",
+                    sa.Date(),
+                    nullable=True,
+                    comment=f"Latest day the {name} date can be",
+                )
+            )
+            batch_op.add_column(
+                sa.Column(
+                    f"{name}_precision",
+                    _precision(name),
+                    nullable=True,
+                    comment="day, month, year or range",
+                )
+            )
+            batch_op.create_check_constraint(
+                f"{name}_bounds_ordered", f"{name}_lower <= {name}_upper"
+            )
             batch_op.create_check_constraint(
                 f"{name}_all_or_none",
                 f"({name}_edtf IS NULL AND {name}_lower IS NULL AND {name}_upper IS NULL"
                 f" AND {name}_precision IS NULL) OR ({name}_edtf IS NOT NULL AND"
                 f" {name}_lower IS NOT NULL AND {name}_upper IS NOT NULL"
-                f" AND {name}_precision IS NOT NULL)")
+                f" AND {name}_precision IS NOT NULL)",
+            )
     if dialect == "sqlite":
         _sqlite_make_triggers(rebuilt)
     for table, (name, columns) in AS_OF_INDEXES.items():
@@ -230,10 +305,12 @@ def downgrade() -> None:
     with op.batch_alter_table("organizations") as batch_op:
         for name in reversed(LIFETIME_DATES):
             for check in ("all_or_none", "bounds_ordered"):
-                batch_op.drop_constraint(batch_op.f(f"ck_organizations_{name}_{check}"),
-                                         type_="check")
-            batch_op.drop_constraint(batch_op.f(f"ck_organizations_{name}_precision"),
-                                     type_="check")
+                batch_op.drop_constraint(
+                    batch_op.f(f"ck_organizations_{name}_{check}"), type_="check"
+                )
+            batch_op.drop_constraint(
+                batch_op.f(f"ck_organizations_{name}_precision"), type_="check"
+            )
             for part in ("precision", "upper", "lower", "edtf"):
                 batch_op.drop_column(f"{name}_{part}")
     for table in REACH_TABLES:

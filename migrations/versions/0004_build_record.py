@@ -33,16 +33,31 @@ MARIADB_OPTIONS = {
 def upgrade() -> None:
     op.create_table(
         "build_record",
-        sa.Column("id", sa.Integer(), autoincrement=False, nullable=False,
-                  comment="Always 1: one build record"),
-        sa.Column("revision", sa.String(length=32), nullable=False,
-                  comment="Schema revision of the build"),
-        sa.Column("seeds_sha256", sa.String(length=64), nullable=False,
-                  comment="SHA-256 over the seed files' names and bytes"),
-        sa.Column("content_sha256", sa.String(length=64), nullable=False,
-                  comment="SHA-256 over every row digest, in table and key order"),
-        sa.Column("row_count", sa.Integer(), nullable=False,
-                  comment="Rows the seeds put in the database"),
+        sa.Column(
+            "id",
+            sa.Integer(),
+            autoincrement=False,
+            nullable=False,
+            comment="Always 1: one build record",
+        ),
+        sa.Column(
+            "revision", sa.String(length=32), nullable=False, comment="Schema revision of the build"
+        ),
+        sa.Column(
+            "seeds_sha256",
+            sa.String(length=64),
+            nullable=False,
+            comment="SHA-256 over the seed files' names and bytes",
+        ),
+        sa.Column(
+            "content_sha256",
+            sa.String(length=64),
+            nullable=False,
+            comment="SHA-256 over every row digest, in table and key order",
+        ),
+        sa.Column(
+            "row_count", sa.Integer(), nullable=False, comment="Rows the seeds put in the database"
+        ),
         sa.CheckConstraint("id = 1", name=op.f("ck_build_record_one_row")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_build_record")),
         comment="What `csto-db init` last built the database from; `check` compares.",
@@ -51,10 +66,15 @@ def upgrade() -> None:
     op.create_table(
         "row_digests",
         sa.Column("table_name", sa.String(length=64), nullable=False),
-        sa.Column("row_key", sa.String(length=400), nullable=False,
-                  comment="The row's primary key as text"),
-        sa.Column("sha256", sa.String(length=64), nullable=False,
-                  comment="SHA-256 of the row's values"),
+        sa.Column(
+            "row_key",
+            sa.String(length=400),
+            nullable=False,
+            comment="The row's primary key as text",
+        ),
+        sa.Column(
+            "sha256", sa.String(length=64), nullable=False, comment="SHA-256 of the row's values"
+        ),
         sa.PrimaryKeyConstraint("table_name", "row_key", name=op.f("pk_row_digests")),
         comment="A digest of each row `init` wrote; `check` recomputes them.",
         **MARIADB_OPTIONS,

@@ -119,9 +119,7 @@ def _set_statuses(statuses: tuple[str, ...]) -> None:
         # The last-citation triggers on fact_citations name membership_spans; SQLite would
         # refuse to rename the rebuilt table over the dropped one while they point at it.
         op.execute("PRAGMA legacy_alter_table = ON")
-    with op.batch_alter_table(
-        "membership_spans", recreate="always" if sqlite else "auto"
-    ) as batch:
+    with op.batch_alter_table("membership_spans", recreate="always" if sqlite else "auto") as batch:
         batch.drop_constraint(op.f(STATUS_CHECK), type_="check")
         batch.create_check_constraint("membership_status", _status_check(statuses))
     if sqlite:

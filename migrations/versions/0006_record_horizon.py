@@ -52,26 +52,47 @@ def upgrade() -> None:
     if _sqlite():
         as_of._sqlite_drop_triggers([TABLE])
     with op.batch_alter_table(TABLE) as batch_op:
-        batch_op.add_column(sa.Column("horizon_edtf", sa.String(40), nullable=True,
-                                      comment=EDTF_COMMENT))
-        batch_op.add_column(sa.Column("horizon_lower", sa.Date(), nullable=True,
-                                      comment="Earliest day the horizon date can be"))
-        batch_op.add_column(sa.Column("horizon_upper", sa.Date(), nullable=True,
-                                      comment="Latest day the horizon date can be"))
-        batch_op.add_column(sa.Column("horizon_precision", as_of._precision("horizon"),
-                                      nullable=True, comment="day, month, year or range"))
-        batch_op.add_column(sa.Column("horizon_reasoning", sa.Text(), nullable=True,
-                                      comment=REASONING_COMMENT))
-        batch_op.create_check_constraint("horizon_bounds_ordered",
-                                         "horizon_lower <= horizon_upper")
+        batch_op.add_column(
+            sa.Column("horizon_edtf", sa.String(40), nullable=True, comment=EDTF_COMMENT)
+        )
+        batch_op.add_column(
+            sa.Column(
+                "horizon_lower",
+                sa.Date(),
+                nullable=True,
+                comment="Earliest day the horizon date can be",
+            )
+        )
+        batch_op.add_column(
+            sa.Column(
+                "horizon_upper",
+                sa.Date(),
+                nullable=True,
+                comment="Latest day the horizon date can be",
+            )
+        )
+        batch_op.add_column(
+            sa.Column(
+                "horizon_precision",
+                as_of._precision("horizon"),
+                nullable=True,
+                comment="day, month, year or range",
+            )
+        )
+        batch_op.add_column(
+            sa.Column("horizon_reasoning", sa.Text(), nullable=True, comment=REASONING_COMMENT)
+        )
+        batch_op.create_check_constraint("horizon_bounds_ordered", "horizon_lower <= horizon_upper")
         batch_op.create_check_constraint(
             "horizon_all_or_none",
             "(horizon_edtf IS NULL AND horizon_lower IS NULL AND horizon_upper IS NULL"
             " AND horizon_precision IS NULL) OR (horizon_edtf IS NOT NULL AND"
             " horizon_lower IS NOT NULL AND horizon_upper IS NOT NULL"
-            " AND horizon_precision IS NOT NULL)")
+            " AND horizon_precision IS NOT NULL)",
+        )
         batch_op.create_check_constraint(
-            "horizon_has_reasoning", "horizon_edtf IS NULL OR horizon_reasoning IS NOT NULL")
+            "horizon_has_reasoning", "horizon_edtf IS NULL OR horizon_reasoning IS NOT NULL"
+        )
     if _sqlite():
         as_of._sqlite_make_triggers([TABLE])
 
@@ -81,11 +102,20 @@ def downgrade() -> None:
     if _sqlite():
         as_of._sqlite_drop_triggers([TABLE])
     with op.batch_alter_table(TABLE) as batch_op:
-        for check in ("horizon_has_reasoning", "horizon_all_or_none", "horizon_bounds_ordered",
-                      "horizon_precision"):
+        for check in (
+            "horizon_has_reasoning",
+            "horizon_all_or_none",
+            "horizon_bounds_ordered",
+            "horizon_precision",
+        ):
             batch_op.drop_constraint(batch_op.f(f"ck_{TABLE}_{check}"), type_="check")
-        for column in ("horizon_reasoning", "horizon_precision", "horizon_upper",
-                       "horizon_lower", "horizon_edtf"):
+        for column in (
+            "horizon_reasoning",
+            "horizon_precision",
+            "horizon_upper",
+            "horizon_lower",
+            "horizon_edtf",
+        ):
             batch_op.drop_column(column)
     if _sqlite():
         as_of._sqlite_make_triggers([TABLE])

@@ -1,0 +1,129 @@
+"""The commands that write the record out: ``export``, ``serve`` (the web view) and ``chart``."""
+
+from __future__ import annotations
+
+import click
+
+from ..store.db import display_url
+from .group import emit, json_option, main, reading, reports_errors
+
+
+@main.command()
+@click.option(
+    "--format",
+    "export_format",
+    required=True,
+    type=click.Choice(["csv", "json", "popolo", "datapackage"]),
+    help="csv: one file per table; json: the record nested; popolo: organizations "
+    "and memberships; datapackage: the CSV files with datapackage.json.",
+)
+@click.option(
+    "--out",
+    required=True,
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help="The folder to write into (created if missing).",
+)
+@click.option("--force", is_flag=True, help="Overwrite files of the export already in the folder.")
+@json_option
+@click.pass_context
+@reports_errors
+def export(ctx: click.Context, export_format: str, out: str, force: bool, as_json: bool) -> None:
+    """Write the whole record in an open format into a folder; prints each file's size.
+
+    Files already in the folder that the export would replace are named and left alone,
+    and nothing is written, unless --force is given.
+    """
+    from pathlib import Path
+
+    from ..outputs.export import export as export_record
+
+    with reading(ctx) as connection:
+        sizes = export_record(connection, export_format, Path(out), overwrite=force)
+    files = [{"bytes": size, "file": str(Path(out) / name)} for name, size in sizes.items()]
+    emit(files, as_json, ["bytes", "file"])
+
+
+@main.command()
+@click.option(
+    "--port",
+    default=8001,
+    show_default=True,
+    type=click.IntRange(1, 65535),
+    help="The port to listen on.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="The address to listen on (0.0.0.0 for every interface).",
+)
+@click.pass_context
+@reports_errors
+def serve(ctx: click.Context, port: int, host: str) -> None:
+    """Browse and query the SQLite database in Datasette, read-only (needs csto-db[web]).
+
+    Canned queries: members on a day, a state's timeline, documents with their parties,
+    disputes with their readings, the quotes behind a fact.
+    """
+    from ..outputs.web import serve as serve_web
+    from ..outputs.web import sqlite_path
+
+    sqlite_path(ctx.obj)
+    with reading(ctx):
+        pass  # refuses a database that is not built at the newest schema
+    serve_web(
+        ctx.obj,
+        host=host,
+        port=port,
+        on_ready=lambda: click.echo(
+            f"serving {display_url(ctx.obj)} read-only on http://{host}:{port}/ (Ctrl-C stops)"
+        ),
+    )
+
+
+@main.group()
+def chart() -> None:
+    """Charts of the record, drawn with matplotlib (needs csto-db[chart])."""
+
+
+@chart.command("members")
+@click.option(
+    "--org",
+    default="both",
+    show_default=True,
+    type=click.Choice(["CST", "CSTO", "both"], case_sensitive=False),
+    metavar="[CST|CSTO|both]",
+    help="The Treaty's parties, the Organization's members, or both.",
+)
+@click.option(
+    "--out",
+    default="members.svg",
+    show_default=True,
+    metavar="FILE",
+    help="Where to write the chart: a .svg or .png file.",
+)
+@json_option
+@click.pass_context
+@reports_errors
+def chart_members(ctx: click.Context, org: str, out: str, as_json: bool) -> None:
+    """Membership over time: one row per state, a bar per span coloured by status.
+
+    A date known only within a range fades in or out over it; a date the sources dispute
+    is marked; the Treaty's and the Charter's entry into force are drawn across.
+    """
+    from ..outputs.chart import save_chart
+
+    org = "both" if org.lower() == "both" else org.upper()
+    assert ctx.parent is not None  # a subcommand of ``chart``
+    with reading(ctx.parent) as connection:
+        data = save_chart(connection, out, org)
+    summary = {
+        "file": out,
+        "states": len(data.rows),
+        "spans": sum(len(row.spans) for row in data.rows),
+    }
+    if as_json:
+        emit(summary, True)
+    else:
+        click.echo(f"{out}: {summary['states']} states, {summary['spans']} spans")
