@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import Connection, Table, delete, insert, inspect, select
 
@@ -128,7 +128,7 @@ def record_build(connection: Connection, revision: str, seeds_sha256: str) -> bo
         for (table, key), value in digests.items():
             if stored.get((table, key)) not in (None, value):
                 connection.execute(
-                    cast(Table, RowDigest.__table__)
+                    RowDigest.__table__
                     .update()
                     .where(RowDigest.table_name == table, RowDigest.row_key == key)
                     .values(sha256=value)

@@ -3,9 +3,9 @@ database from, with a digest of every row."""
 
 from __future__ import annotations
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped
 
+from . import tables
 from .base import Base
 
 #: Tables only a dataset import fills (``csto-db import-cow``); the seeds leave them empty.
@@ -14,49 +14,34 @@ IMPORT_TABLES = ("dataset_imports", "missing_data")
 
 class DatasetImport(Base):
     __tablename__ = "dataset_imports"
-    __table_args__ = {"comment": "Each dataset file imported whole, as its own source."}
+    __table__ = tables.dataset_imports
 
-    source_key: Mapped[str] = mapped_column(ForeignKey("sources.key"), primary_key=True)
-    file_name: Mapped[str] = mapped_column(String(200), comment="The file's name, no folder")
-    file_sha256: Mapped[str] = mapped_column(String(64))
-    organizations: Mapped[int] = mapped_column(Integer, comment="Organizations it wrote")
-    spans: Mapped[int] = mapped_column(Integer, comment="Membership spans it wrote")
+    source_key: Mapped[str]
+    file_name: Mapped[str]
+    file_sha256: Mapped[str]
+    organizations: Mapped[int]
+    spans: Mapped[int]
 
 
 class BuildRecord(Base):
     __tablename__ = "build_record"
-    __table_args__ = (
-        CheckConstraint("id = 1", name="one_row"),
-        {"comment": "What `csto-db init` last built the database from; `check` compares."},
-    )
+    __table__ = tables.build_record
 
-    id: Mapped[int] = mapped_column(
-        Integer, primary_key=True, autoincrement=False, comment="Always 1: one build record"
-    )
-    revision: Mapped[str] = mapped_column(String(32), comment="Schema revision of the build")
-    seeds_sha256: Mapped[str] = mapped_column(
-        String(64), comment="SHA-256 over the seed files' names and bytes"
-    )
-    content_sha256: Mapped[str] = mapped_column(
-        String(64), comment="SHA-256 over every row digest, in table and key order"
-    )
-    row_count: Mapped[int] = mapped_column(Integer, comment="Rows the seeds put in the database")
-    record_version: Mapped[str | None] = mapped_column(
-        String(32),
-        comment="The csto-db release that built the database; empty for a build older than "
-        "the column",
-    )
+    id: Mapped[int]
+    revision: Mapped[str]
+    seeds_sha256: Mapped[str]
+    content_sha256: Mapped[str]
+    row_count: Mapped[int]
+    record_version: Mapped[str | None]
 
 
 class RowDigest(Base):
     __tablename__ = "row_digests"
-    __table_args__ = {"comment": "A digest of each row `init` wrote; `check` recomputes them."}
+    __table__ = tables.row_digests
 
-    table_name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    row_key: Mapped[str] = mapped_column(
-        String(400), primary_key=True, comment="The row's primary key as text"
-    )
-    sha256: Mapped[str] = mapped_column(String(64), comment="SHA-256 of the row's values")
+    table_name: Mapped[str]
+    row_key: Mapped[str]
+    sha256: Mapped[str]
 
 
 #: Tables ``init`` keeps about the build, not filled from the seeds.

@@ -3,21 +3,15 @@ states brought, its objectives and threats, and the positions states state."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, relationship
 
+from . import tables
 from .base import (
-    DOCUMENT_KINDS,
-    FALSE_DEFAULT,
-    OBJECTIVE_RANKS,
-    PARTY_ROLES,
     Base,
     optional_date_of,
-    partial_date,
-    partial_date_checks,
-    vocabulary,
 )
 from .provenance import FactMixin
 
@@ -28,32 +22,26 @@ if TYPE_CHECKING:
 
 class Document(FactMixin, Base):
     __tablename__ = "documents"
+    __table__ = tables.documents
     partial_dates = ("signed", "in_force")
-    __table_args__ = (
-        *partial_date_checks("signed", nullable=True),
-        *partial_date_checks("in_force", nullable=True),
-        {"comment": "Legal documents: treaties, protocols, charter, agreements, resolutions."},
-    )
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    title: Mapped[str] = mapped_column(String(400))
-    kind: Mapped[str] = mapped_column(vocabulary(DOCUMENT_KINDS, "document_kind"))
-    signed_edtf, signed_lower, signed_upper, signed_precision = partial_date(
-        "signed", nullable=True, comment="Signed or adopted"
-    )
+    key: Mapped[str]
+    title: Mapped[str]
+    kind: Mapped[str]
+    signed_edtf: Mapped[str | None]
+    signed_lower: Mapped[date | None]
+    signed_upper: Mapped[date | None]
+    signed_precision: Mapped[str | None]
     signed = optional_date_of("signed")
-    place: Mapped[str | None] = mapped_column(String(100), comment="Where signed or adopted")
-    in_force_edtf, in_force_lower, in_force_upper, in_force_precision = partial_date(
-        "in_force", nullable=True, comment="Entered into force"
-    )
+    place: Mapped[str | None]
+    in_force_edtf: Mapped[str | None]
+    in_force_lower: Mapped[date | None]
+    in_force_upper: Mapped[date | None]
+    in_force_precision: Mapped[str | None]
     in_force = optional_date_of("in_force")
-    organization_code: Mapped[str | None] = mapped_column(
-        ForeignKey("organizations.code"), comment="The organization the document belongs to"
-    )
-    meeting_key: Mapped[str | None] = mapped_column(
-        ForeignKey("meetings.key"), comment="The meeting that adopted it"
-    )
-    note: Mapped[str | None] = mapped_column(Text)
+    organization_code: Mapped[str | None]
+    meeting_key: Mapped[str | None]
+    note: Mapped[str | None]
 
     organization: Mapped[Organization | None] = relationship(
         back_populates="documents", lazy="selectin"
@@ -76,25 +64,21 @@ class Document(FactMixin, Base):
 
 class DocumentParty(FactMixin, Base):
     __tablename__ = "document_parties"
+    __table__ = tables.document_parties
     partial_dates = ("acted",)
-    __table_args__ = (
-        CheckConstraint("(state_iso3 IS NULL) <> (organization_code IS NULL)", name="one_party"),
-        *partial_date_checks("acted", nullable=True),
-        CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
-        {"comment": "Who signed, acceded to, adopted or did not sign each document, and when."},
-    )
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    document_key: Mapped[str] = mapped_column(ForeignKey("documents.key"), index=True)
-    state_iso3: Mapped[str | None] = mapped_column(ForeignKey("states.iso3"), index=True)
-    organization_code: Mapped[str | None] = mapped_column(ForeignKey("organizations.code"))
-    role: Mapped[str] = mapped_column(vocabulary(PARTY_ROLES, "party_role"))
-    acted_edtf, acted_lower, acted_upper, acted_precision = partial_date(
-        "acted", nullable=True, comment="When the party acted"
-    )
+    key: Mapped[str]
+    document_key: Mapped[str]
+    state_iso3: Mapped[str | None]
+    organization_code: Mapped[str | None]
+    role: Mapped[str]
+    acted_edtf: Mapped[str | None]
+    acted_lower: Mapped[date | None]
+    acted_upper: Mapped[date | None]
+    acted_precision: Mapped[str | None]
     acted = optional_date_of("acted")
-    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
-    reasoning: Mapped[str | None] = mapped_column(Text, comment="Why, where inferred")
+    inferred: Mapped[bool]
+    reasoning: Mapped[str | None]
 
     document: Mapped[Document] = relationship(back_populates="parties")
     state: Mapped[State | None] = relationship(back_populates="document_parties", lazy="selectin")
@@ -105,24 +89,22 @@ class DocumentParty(FactMixin, Base):
 
 class Initiative(FactMixin, Base):
     __tablename__ = "initiatives"
+    __table__ = tables.initiatives
     partial_dates = ("proposed",)
-    __table_args__ = (
-        *partial_date_checks("proposed", nullable=True),
-        {"comment": "Initiatives member states brought to the organization."},
-    )
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    title: Mapped[str] = mapped_column(String(300))
-    proposer_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
-    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
-    proposed_edtf, proposed_lower, proposed_upper, proposed_precision = partial_date(
-        "proposed", nullable=True, comment="When proposed or promoted"
-    )
+    key: Mapped[str]
+    title: Mapped[str]
+    proposer_iso3: Mapped[str]
+    organization_code: Mapped[str]
+    proposed_edtf: Mapped[str | None]
+    proposed_lower: Mapped[date | None]
+    proposed_upper: Mapped[date | None]
+    proposed_precision: Mapped[str | None]
     proposed = optional_date_of("proposed")
-    area: Mapped[str] = mapped_column(String(100))
-    description: Mapped[str] = mapped_column(Text)
-    outcome_document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
-    meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
+    area: Mapped[str]
+    description: Mapped[str]
+    outcome_document_key: Mapped[str | None]
+    meeting_key: Mapped[str | None]
 
     proposer: Mapped[State] = relationship(back_populates="initiatives", lazy="selectin")
     organization: Mapped[Organization] = relationship(back_populates="initiatives", lazy="selectin")
@@ -132,45 +114,43 @@ class Initiative(FactMixin, Base):
 
 class Objective(FactMixin, Base):
     __tablename__ = "objectives"
-    __table_args__ = {"comment": "The organization's stated objectives."}
+    __table__ = tables.objectives
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
-    rank: Mapped[str] = mapped_column(vocabulary(OBJECTIVE_RANKS, "objective_rank"))
-    ordinal: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
+    key: Mapped[str]
+    organization_code: Mapped[str]
+    rank: Mapped[str]
+    ordinal: Mapped[int]
+    text: Mapped[str]
 
     organization: Mapped[Organization] = relationship(back_populates="objectives", lazy="selectin")
 
 
 class Threat(FactMixin, Base):
     __tablename__ = "threats"
-    __table_args__ = {"comment": "Security threats and challenges the organization names."}
+    __table__ = tables.threats
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
-    ordinal: Mapped[int] = mapped_column(Integer)
-    name: Mapped[str] = mapped_column(String(200))
+    key: Mapped[str]
+    organization_code: Mapped[str]
+    ordinal: Mapped[int]
+    name: Mapped[str]
 
     organization: Mapped[Organization] = relationship(back_populates="threats", lazy="selectin")
 
 
 class Position(FactMixin, Base):
     __tablename__ = "positions"
+    __table__ = tables.positions
     partial_dates = ("period",)
-    __table_args__ = (
-        *partial_date_checks("period", nullable=True),
-        {"comment": "Positions, priorities and characterizations a state states."},
-    )
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"))
-    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
-    topic: Mapped[str] = mapped_column(String(100))
-    text: Mapped[str] = mapped_column(Text)
-    period_edtf, period_lower, period_upper, period_precision = partial_date(
-        "period", nullable=True, comment="When it applies"
-    )
+    key: Mapped[str]
+    state_iso3: Mapped[str]
+    organization_code: Mapped[str]
+    topic: Mapped[str]
+    text: Mapped[str]
+    period_edtf: Mapped[str | None]
+    period_lower: Mapped[date | None]
+    period_upper: Mapped[date | None]
+    period_precision: Mapped[str | None]
     period = optional_date_of("period")
 
     state: Mapped[State] = relationship(back_populates="positions", lazy="selectin")

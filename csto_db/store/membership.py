@@ -3,24 +3,17 @@ at an organ, and the years a dataset codes as missing."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, relationship
 
+from . import tables
 from .base import (
-    FALSE_DEFAULT,
-    MEMBERSHIP_STATUSES,
-    ORGANIZATION_KINDS,
     Base,
     SpanMixin,
     date_of,
     optional_date_of,
-    partial_date,
-    partial_date_checks,
-    reach_checks,
-    reach_columns,
-    vocabulary,
 )
 from .provenance import FactMixin
 
@@ -31,27 +24,14 @@ if TYPE_CHECKING:
 
 class State(Base):
     __tablename__ = "states"
-    __table_args__ = {"comment": "States, keyed by ISO 3166-1 alpha-3, with COW codes."}
+    __table__ = tables.states
 
-    iso3: Mapped[str] = mapped_column(
-        String(3),
-        primary_key=True,
-        comment="ISO 3166-1 alpha-3; X.. (user-assigned) for a state ISO never coded",
-    )
-    iso2: Mapped[str | None] = mapped_column(
-        String(2), unique=True, comment="ISO 3166-1 alpha-2; empty for X.. codes"
-    )
-    numeric: Mapped[str | None] = mapped_column(
-        String(3), unique=True, comment="ISO 3166-1 numeric; empty for X.. codes"
-    )
-    name: Mapped[str] = mapped_column(String(100), comment="English short name")
-    cow_ccode: Mapped[int | None] = mapped_column(
-        Integer, unique=True, comment="Correlates of War state code"
-    )
-    dataset_key: Mapped[str | None] = mapped_column(
-        ForeignKey("sources.key"),
-        comment="The dataset import that added the state; empty for the seeds' states",
-    )
+    iso3: Mapped[str]
+    iso2: Mapped[str | None]
+    numeric: Mapped[str | None]
+    name: Mapped[str]
+    cow_ccode: Mapped[int | None]
+    dataset_key: Mapped[str | None]
 
     memberships: Mapped[list[MembershipSpan]] = relationship(
         back_populates="state", order_by="MembershipSpan.start_lower"
@@ -72,71 +52,50 @@ class State(Base):
 
 class Organization(FactMixin, Base):
     __tablename__ = "organizations"
+    __table__ = tables.organizations
     partial_dates = ("membership_start", "membership_end", "horizon")
-    __table_args__ = (
-        *partial_date_checks("membership_start", nullable=True),
-        *partial_date_checks("membership_end", nullable=True),
-        *partial_date_checks("horizon", nullable=True),
-        CheckConstraint(
-            "horizon_edtf IS NULL OR horizon_reasoning IS NOT NULL", name="horizon_has_reasoning"
-        ),
-        {"comment": "Organizations, treaty systems and their organs."},
-    )
 
-    code: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(vocabulary(ORGANIZATION_KINDS, "organization_kind"))
-    parent_code: Mapped[str | None] = mapped_column(
-        ForeignKey("organizations.code"), comment="The organization an organ belongs to"
-    )
-    predecessor_code: Mapped[str | None] = mapped_column(
-        ForeignKey("organizations.code"), comment="What this one was built on (CST for CSTO)"
-    )
-    cow_ionum: Mapped[int | None] = mapped_column(Integer, comment="COW IGO number")
-    (
-        membership_start_edtf,
-        membership_start_lower,
-        membership_start_upper,
-        membership_start_precision,
-    ) = partial_date(
-        "membership_start",
-        nullable=True,
-        comment="First day its membership counts: no member before it",
-    )
+    code: Mapped[str]
+    name: Mapped[str]
+    kind: Mapped[str]
+    parent_code: Mapped[str | None]
+    predecessor_code: Mapped[str | None]
+    cow_ionum: Mapped[int | None]
+    membership_start_edtf: Mapped[str | None]
+    membership_start_lower: Mapped[date | None]
+    membership_start_upper: Mapped[date | None]
+    membership_start_precision: Mapped[str | None]
     membership_start = optional_date_of("membership_start")
-    (membership_end_edtf, membership_end_lower, membership_end_upper, membership_end_precision) = (
-        partial_date(
-            "membership_end",
-            nullable=True,
-            comment="First day its membership no longer counts; empty while it lasts",
-        )
-    )
+    membership_end_edtf: Mapped[str | None]
+    membership_end_lower: Mapped[date | None]
+    membership_end_upper: Mapped[date | None]
+    membership_end_precision: Mapped[str | None]
     membership_end = optional_date_of("membership_end")
-    horizon_edtf, horizon_lower, horizon_upper, horizon_precision = partial_date(
-        "horizon",
-        nullable=True,
-        comment="The last day its record covers (its upper bound): past it no answer is certain",
-    )
+    horizon_edtf: Mapped[str | None]
+    horizon_lower: Mapped[date | None]
+    horizon_upper: Mapped[date | None]
+    horizon_precision: Mapped[str | None]
     horizon = optional_date_of("horizon")
-    horizon_reasoning: Mapped[str | None] = mapped_column(
-        Text, comment="Why the record ends there: its newest source, or a dataset's last year"
-    )
-    note: Mapped[str | None] = mapped_column(Text)
+    horizon_reasoning: Mapped[str | None]
+    note: Mapped[str | None]
 
     parent: Mapped[Organization | None] = relationship(
-        back_populates="organs", foreign_keys=[parent_code], remote_side=[code], lazy="selectin"
+        back_populates="organs",
+        foreign_keys=[__table__.c.parent_code],
+        remote_side=[__table__.c.code],
+        lazy="selectin",
     )
     organs: Mapped[list[Organization]] = relationship(
-        back_populates="parent", foreign_keys=[parent_code]
+        back_populates="parent", foreign_keys=[__table__.c.parent_code]
     )
     predecessor: Mapped[Organization | None] = relationship(
         back_populates="successors",
-        foreign_keys=[predecessor_code],
-        remote_side=[code],
+        foreign_keys=[__table__.c.predecessor_code],
+        remote_side=[__table__.c.code],
         lazy="selectin",
     )
     successors: Mapped[list[Organization]] = relationship(
-        back_populates="predecessor", foreign_keys=[predecessor_code]
+        back_populates="predecessor", foreign_keys=[__table__.c.predecessor_code]
     )
     memberships: Mapped[list[MembershipSpan]] = relationship(
         back_populates="organization",
@@ -169,85 +128,71 @@ class Organization(FactMixin, Base):
 
 class MembershipSpan(SpanMixin, FactMixin, Base):
     __tablename__ = "membership_spans"
+    __table__ = tables.membership_spans
     partial_dates = ("start", "end")
     span_group = ("state_iso3", "organization_code")
-    __table_args__ = (
-        *partial_date_checks("start", nullable=False),
-        *partial_date_checks("end", nullable=True),
-        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower", name="ends_after_start"),
-        CheckConstraint(
-            "end_upper IS NULL OR start_upper <= end_upper", name="ends_after_start_upper"
-        ),
-        CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
-        *reach_checks(),
-        # members_on: the organization's spans whose reach holds the day.
-        Index("ix_membership_spans_as_of", "organization_code", "reach_start"),
-        {"comment": "A state's status in an organization over a closed-open span [start, end)."},
-    )
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
-    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
-    status: Mapped[str] = mapped_column(vocabulary(MEMBERSHIP_STATUSES, "membership_status"))
-    start_edtf, start_lower, start_upper, start_precision = partial_date(
-        "start", nullable=False, comment="First day in this status"
-    )
+    key: Mapped[str]
+    state_iso3: Mapped[str]
+    organization_code: Mapped[str]
+    status: Mapped[str]
+    start_edtf: Mapped[str]
+    start_lower: Mapped[date]
+    start_upper: Mapped[date]
+    start_precision: Mapped[str]
     start = date_of("start")
-    end_edtf, end_lower, end_upper, end_precision = partial_date(
-        "end", nullable=True, comment="First day no longer in this status; empty while open"
-    )
+    end_edtf: Mapped[str | None]
+    end_lower: Mapped[date | None]
+    end_upper: Mapped[date | None]
+    end_precision: Mapped[str | None]
     end = optional_date_of("end")
-    start_document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
-    start_event_key: Mapped[str | None] = mapped_column(ForeignKey("events.key"))
-    end_document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
-    end_event_key: Mapped[str | None] = mapped_column(ForeignKey("events.key"))
-    reach_start, reach_end = reach_columns()
-    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
-    reasoning: Mapped[str | None] = mapped_column(Text, comment="Why, where inferred")
-    note: Mapped[str | None] = mapped_column(Text)
+    start_document_key: Mapped[str | None]
+    start_event_key: Mapped[str | None]
+    end_document_key: Mapped[str | None]
+    end_event_key: Mapped[str | None]
+    reach_start: Mapped[date]
+    reach_end: Mapped[date | None]
+    inferred: Mapped[bool]
+    reasoning: Mapped[str | None]
+    note: Mapped[str | None]
 
     state: Mapped[State] = relationship(back_populates="memberships", lazy="selectin")
     organization: Mapped[Organization] = relationship(back_populates="memberships", lazy="selectin")
     start_document: Mapped[Document | None] = relationship(
-        back_populates="memberships_started", foreign_keys=[start_document_key]
+        back_populates="memberships_started", foreign_keys=[__table__.c.start_document_key]
     )
     start_event: Mapped[Event | None] = relationship(
-        back_populates="memberships_started", foreign_keys=[start_event_key]
+        back_populates="memberships_started", foreign_keys=[__table__.c.start_event_key]
     )
     end_document: Mapped[Document | None] = relationship(
-        back_populates="memberships_ended", foreign_keys=[end_document_key]
+        back_populates="memberships_ended", foreign_keys=[__table__.c.end_document_key]
     )
     end_event: Mapped[Event | None] = relationship(
-        back_populates="memberships_ended", foreign_keys=[end_event_key]
+        back_populates="memberships_ended", foreign_keys=[__table__.c.end_event_key]
     )
 
 
 class BodyObserver(SpanMixin, FactMixin, Base):
     __tablename__ = "body_observers"
+    __table__ = tables.body_observers
     partial_dates = ("start", "end")
     span_group = ("body_code", "observer")
-    __table_args__ = (
-        *partial_date_checks("start", nullable=False),
-        *partial_date_checks("end", nullable=True),
-        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower", name="ends_after_start"),
-        {"comment": "Observers at an organ, such as parliaments at the Parliamentary Assembly."},
-    )
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    body_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"), index=True)
-    observer: Mapped[str] = mapped_column(String(200), comment="The observer, by name")
-    state_iso3: Mapped[str | None] = mapped_column(
-        ForeignKey("states.iso3"), comment="The state whose parliament it is, if any"
-    )
-    start_edtf, start_lower, start_upper, start_precision = partial_date(
-        "start", nullable=False, comment="First day as observer"
-    )
+    key: Mapped[str]
+    body_code: Mapped[str]
+    observer: Mapped[str]
+    state_iso3: Mapped[str | None]
+    start_edtf: Mapped[str]
+    start_lower: Mapped[date]
+    start_upper: Mapped[date]
+    start_precision: Mapped[str]
     start = date_of("start")
-    end_edtf, end_lower, end_upper, end_precision = partial_date(
-        "end", nullable=True, comment="First day no longer observer; empty while open"
-    )
+    end_edtf: Mapped[str | None]
+    end_lower: Mapped[date | None]
+    end_upper: Mapped[date | None]
+    end_precision: Mapped[str | None]
     end = optional_date_of("end")
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None]
 
     body: Mapped[Organization] = relationship(back_populates="observers", lazy="selectin")
     state: Mapped[State | None] = relationship(back_populates="observers", lazy="selectin")
@@ -255,25 +200,10 @@ class BodyObserver(SpanMixin, FactMixin, Base):
 
 class MissingData(Base):
     __tablename__ = "missing_data"
-    __table_args__ = (
-        CheckConstraint("first_year <= last_year", name="years_ordered"),
-        {
-            "comment": "Runs of years a dataset codes as missing data (COW IGO: -9) for a "
-            "state in an organization: neither member nor not, unknown."
-        },
-    )
+    __table__ = tables.missing_data
 
-    organization_code: Mapped[str] = mapped_column(
-        ForeignKey("organizations.code"), primary_key=True
-    )
-    state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), primary_key=True)
-    first_year: Mapped[int] = mapped_column(
-        Integer, primary_key=True, comment="First year of the run"
-    )
-    last_year: Mapped[int] = mapped_column(Integer, comment="Last year of the run")
-    source_key: Mapped[str] = mapped_column(
-        ForeignKey("sources.key"),
-        index=True,
-        comment="The dataset whose cells these are: the row locates them (record, state "
-        "column, years)",
-    )
+    organization_code: Mapped[str]
+    state_iso3: Mapped[str]
+    first_year: Mapped[int]
+    last_year: Mapped[int]
+    source_key: Mapped[str]

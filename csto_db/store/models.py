@@ -5,35 +5,11 @@ resolve, MariaDB's table options, and the fact tables by name. Import the models
 from __future__ import annotations
 
 from .base import (
-    DISPUTE_RULES,
-    DOCUMENT_KINDS,
-    EVENT_KINDS,
-    FACT_TABLES,
-    FALSE_DEFAULT,
-    FORCE_KINDS,
-    KEY,
-    MEETING_KINDS,
-    MEMBER_STATUSES,
-    MEMBERSHIP_STATUSES,
-    NAMING_CONVENTION,
-    OBJECTIVE_RANKS,
-    OFFICES,
-    OPERATION_KINDS,
-    ORGANIZATION_KINDS,
-    PARTY_ROLES,
-    SOURCE_KINDS,
     Base,
-    OptionalDateColumns,
     PartialDateComparator,
-    RequiredDateColumns,
     SpanMixin,
     date_of,
     optional_date_of,
-    partial_date,
-    partial_date_checks,
-    reach_checks,
-    reach_columns,
-    vocabulary,
 )
 from .bookkeeping import BUILD_TABLES, IMPORT_TABLES, BuildRecord, DatasetImport, RowDigest
 from .documents import Document, DocumentParty, Initiative, Objective, Position, Threat
@@ -49,16 +25,33 @@ from .provenance import (
     Source,
 )
 from .record import ChairSpan, Contribution, Event, Force, Meeting, OfficeTerm, Operation
-
-#: MariaDB table options: utf8mb4 whatever the server's default, and a binary collation so
-#: keys compare and sort as on SQLite and PostgreSQL (the default ``utf8mb4_general_ci``
-#: makes ``CST`` and ``cst`` one key). Both prefixes: a ``mysql://`` URL reads ``mysql_*``.
-MARIADB_TABLE_OPTIONS = {"charset": "utf8mb4", "collate": "utf8mb4_bin"}
-for _table in Base.metadata.tables.values():
-    for _prefix in ("mariadb", "mysql"):
-        for _option, _value in MARIADB_TABLE_OPTIONS.items():
-            _table.dialect_kwargs[f"{_prefix}_{_option}"] = _value
-
+from .tables import (
+    DISPUTE_RULES,
+    DOCUMENT_KINDS,
+    EVENT_KINDS,
+    FACT_TABLES,
+    FALSE_DEFAULT,
+    FORCE_KINDS,
+    KEY,
+    MARIADB_TABLE_OPTIONS,
+    MEETING_KINDS,
+    MEMBER_STATUSES,
+    MEMBERSHIP_STATUSES,
+    NAMING_CONVENTION,
+    OBJECTIVE_RANKS,
+    OFFICES,
+    OPERATION_KINDS,
+    ORGANIZATION_KINDS,
+    PARTY_ROLES,
+    SOURCE_KINDS,
+    OptionalDateColumns,
+    RequiredDateColumns,
+    partial_date,
+    partial_date_checks,
+    reach_checks,
+    reach_columns,
+    vocabulary,
+)
 
 FACT_MODELS: dict[str, type[FactMixin]] = {
     model.__tablename__: model

@@ -3,33 +3,28 @@ disputes where sources disagree, with each source's reading."""
 
 from __future__ import annotations
 
+from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
     select,
 )
-from sqlalchemy.orm import Mapped, declared_attr, foreign, mapped_column, relationship, remote
+from sqlalchemy.orm import (
+    Mapped,
+    declared_attr,
+    deferred,
+    foreign,
+    relationship,
+    remote,
+)
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.selectable import FromClause, Subquery
 
+from . import tables
 from .base import (
-    DISPUTE_RULES,
-    FACT_TABLES,
-    KEY,
-    SOURCE_KINDS,
     Base,
     optional_date_of,
-    partial_date,
-    partial_date_checks,
-    vocabulary,
 )
 
 
@@ -99,21 +94,19 @@ def _reading_subjects() -> Subquery:
 
 class Source(Base):
     __tablename__ = "sources"
-    __table_args__ = {"comment": "Each source a fact comes from."}
+    __table__ = tables.sources
 
-    key: Mapped[str] = mapped_column(String(64), primary_key=True, comment="Short key")
-    title: Mapped[str] = mapped_column(String(500))
-    kind: Mapped[str] = mapped_column(vocabulary(SOURCE_KINDS, "source_kind"))
-    publisher: Mapped[str | None] = mapped_column(String(200))
-    address: Mapped[str | None] = mapped_column(String(500), comment="URL or file reference")
-    language: Mapped[str] = mapped_column(String(8), comment="BCP 47 code of the quotes")
-    published: Mapped[str | None] = mapped_column(String(40), comment="Publication date (EDTF)")
+    key: Mapped[str]
+    title: Mapped[str]
+    kind: Mapped[str]
+    publisher: Mapped[str | None]
+    address: Mapped[str | None]
+    language: Mapped[str]
+    published: Mapped[str | None]
     # Loaded when read, not with every source a citation brings along.
-    full_text: Mapped[str | None] = mapped_column(
-        Text, deferred=True, comment="The whole text, where held"
-    )
-    full_text_sha256: Mapped[str | None] = mapped_column(String(64))
-    note: Mapped[str | None] = mapped_column(Text)
+    full_text: Mapped[str | None] = deferred(tables.sources.c.full_text)
+    full_text_sha256: Mapped[str | None]
+    note: Mapped[str | None]
 
     citations: Mapped[list[Citation]] = relationship(
         back_populates="source", order_by="Citation.key"
@@ -122,40 +115,20 @@ class Source(Base):
 
 class Citation(Base):
     __tablename__ = "citations"
-    __table_args__ = (
-        CheckConstraint(
-            "(char_start IS NULL AND char_end IS NULL) OR "
-            "(char_start IS NOT NULL AND char_end IS NOT NULL AND 0 <= char_start "
-            "AND char_start < char_end)",
-            name="offsets_ordered",
-        ),
-        {"comment": "A verbatim quote from one source."},
-    )
+    __table__ = tables.citations
 
-    key: Mapped[str] = mapped_column(
-        String(100), primary_key=True, comment="source key and a hash of the quote"
-    )
-    source_key: Mapped[str] = mapped_column(ForeignKey("sources.key"), index=True)
-    quote: Mapped[str] = mapped_column(Text, comment="The source's words, exactly")
-    translation: Mapped[str | None] = mapped_column(Text, comment="English gloss; not the source")
-    char_start: Mapped[int | None] = mapped_column(
-        Integer, comment="Offset of the quote in sources.full_text (code points, from 0)"
-    )
-    char_end: Mapped[int | None] = mapped_column(Integer, comment="Offset one past the quote")
+    key: Mapped[str]
+    source_key: Mapped[str]
+    quote: Mapped[str]
+    translation: Mapped[str | None]
+    char_start: Mapped[int | None]
+    char_end: Mapped[int | None]
     # A cell range of a dataset file: the quote is then the text every cell in it holds.
-    locator_file: Mapped[str | None] = mapped_column(
-        String(200), comment="Dataset file the quote's cells are in"
-    )
-    locator_record: Mapped[str | None] = mapped_column(
-        String(100), comment="The record's name in that file (COW: the ioname)"
-    )
-    locator_column: Mapped[str | None] = mapped_column(String(100), comment="The cells' column")
-    locator_first_year: Mapped[int | None] = mapped_column(
-        Integer, comment="First year (row) of the cells"
-    )
-    locator_last_year: Mapped[int | None] = mapped_column(
-        Integer, comment="Last year (row) of the cells"
-    )
+    locator_file: Mapped[str | None]
+    locator_record: Mapped[str | None]
+    locator_column: Mapped[str | None]
+    locator_first_year: Mapped[int | None]
+    locator_last_year: Mapped[int | None]
 
     source: Mapped[Source] = relationship(back_populates="citations", lazy="selectin")
     fact_citations: Mapped[list[FactCitation]] = relationship(back_populates="citation")
@@ -163,15 +136,11 @@ class Citation(Base):
 
 class Fact(Base):
     __tablename__ = "facts"
-    __table_args__ = {"comment": "Registry of every fact row's key, across all fact tables."}
+    __table__ = tables.facts
 
-    key: Mapped[str] = mapped_column(KEY, primary_key=True)
-    table_name: Mapped[str] = mapped_column(vocabulary(FACT_TABLES, "fact_table"))
-    dataset_key: Mapped[str | None] = mapped_column(
-        ForeignKey("sources.key"),
-        index=True,
-        comment="The dataset import that wrote the fact; empty for the seeds' facts",
-    )
+    key: Mapped[str]
+    table_name: Mapped[str]
+    dataset_key: Mapped[str | None]
 
     fact_citations: Mapped[list[FactCitation]] = relationship(back_populates="fact")
     dispute_subjects: Mapped[list[DisputeSubject]] = relationship(back_populates="fact")
@@ -179,12 +148,10 @@ class Fact(Base):
 
 class FactCitation(Base):
     __tablename__ = "fact_citations"
-    __table_args__ = {"comment": "Which citations support which fact."}
+    __table__ = tables.fact_citations
 
-    fact_key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    citation_key: Mapped[str] = mapped_column(
-        ForeignKey("citations.key"), primary_key=True, index=True
-    )
+    fact_key: Mapped[str]
+    citation_key: Mapped[str]
 
     fact: Mapped[Fact] = relationship(back_populates="fact_citations")
     citation: Mapped[Citation] = relationship(back_populates="fact_citations")
@@ -195,19 +162,13 @@ class FactCitation(Base):
 
 class Dispute(Base):
     __tablename__ = "disputes"
-    __table_args__ = {"comment": "A question sources answer differently; see readings."}
+    __table__ = tables.disputes
 
-    key: Mapped[str] = mapped_column(KEY, primary_key=True)
-    question: Mapped[str] = mapped_column(String(300))
-    rule: Mapped[str] = mapped_column(
-        vocabulary(DISPUTE_RULES, "dispute_rule"), comment="How the preferred reading was chosen"
-    )
-    reason: Mapped[str] = mapped_column(Text, comment="Why the preferred reading is preferred")
-    disagreement: Mapped[bool] = mapped_column(
-        Boolean,
-        comment="1 when readings contradict each other; 0 when they only differ "
-        "in precision (a refinement)",
-    )
+    key: Mapped[str]
+    question: Mapped[str]
+    rule: Mapped[str]
+    reason: Mapped[str]
+    disagreement: Mapped[bool]
 
     subjects: Mapped[list[DisputeSubject]] = relationship(
         back_populates="dispute", order_by="(DisputeSubject.fact_key, DisputeSubject.field)"
@@ -219,11 +180,11 @@ class Dispute(Base):
 
 class DisputeSubject(Base):
     __tablename__ = "dispute_subjects"
-    __table_args__ = {"comment": "The fact fields a dispute is about."}
+    __table__ = tables.dispute_subjects
 
-    dispute_key: Mapped[str] = mapped_column(ForeignKey("disputes.key"), primary_key=True)
-    fact_key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True, index=True)
-    field: Mapped[str] = mapped_column(String(40), primary_key=True)
+    dispute_key: Mapped[str]
+    fact_key: Mapped[str]
+    field: Mapped[str]
 
     dispute: Mapped[Dispute] = relationship(back_populates="subjects")
     fact: Mapped[Fact] = relationship(back_populates="dispute_subjects")
@@ -231,27 +192,18 @@ class DisputeSubject(Base):
 
 class Reading(FactMixin, Base):
     __tablename__ = "readings"
+    __table__ = tables.readings
     partial_dates = ("value_date",)
-    __table_args__ = (
-        *partial_date_checks("value_date", nullable=True),
-        UniqueConstraint("dispute_key", "preferred", name="uq_readings_one_preferred"),
-        CheckConstraint("preferred", name="preferred_true_or_null"),
-        {"comment": "One source's answer to a dispute; preferred is 1 for exactly one."},
-    )
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    # No index of its own: the unique constraint's index leads with dispute_key.
-    dispute_key: Mapped[str] = mapped_column(ForeignKey("disputes.key"))
-    value_text: Mapped[str | None] = mapped_column(
-        String(300), comment="A value that is not a date"
-    )
-    value_date_edtf, value_date_lower, value_date_upper, value_date_precision = partial_date(
-        "value_date", nullable=True, comment="A date value"
-    )
+    key: Mapped[str]
+    dispute_key: Mapped[str]
+    value_text: Mapped[str | None]
+    value_date_edtf: Mapped[str | None]
+    value_date_lower: Mapped[date | None]
+    value_date_upper: Mapped[date | None]
+    value_date_precision: Mapped[str | None]
     value_date = optional_date_of("value_date")
-    preferred: Mapped[bool | None] = mapped_column(
-        Boolean, comment="1 for the preferred reading, NULL for the others"
-    )
-    note: Mapped[str | None] = mapped_column(Text)
+    preferred: Mapped[bool | None]
+    note: Mapped[str | None]
 
     dispute: Mapped[Dispute] = relationship(back_populates="readings", lazy="selectin")

@@ -3,27 +3,17 @@ forces, operations and the contributions of states to them."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, relationship
 
+from . import tables
 from .base import (
-    EVENT_KINDS,
-    FALSE_DEFAULT,
-    FORCE_KINDS,
-    MEETING_KINDS,
-    OFFICES,
-    OPERATION_KINDS,
     Base,
     SpanMixin,
     date_of,
     optional_date_of,
-    partial_date,
-    partial_date_checks,
-    reach_checks,
-    reach_columns,
-    vocabulary,
 )
 from .provenance import FactMixin
 
@@ -34,23 +24,21 @@ if TYPE_CHECKING:
 
 class Meeting(FactMixin, Base):
     __tablename__ = "meetings"
+    __table__ = tables.meetings
     partial_dates = ("held",)
-    __table_args__ = (
-        *partial_date_checks("held", nullable=False),
-        {"comment": "Sessions and meetings of the organizations' organs."},
-    )
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    title: Mapped[str] = mapped_column(String(300))
-    body_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"), index=True)
-    kind: Mapped[str] = mapped_column(vocabulary(MEETING_KINDS, "meeting_kind"))
-    held_edtf, held_lower, held_upper, held_precision = partial_date(
-        "held", nullable=False, comment="When it was held"
-    )
+    key: Mapped[str]
+    title: Mapped[str]
+    body_code: Mapped[str]
+    kind: Mapped[str]
+    held_edtf: Mapped[str]
+    held_lower: Mapped[date]
+    held_upper: Mapped[date]
+    held_precision: Mapped[str]
     held = date_of("held")
-    place: Mapped[str | None] = mapped_column(String(100))
-    presided_by_iso3: Mapped[str | None] = mapped_column(ForeignKey("states.iso3"))
-    note: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None]
+    presided_by_iso3: Mapped[str | None]
+    note: Mapped[str | None]
 
     body: Mapped[Organization] = relationship(back_populates="meetings", lazy="selectin")
     presided_by: Mapped[State | None] = relationship(
@@ -72,28 +60,25 @@ class Meeting(FactMixin, Base):
 
 class Event(FactMixin, Base):
     __tablename__ = "events"
+    __table__ = tables.events
     partial_dates = ("happened",)
-    __table_args__ = (
-        *partial_date_checks("happened", nullable=False),
-        CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
-        {"comment": "Dated events: accessions, decisions, registrations, statements."},
-    )
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    kind: Mapped[str] = mapped_column(vocabulary(EVENT_KINDS, "event_kind"))
-    title: Mapped[str] = mapped_column(String(300))
-    happened_edtf, happened_lower, happened_upper, happened_precision = partial_date(
-        "happened", nullable=False, comment="When it happened"
-    )
+    key: Mapped[str]
+    kind: Mapped[str]
+    title: Mapped[str]
+    happened_edtf: Mapped[str]
+    happened_lower: Mapped[date]
+    happened_upper: Mapped[date]
+    happened_precision: Mapped[str]
     happened = date_of("happened")
-    place: Mapped[str | None] = mapped_column(String(100))
-    state_iso3: Mapped[str | None] = mapped_column(ForeignKey("states.iso3"), index=True)
-    organization_code: Mapped[str | None] = mapped_column(ForeignKey("organizations.code"))
-    document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
-    meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
-    description: Mapped[str | None] = mapped_column(Text)
-    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
-    reasoning: Mapped[str | None] = mapped_column(Text)
+    place: Mapped[str | None]
+    state_iso3: Mapped[str | None]
+    organization_code: Mapped[str | None]
+    document_key: Mapped[str | None]
+    meeting_key: Mapped[str | None]
+    description: Mapped[str | None]
+    inferred: Mapped[bool]
+    reasoning: Mapped[str | None]
 
     state: Mapped[State | None] = relationship(back_populates="events", lazy="selectin")
     organization: Mapped[Organization | None] = relationship(
@@ -111,90 +96,74 @@ class Event(FactMixin, Base):
 
 class ChairSpan(SpanMixin, FactMixin, Base):
     __tablename__ = "chair_spans"
+    __table__ = tables.chair_spans
     partial_dates = ("start", "end")
     span_group = ("organization_code",)
-    __table_args__ = (
-        *partial_date_checks("start", nullable=False),
-        *partial_date_checks("end", nullable=True),
-        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower", name="ends_after_start"),
-        CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
-        *reach_checks(),
-        # chair_on: the organization's terms whose reach holds the day.
-        Index("ix_chair_spans_as_of", "organization_code", "reach_start"),
-        {"comment": "Which state chaired an organization, over a closed-open span."},
-    )
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
-    state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
-    start_edtf, start_lower, start_upper, start_precision = partial_date(
-        "start", nullable=False, comment="First day in the chair"
-    )
+    key: Mapped[str]
+    organization_code: Mapped[str]
+    state_iso3: Mapped[str]
+    start_edtf: Mapped[str]
+    start_lower: Mapped[date]
+    start_upper: Mapped[date]
+    start_precision: Mapped[str]
     start = date_of("start")
-    end_edtf, end_lower, end_upper, end_precision = partial_date(
-        "end", nullable=True, comment="First day out of the chair; empty while open"
-    )
+    end_edtf: Mapped[str | None]
+    end_lower: Mapped[date | None]
+    end_upper: Mapped[date | None]
+    end_precision: Mapped[str | None]
     end = optional_date_of("end")
-    start_meeting_key: Mapped[str | None] = mapped_column(
-        ForeignKey("meetings.key"), comment="The session that handed the chair over"
-    )
-    end_meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
-    reach_start, reach_end = reach_columns()
-    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
-    reasoning: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
+    start_meeting_key: Mapped[str | None]
+    end_meeting_key: Mapped[str | None]
+    reach_start: Mapped[date]
+    reach_end: Mapped[date | None]
+    inferred: Mapped[bool]
+    reasoning: Mapped[str | None]
+    note: Mapped[str | None]
 
     organization: Mapped[Organization] = relationship(back_populates="chair_spans", lazy="selectin")
     state: Mapped[State] = relationship(back_populates="chair_spans", lazy="selectin")
     start_meeting: Mapped[Meeting | None] = relationship(
-        back_populates="chair_spans_started", foreign_keys=[start_meeting_key]
+        back_populates="chair_spans_started", foreign_keys=[__table__.c.start_meeting_key]
     )
     end_meeting: Mapped[Meeting | None] = relationship(
-        back_populates="chair_spans_ended", foreign_keys=[end_meeting_key]
+        back_populates="chair_spans_ended", foreign_keys=[__table__.c.end_meeting_key]
     )
 
 
 class OfficeTerm(SpanMixin, FactMixin, Base):
     __tablename__ = "office_terms"
+    __table__ = tables.office_terms
     partial_dates = ("start", "end", "appointed")
     span_group = ("organization_code", "office")
-    __table_args__ = (
-        *partial_date_checks("start", nullable=False),
-        *partial_date_checks("end", nullable=True),
-        *partial_date_checks("appointed", nullable=True),
-        CheckConstraint("end_lower IS NULL OR start_lower <= end_lower", name="ends_after_start"),
-        CheckConstraint("NOT inferred OR reasoning IS NOT NULL", name="inferred_has_reasoning"),
-        *reach_checks(),
-        # officials_on: every office's terms whose reach holds the day.
-        Index("ix_office_terms_as_of", "reach_start"),
-        {"comment": "Who held an office of the organization, over a closed-open span."},
-    )
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"), index=True)
-    office: Mapped[str] = mapped_column(vocabulary(OFFICES, "office"))
-    person: Mapped[str] = mapped_column(String(200))
-    nationality_iso3: Mapped[str | None] = mapped_column(
-        ForeignKey("states.iso3"), comment="The state that nominated the holder"
-    )
-    acting: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
-    start_edtf, start_lower, start_upper, start_precision = partial_date(
-        "start", nullable=False, comment="First day in office"
-    )
+    key: Mapped[str]
+    organization_code: Mapped[str]
+    office: Mapped[str]
+    person: Mapped[str]
+    nationality_iso3: Mapped[str | None]
+    acting: Mapped[bool]
+    start_edtf: Mapped[str]
+    start_lower: Mapped[date]
+    start_upper: Mapped[date]
+    start_precision: Mapped[str]
     start = date_of("start")
-    end_edtf, end_lower, end_upper, end_precision = partial_date(
-        "end", nullable=True, comment="First day out of office; empty while in office"
-    )
+    end_edtf: Mapped[str | None]
+    end_lower: Mapped[date | None]
+    end_upper: Mapped[date | None]
+    end_precision: Mapped[str | None]
     end = optional_date_of("end")
-    appointed_edtf, appointed_lower, appointed_upper, appointed_precision = partial_date(
-        "appointed", nullable=True, comment="When the appointment was decided"
-    )
+    appointed_edtf: Mapped[str | None]
+    appointed_lower: Mapped[date | None]
+    appointed_upper: Mapped[date | None]
+    appointed_precision: Mapped[str | None]
     appointed = optional_date_of("appointed")
-    appointed_meeting_key: Mapped[str | None] = mapped_column(ForeignKey("meetings.key"))
-    reach_start, reach_end = reach_columns()
-    inferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=FALSE_DEFAULT)
-    reasoning: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(Text)
+    appointed_meeting_key: Mapped[str | None]
+    reach_start: Mapped[date]
+    reach_end: Mapped[date | None]
+    inferred: Mapped[bool]
+    reasoning: Mapped[str | None]
+    note: Mapped[str | None]
 
     organization: Mapped[Organization] = relationship(
         back_populates="office_terms", lazy="selectin"
@@ -205,25 +174,21 @@ class OfficeTerm(SpanMixin, FactMixin, Base):
 
 class Force(FactMixin, Base):
     __tablename__ = "forces"
+    __table__ = tables.forces
     partial_dates = ("established",)
-    __table_args__ = (
-        *partial_date_checks("established", nullable=True),
-        {"comment": "Collective forces the organization created."},
-    )
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(vocabulary(FORCE_KINDS, "force_kind"))
-    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
-    established_edtf, established_lower, established_upper, established_precision = partial_date(
-        "established", nullable=True, comment="When created"
-    )
+    key: Mapped[str]
+    name: Mapped[str]
+    kind: Mapped[str]
+    organization_code: Mapped[str]
+    established_edtf: Mapped[str | None]
+    established_lower: Mapped[date | None]
+    established_upper: Mapped[date | None]
+    established_precision: Mapped[str | None]
     established = optional_date_of("established")
-    document_key: Mapped[str | None] = mapped_column(
-        ForeignKey("documents.key"), comment="The instrument that created it"
-    )
-    nominal_strength: Mapped[int | None] = mapped_column(Integer)
-    note: Mapped[str | None] = mapped_column(Text)
+    document_key: Mapped[str | None]
+    nominal_strength: Mapped[int | None]
+    note: Mapped[str | None]
 
     organization: Mapped[Organization] = relationship(back_populates="forces", lazy="selectin")
     document: Mapped[Document | None] = relationship(back_populates="forces")
@@ -235,45 +200,39 @@ class Force(FactMixin, Base):
 
 class Operation(FactMixin, Base):
     __tablename__ = "operations"
+    __table__ = tables.operations
     partial_dates = ("requested", "decided", "start", "end")
-    __table_args__ = (
-        *partial_date_checks("requested", nullable=True),
-        *partial_date_checks("decided", nullable=True),
-        *partial_date_checks("start", nullable=True),
-        *partial_date_checks("end", nullable=True),
-        CheckConstraint(
-            "start_lower IS NULL OR end_lower IS NULL OR start_lower <= end_lower",
-            name="ends_after_start",
-        ),
-        {"comment": "Deployments and missions the organization sent."},
-    )
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    title: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[str] = mapped_column(vocabulary(OPERATION_KINDS, "operation_kind"))
-    organization_code: Mapped[str] = mapped_column(ForeignKey("organizations.code"))
-    force_key: Mapped[str | None] = mapped_column(ForeignKey("forces.key"))
-    host_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
-    requested_edtf, requested_lower, requested_upper, requested_precision = partial_date(
-        "requested", nullable=True, comment="When the host asked"
-    )
+    key: Mapped[str]
+    title: Mapped[str]
+    kind: Mapped[str]
+    organization_code: Mapped[str]
+    force_key: Mapped[str | None]
+    host_iso3: Mapped[str]
+    requested_edtf: Mapped[str | None]
+    requested_lower: Mapped[date | None]
+    requested_upper: Mapped[date | None]
+    requested_precision: Mapped[str | None]
     requested = optional_date_of("requested")
-    decided_edtf, decided_lower, decided_upper, decided_precision = partial_date(
-        "decided", nullable=True, comment="When the Council decided"
-    )
+    decided_edtf: Mapped[str | None]
+    decided_lower: Mapped[date | None]
+    decided_upper: Mapped[date | None]
+    decided_precision: Mapped[str | None]
     decided = optional_date_of("decided")
-    decision_document_key: Mapped[str | None] = mapped_column(ForeignKey("documents.key"))
-    start_edtf, start_lower, start_upper, start_precision = partial_date(
-        "start", nullable=True, comment="Arrival: first day on the ground"
-    )
+    decision_document_key: Mapped[str | None]
+    start_edtf: Mapped[str | None]
+    start_lower: Mapped[date | None]
+    start_upper: Mapped[date | None]
+    start_precision: Mapped[str | None]
     start = optional_date_of("start")
-    end_edtf, end_lower, end_upper, end_precision = partial_date(
-        "end", nullable=True, comment="Withdrawal completed"
-    )
+    end_edtf: Mapped[str | None]
+    end_lower: Mapped[date | None]
+    end_upper: Mapped[date | None]
+    end_precision: Mapped[str | None]
     end = optional_date_of("end")
-    strength: Mapped[int | None] = mapped_column(Integer, comment="Personnel sent in all")
-    commander: Mapped[str | None] = mapped_column(String(200))
-    note: Mapped[str | None] = mapped_column(Text)
+    strength: Mapped[int | None]
+    commander: Mapped[str | None]
+    note: Mapped[str | None]
 
     organization: Mapped[Organization] = relationship(back_populates="operations", lazy="selectin")
     force: Mapped[Force | None] = relationship(back_populates="operations")
@@ -286,19 +245,14 @@ class Operation(FactMixin, Base):
 
 class Contribution(FactMixin, Base):
     __tablename__ = "contributions"
-    __table_args__ = (
-        CheckConstraint(
-            "(force_key IS NULL) <> (operation_key IS NULL)", name="one_force_or_operation"
-        ),
-        {"comment": "Which states contributed to a force or an operation, and how many."},
-    )
+    __table__ = tables.contributions
 
-    key: Mapped[str] = mapped_column(ForeignKey("facts.key"), primary_key=True)
-    force_key: Mapped[str | None] = mapped_column(ForeignKey("forces.key"), index=True)
-    operation_key: Mapped[str | None] = mapped_column(ForeignKey("operations.key"), index=True)
-    state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), index=True)
-    personnel: Mapped[int | None] = mapped_column(Integer)
-    note: Mapped[str | None] = mapped_column(Text)
+    key: Mapped[str]
+    force_key: Mapped[str | None]
+    operation_key: Mapped[str | None]
+    state_iso3: Mapped[str]
+    personnel: Mapped[int | None]
+    note: Mapped[str | None]
 
     force: Mapped[Force | None] = relationship(back_populates="contributions")
     operation: Mapped[Operation | None] = relationship(back_populates="contributions")
