@@ -8,11 +8,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from sqlalchemy import ColumnElement, Connection, select
-from sqlalchemy.orm import QueryableAttribute, Session
 
 from ..errors import QueryError
+from ..store import tables
 from ..store.dates import PartialDate
-from ..store.models import Source
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def plain(value: Any) -> Any:
@@ -42,8 +44,9 @@ class FrozenAnswer:
 
 
 def connection_of(db: Session | Connection) -> Connection:
-    """Accept an ORM session or a Core connection; queries run on the connection."""
-    return db.connection() if isinstance(db, Session) else db
+    """Accept an ORM session or a Core connection; queries run on the connection. Tested
+    without naming ``Session``, so that answering never imports the ORM."""
+    return db if isinstance(db, Connection) else db.connection()
 
 
 @dataclass
@@ -72,7 +75,7 @@ def require_source(db: Session | Connection, key: str | None) -> None:
     """Raise :class:`QueryError` unless ``key`` is None or a source in the database."""
     if key is None:
         return
-    column = Source.__table__.c.key  # the table's column: no mapper configuration
+    column = tables.sources.c.key  # the table's column: no mapper configuration
     found = connection_of(db).execute(select(column).where(column == key)).first()
     if found is None:
         raise QueryError(
@@ -80,9 +83,7 @@ def require_source(db: Session | Connection, key: str | None) -> None:
         )
 
 
-def nulls_last(
-    column: QueryableAttribute[Any],
-) -> tuple[ColumnElement[bool], QueryableAttribute[Any]]:
+def nulls_last(column: ColumnElement[Any]) -> tuple[ColumnElement[bool], ColumnElement[Any]]:
     """ORDER BY terms that put NULLs last on every engine (SQLite and MariaDB sort them
     first, PostgreSQL last), so answers come out in the same order everywhere."""
     return (column.is_(None), column)

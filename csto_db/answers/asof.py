@@ -31,15 +31,17 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from sqlalchemy import Connection, bindparam, func, select
-from sqlalchemy.orm import Session
 
 from ..errors import QueryError
+from ..store import tables
 from ..store.dates import PartialDate
-from ..store.models import Organization
 from .answer import connection_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 CERTAIN, POSSIBLE, DISPUTED = "certain", "possible", "disputed"
 
@@ -129,7 +131,7 @@ class Lifetime:
 
 
 # On the table's columns, as every statement of the as-of path (see ``_READINGS`` in spans).
-_ORGANIZATION = Organization.__table__.c
+_ORGANIZATION = tables.organizations.c
 
 #: The columns an as-of question reads from an organization's row: its lifetime and its
 #: horizon. Labelled so that they can ride along with the candidate spans of a statement.
@@ -198,7 +200,7 @@ def horizon_of(conn: Connection, org: str) -> Horizon | None:
 def require_organization(db: Session | Connection, code: str) -> None:
     """Raise :class:`QueryError`, naming the organizations there are, unless ``code`` is one."""
     conn = connection_of(db)
-    column = Organization.__table__.c.code  # the table's column: no mapper configuration
+    column = tables.organizations.c.code  # the table's column: no mapper configuration
     if conn.execute(select(column).where(column == code)).first() is None:
         raise unknown_organization(conn, code)
 
@@ -210,7 +212,7 @@ def organization_code(db: Session | Connection, text: str) -> str:
     conn = connection_of(db)
     # The table's column, not the mapped attribute: a mapped attribute in a statement makes
     # SQLAlchemy configure every mapper and relationship first, half a second of a command.
-    code = Organization.__table__.c.code
+    code = tables.organizations.c.code
     matches: list[str] = list(
         conn.execute(select(code).where(func.lower(code) == text.lower())).scalars()
     )
@@ -229,7 +231,9 @@ def unknown_organization(db: Session | Connection, code: str) -> QueryError:
     """The error for an organization code the database does not have, naming those it has
     (or, once it holds many, the closest to what was asked and how to list them all)."""
     codes = list(
-        connection_of(db).execute(select(Organization.code).order_by(Organization.code)).scalars()
+        connection_of(db)
+        .execute(select(tables.organizations.c.code).order_by(tables.organizations.c.code))
+        .scalars()
     )
     if len(codes) <= _CODES_NAMED:
         return QueryError(f"unknown organization {code!r}; the database has: {', '.join(codes)}")

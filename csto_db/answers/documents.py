@@ -5,14 +5,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, func, select
-from sqlalchemy.orm import Session
 
 from ..errors import QueryError
-from ..store.models import Document, DocumentParty, Initiative
+from ..store import tables
 from .answer import FrozenAnswer, connection_of, edtf_of, nulls_last, require_source
 from .evidence import FieldReading, Quote, SourceView, stored_date
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -52,20 +55,26 @@ def documents(
     """Every legal document with its dates, place, parties and citations, by date signed."""
     conn = connection_of(db)
     require_source(conn, source)
-    query = select(Document).order_by(*nulls_last(Document.signed_lower), Document.key)
+    query = select(tables.documents).order_by(
+        *nulls_last(tables.documents.c.signed_lower), tables.documents.c.key
+    )
     if kind:
         kinds = list(
-            conn.execute(select(Document.kind).distinct().order_by(Document.kind)).scalars()
+            conn.execute(
+                select(tables.documents.c.kind).distinct().order_by(tables.documents.c.kind)
+            ).scalars()
         )
         if kind not in kinds:
             raise QueryError(f"no document of kind {kind!r}; the database has: {', '.join(kinds)}")
-        query = query.where(Document.kind == kind)
+        query = query.where(tables.documents.c.kind == kind)
     docs = conn.execute(query).all()
     parties = conn.execute(
-        select(DocumentParty).order_by(
-            DocumentParty.document_key,
-            DocumentParty.role,
-            func.coalesce(DocumentParty.state_iso3, DocumentParty.organization_code),
+        select(tables.document_parties).order_by(
+            tables.document_parties.c.document_key,
+            tables.document_parties.c.role,
+            func.coalesce(
+                tables.document_parties.c.state_iso3, tables.document_parties.c.organization_code
+            ),
         )
     ).all()
     view = SourceView.load(conn, source, [d.key for d in docs] + [p.key for p in parties])
@@ -137,9 +146,11 @@ def initiatives(db: Session | Connection, *, source: str | None = None) -> list[
     conn = connection_of(db)
     require_source(conn, source)
     rows = conn.execute(
-        select(Initiative, Document.title.label("outcome_title"))
-        .outerjoin(Document, Document.key == Initiative.outcome_document_key)
-        .order_by(*nulls_last(Initiative.proposed_lower), Initiative.key)
+        select(tables.initiatives, tables.documents.c.title.label("outcome_title"))
+        .outerjoin(
+            tables.documents, tables.documents.c.key == tables.initiatives.c.outcome_document_key
+        )
+        .order_by(*nulls_last(tables.initiatives.c.proposed_lower), tables.initiatives.c.key)
     ).all()
     view = SourceView.load(conn, source, [row.key for row in rows])
     return [

@@ -6,15 +6,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select
-from sqlalchemy.orm import Session
 
 from ..errors import QueryError
+from ..store import tables
 from ..store.dates import PartialDate
-from ..store.models import Citation, Dispute, DisputeSubject, FactCitation, Reading
 from .answer import FrozenAnswer, connection_of
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
@@ -53,7 +55,7 @@ class Quote:
 #: The columns of ``citations`` that make a :class:`Quote`, in the order of its fields: the
 #: table's, so a statement over them needs no mapper configured.
 QUOTE_COLUMNS = tuple(
-    Citation.__table__.c[name]
+    tables.citations.c[name]
     for name in (
         "source_key",
         "quote",
@@ -106,10 +108,15 @@ def citations_for(db: Session | Connection, fact_keys: Iterable[str]) -> dict[st
     if not keys:
         return found
     query = (
-        select(FactCitation.fact_key, *QUOTE_COLUMNS)
-        .join(Citation, Citation.key == FactCitation.citation_key)
-        .where(FactCitation.fact_key.in_(keys))
-        .order_by(FactCitation.fact_key, Citation.source_key, Citation.char_start, Citation.key)
+        select(tables.fact_citations.c.fact_key, *QUOTE_COLUMNS)
+        .join(tables.citations, tables.citations.c.key == tables.fact_citations.c.citation_key)
+        .where(tables.fact_citations.c.fact_key.in_(keys))
+        .order_by(
+            tables.fact_citations.c.fact_key,
+            tables.citations.c.source_key,
+            tables.citations.c.char_start,
+            tables.citations.c.key,
+        )
     )
     for fact_key, *quote in connection_of(db).execute(query):
         found[fact_key].append(Quote(*quote))
@@ -126,10 +133,16 @@ def readings_for(
         return result
     conn = connection_of(db)
     query = (
-        select(DisputeSubject.fact_key, DisputeSubject.field, Reading)
-        .join(Reading, Reading.dispute_key == DisputeSubject.dispute_key)
-        .where(DisputeSubject.fact_key.in_(keys))
-        .order_by(DisputeSubject.fact_key, DisputeSubject.field, Reading.key)
+        select(tables.dispute_subjects.c.fact_key, tables.dispute_subjects.c.field, tables.readings)
+        .join(
+            tables.readings, tables.readings.c.dispute_key == tables.dispute_subjects.c.dispute_key
+        )
+        .where(tables.dispute_subjects.c.fact_key.in_(keys))
+        .order_by(
+            tables.dispute_subjects.c.fact_key,
+            tables.dispute_subjects.c.field,
+            tables.readings.c.key,
+        )
     )
     rows = conn.execute(query).all()
     quotes = citations_for(conn, [row.key for row in rows])
@@ -307,20 +320,22 @@ def disputes(db: Session | Connection, *, include_refinements: bool = False) -> 
     preferred reading and why. Refinements (readings that differ only in precision) are
     left out unless asked for."""
     conn = connection_of(db)
-    query = select(Dispute).order_by(Dispute.key)
+    query = select(tables.disputes).order_by(tables.disputes.c.key)
     if not include_refinements:
-        query = query.where(Dispute.disagreement.is_(True))
+        query = query.where(tables.disputes.c.disagreement.is_(True))
     rows = conn.execute(query).all()
     keys = [row.key for row in rows]
     subjects: dict[str, list[DisputedField]] = defaultdict(list)
     for subject in conn.execute(
-        select(DisputeSubject)
-        .where(DisputeSubject.dispute_key.in_(keys))
-        .order_by(DisputeSubject.fact_key)
+        select(tables.dispute_subjects)
+        .where(tables.dispute_subjects.c.dispute_key.in_(keys))
+        .order_by(tables.dispute_subjects.c.fact_key)
     ):
         subjects[subject.dispute_key].append(DisputedField(subject.fact_key, subject.field))
     readings = conn.execute(
-        select(Reading).where(Reading.dispute_key.in_(keys)).order_by(Reading.key)
+        select(tables.readings)
+        .where(tables.readings.c.dispute_key.in_(keys))
+        .order_by(tables.readings.c.key)
     ).all()
     quotes = citations_for(conn, [r.key for r in readings])
     by_dispute: dict[str, list[DisputeReading]] = defaultdict(list)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, and_, bindparam, or_, select
-from sqlalchemy.orm import Session
 
+from ..store import tables
 from ..store.dates import as_day
-from ..store.models import MEMBER_STATUSES, MembershipSpan, MissingData, Organization, State
+from ..store.tables import MEMBER_STATUSES
 from .answer import Answer, connection_of, edtf_of, require_source
 from .asof import (
     MEMBERS_UNKNOWN,
@@ -22,6 +23,9 @@ from .asof import (
 )
 from .evidence import FieldReading, Quote
 from .spans import reach_holds, spans_on, with_readings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass
@@ -56,8 +60,8 @@ class Membership(Answer):
 #: lifetime gets the organization's row alone; an unknown code gets no row. Built on the
 #: tables, not the ORM classes: the question is asked often, and a Core select skips the
 #: ORM's compile step.
-_ORGS, _SPANS, _STATES = Organization.__table__, MembershipSpan.__table__, State.__table__
-_MISSING = MissingData.__table__
+_ORGS, _SPANS, _STATES = tables.organizations, tables.membership_spans, tables.states
+_MISSING = tables.missing_data
 MEMBER_CANDIDATES = with_readings(
     select(
         *ORGANIZATION_COLUMNS,

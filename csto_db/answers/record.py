@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, select
-from sqlalchemy.orm import Session
 
+from ..store import tables
 from ..store.dates import PartialDate, as_day
-from ..store.models import ChairSpan, Contribution, Document, Meeting, OfficeTerm, Operation
 from .answer import Answer, FrozenAnswer, connection_of, edtf_of, nulls_last, require_source
 from .asof import Horizon, horizon_fields, organization_row
 from .evidence import FieldReading, Quote, SourceView, readings_for, stored_date
 from .spans import SeenSpan, candidates, spans_on, with_readings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 #: The organ whose meetings are the Council's sessions.
 COUNCIL = "CSC"
@@ -55,15 +57,15 @@ def sessions(
     conn = connection_of(db)
     require_source(conn, source)
     rows = conn.execute(
-        select(Meeting)
-        .where(Meeting.body_code == COUNCIL)
-        .order_by(Meeting.held_lower, Meeting.key)
+        select(tables.meetings)
+        .where(tables.meetings.c.body_code == COUNCIL)
+        .order_by(tables.meetings.c.held_lower, tables.meetings.c.key)
     ).all()
     keys = [row.key for row in rows]
     docs = conn.execute(
-        select(Document.key, Document.title, Document.meeting_key)
-        .where(Document.meeting_key.in_(keys))
-        .order_by(*nulls_last(Document.signed_lower), Document.key)
+        select(tables.documents.c.key, tables.documents.c.title, tables.documents.c.meeting_key)
+        .where(tables.documents.c.meeting_key.in_(keys))
+        .order_by(*nulls_last(tables.documents.c.signed_lower), tables.documents.c.key)
     ).all()
     view = SourceView.load(conn, source, keys + [doc.key for doc in docs])
     adopted: dict[str, list[dict[str, str]]] = defaultdict(list)
@@ -131,10 +133,10 @@ def _horizon(span: SeenSpan, on: date, unknown: str) -> dict[str, str | None]:
 #: The candidates for chair_on: the organization's terms whose reach holds the day.
 _CHAIR_CANDIDATES = with_readings(
     candidates(
-        ChairSpan.__table__,
-        ChairSpan.__table__.c.organization_code == bindparam("org"),
-    ).order_by(ChairSpan.__table__.c.start_lower, ChairSpan.__table__.c.key),
-    ChairSpan.__table__,
+        tables.chair_spans,
+        tables.chair_spans.c.organization_code == bindparam("org"),
+    ).order_by(tables.chair_spans.c.start_lower, tables.chair_spans.c.key),
+    tables.chair_spans,
 )
 
 
@@ -281,12 +283,12 @@ class Official(Answer):
 
 #: The candidates for officials_on: every office's terms whose reach holds the day.
 _OFFICE_CANDIDATES = with_readings(
-    candidates(OfficeTerm.__table__).order_by(
-        OfficeTerm.__table__.c.office,
-        OfficeTerm.__table__.c.start_lower,
-        OfficeTerm.__table__.c.key,
+    candidates(tables.office_terms).order_by(
+        tables.office_terms.c.office,
+        tables.office_terms.c.start_lower,
+        tables.office_terms.c.key,
     ),
-    OfficeTerm.__table__,
+    tables.office_terms,
 )
 
 
@@ -370,13 +372,15 @@ def operations(db: Session | Connection, *, source: str | None = None) -> list[O
     conn = connection_of(db)
     require_source(conn, source)
     rows = conn.execute(
-        select(Operation).order_by(*nulls_last(Operation.start_lower), Operation.key)
+        select(tables.operations).order_by(
+            *nulls_last(tables.operations.c.start_lower), tables.operations.c.key
+        )
     ).all()
     keys = [row.key for row in rows]
     contributions = conn.execute(
-        select(Contribution)
-        .where(Contribution.operation_key.in_(keys))
-        .order_by(Contribution.state_iso3)
+        select(tables.contributions)
+        .where(tables.contributions.c.operation_key.in_(keys))
+        .order_by(tables.contributions.c.state_iso3)
     ).all()
     view = SourceView.load(conn, source, keys + [c.key for c in contributions])
     by_operation: dict[str, list[Any]] = defaultdict(list)

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, FromClause, Select, and_, bindparam, or_, select
 
+from ..store import tables
 from ..store.dates import PartialDate
-from ..store.models import Citation, DisputeSubject, FactCitation, Organization, Reading
 from .asof import (
     _ORGANIZATION,
     DISPUTED,
@@ -38,7 +38,7 @@ from .evidence import (
     stored_date,
 )
 
-_SUBJECTS, _READING_ROWS = DisputeSubject.__table__, Reading.__table__
+_SUBJECTS, _READING_ROWS = tables.dispute_subjects, tables.readings
 
 #: The readings of a candidate's start and end, joined to its row (one row per reading).
 READING_COLUMNS = (
@@ -89,7 +89,7 @@ def candidates(table: FromClause, *conditions: ColumnElement[bool]) -> Select[An
     of readings comes after."""
     return (
         select(table, *ORGANIZATION_COLUMNS)
-        .join(Organization.__table__, _ORGANIZATION.code == table.c.organization_code)
+        .join(tables.organizations, _ORGANIZATION.code == table.c.organization_code)
         .where(*conditions, reach_holds(table))
     )
 
@@ -155,7 +155,7 @@ class SeenSpan:
 # attribute in a statement makes SQLAlchemy configure every mapper and relationship before
 # its first use, which costs a one-question command a third of its time.
 _SUBJECT_COLUMN, _READING = _SUBJECTS.c, _READING_ROWS.c
-_LINKS, _CITATION = FactCitation.__table__.c, Citation.__table__.c
+_LINKS, _CITATION = tables.fact_citations.c, tables.citations.c
 
 _READINGS = (
     select(
@@ -180,7 +180,7 @@ _READINGS = (
 
 _CITATIONS = (
     select(_LINKS.fact_key, *QUOTE_COLUMNS)
-    .join(Citation.__table__, _CITATION.key == _LINKS.citation_key)
+    .join(tables.citations, _CITATION.key == _LINKS.citation_key)
     .where(_LINKS.fact_key.in_(bindparam("keys", expanding=True)))
     .order_by(_LINKS.fact_key, _CITATION.source_key, _CITATION.char_start, _CITATION.key)
 )

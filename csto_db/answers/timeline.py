@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, bindparam, select
-from sqlalchemy.orm import Session
 
 from ..errors import QueryError
-from ..store.models import ChairSpan, Event, MembershipSpan, State
+from ..store import tables
 from .answer import Answer, connection_of, edtf_of, require_source
 from .evidence import FieldReading, Quote
 from .spans import SeenSpan, spans_seen
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass
@@ -36,19 +39,19 @@ class TimelineEntry(Answer):
 
 #: A state's rows in each table its timeline lists.
 _SPANS = (
-    select(MembershipSpan)
-    .where(MembershipSpan.state_iso3 == bindparam("iso3"))
-    .order_by(MembershipSpan.start_lower, MembershipSpan.key)
+    select(tables.membership_spans)
+    .where(tables.membership_spans.c.state_iso3 == bindparam("iso3"))
+    .order_by(tables.membership_spans.c.start_lower, tables.membership_spans.c.key)
 )
 _CHAIRS = (
-    select(ChairSpan)
-    .where(ChairSpan.state_iso3 == bindparam("iso3"))
-    .order_by(ChairSpan.start_lower, ChairSpan.key)
+    select(tables.chair_spans)
+    .where(tables.chair_spans.c.state_iso3 == bindparam("iso3"))
+    .order_by(tables.chair_spans.c.start_lower, tables.chair_spans.c.key)
 )
 _EVENTS = (
-    select(Event)
-    .where(Event.state_iso3 == bindparam("iso3"))
-    .order_by(Event.happened_lower, Event.key)
+    select(tables.events)
+    .where(tables.events.c.state_iso3 == bindparam("iso3"))
+    .order_by(tables.events.c.happened_lower, tables.events.c.key)
 )
 
 
@@ -61,8 +64,11 @@ def timeline(
     that source's claims alone. Raises :class:`QueryError` for an unknown state or source."""
     conn = connection_of(db)
     iso3 = iso3.upper()
-    if conn.execute(select(State.iso3).where(State.iso3 == iso3)).first() is None:
-        known = conn.execute(select(State.iso3).order_by(State.iso3)).scalars()
+    if (
+        conn.execute(select(tables.states.c.iso3).where(tables.states.c.iso3 == iso3)).first()
+        is None
+    ):
+        known = conn.execute(select(tables.states.c.iso3).order_by(tables.states.c.iso3)).scalars()
         raise QueryError(
             f"unknown state {iso3!r}: it is not in the database, which has {', '.join(known)}"
         )

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, MetaData, Table, inspect, select
 
-from ..store.models import Base
 from ..store.schema import MARIADB_INIT_LOCK_TABLE
+from ..store.tables import metadata
 
 #: Alembic's bookkeeping, and the table ``init`` locks on MariaDB: not part of the record.
 SKIPPED_TABLES = frozenset({"alembic_version", MARIADB_INIT_LOCK_TABLE})
@@ -26,9 +26,9 @@ def canonical_value(value: Any) -> Any:
 
 
 def _table(connection: Connection, name: str) -> Table:
-    # The models' table gives each column its type, so a MariaDB TINYINT comes back as a
+    # The table definition gives each column its type, so a MariaDB TINYINT comes back as a
     # boolean and a SQLite date text as a date; a table the models lack is reflected.
-    known = Base.metadata.tables.get(name)
+    known = metadata.tables.get(name)
     return known if known is not None else Table(name, MetaData(), autoload_with=connection)
 
 

@@ -128,8 +128,7 @@ def record_build(connection: Connection, revision: str, seeds_sha256: str) -> bo
         for (table, key), value in digests.items():
             if stored.get((table, key)) not in (None, value):
                 connection.execute(
-                    RowDigest.__table__
-                    .update()
+                    RowDigest.__table__.update()
                     .where(RowDigest.table_name == table, RowDigest.row_key == key)
                     .values(sha256=value)
                 )
