@@ -1,5 +1,6 @@
-"""Building a database: migrate it to the newest schema, then load the seeds into it, as one
-step that a killed process or a second ``init`` cannot leave half done."""
+"""Building a database: build the newest schema on an empty one, or migrate an existing one
+to it, then load the seeds into it, as one step that a killed process or a second ``init``
+cannot leave half done."""
 
 from __future__ import annotations
 
@@ -15,8 +16,14 @@ from sqlalchemy import Connection, inspect, text
 
 from ..errors import DatabaseError
 from ..store.db import database_url, make_engine
-from ..store.models import Base
-from ..store.schema import alembic_config, current_revision, head_revision, require_revision
+from ..store.fresh_schema import create_schema, is_empty
+from ..store.schema import (
+    SCHEMA_REVISION,
+    alembic_config,
+    current_revision,
+    require_revision,
+)
+from ..store.tables import metadata
 from .digests import record_build, seeds_digest
 from .init_lock import (
     DEFAULT_LOCK_WAIT,
@@ -89,7 +96,9 @@ def init_database(
     prune: bool = False,
     lock_wait: float = DEFAULT_LOCK_WAIT,
 ) -> InitReport:
-    """Migrate the database at ``url`` to head, then sync the seeds into it.
+    """Build the newest schema on an empty database at ``url`` (the tables, then the
+    triggers and constraints the migrations add, stamped at head), or migrate an existing one
+    to head through Alembic, then sync the seeds into it.
 
     The seed files are read and validated before anything is written. The whole run holds a
     lock on the database (a file beside a SQLite file, an advisory lock on PostgreSQL,
@@ -142,8 +151,10 @@ def _build(
         from .sync import PruneRefused
 
         raise PruneRefused(prunable)
-    head = head_revision()
-    if before != head:
+    if before is None and is_empty(connection):
+        # An empty database: the newest schema in one pass, no migration replayed.
+        create_schema(connection)
+    elif before != SCHEMA_REVISION:
         _upgrade(connection, caller_commits=in_transaction)
     after = current_revision(connection)
     assert after is not None  # at head now: migrated just above, or already there
@@ -289,7 +300,7 @@ def _build_mariadb(
         _drop_own_tables(connection)
     # Gated before the mark: a database of a newer or foreign release must never be
     # marked unfinished, which would have the next run drop its tables.
-    if require_revision(connection, upgrading=True) != head_revision():
+    if require_revision(connection, upgrading=True) != SCHEMA_REVISION:
         connection.execute(
             text(
                 f"CREATE TABLE IF NOT EXISTS {MARIADB_UNFINISHED} "
@@ -309,7 +320,7 @@ def _mariadb_unfinished(connection: Connection) -> bool:
 
 def _drop_own_tables(connection: Connection) -> None:
     """Drop the tables the package's schema defines and Alembic's, never any other."""
-    own = [table.name for table in reversed(Base.metadata.sorted_tables)] + ["alembic_version"]
+    own = [table.name for table in reversed(metadata.sorted_tables)] + ["alembic_version"]
     present = set(inspect(connection).get_table_names())
     connection.execute(text("SET SESSION foreign_key_checks = 0"))
     try:

@@ -4,9 +4,11 @@ difference: tables, columns, indexes and keys through Alembic's comparison with 
 models do not describe (triggers, functions, CHECK and exclusion constraints, views,
 sequences) against the record of a fresh build kept in ``data/schema_objects.json``.
 
-``python -m csto_db.store.schema_check [URL ...]`` rewrites that record from a fresh build on
-each engine given (SQLite, in a temporary file, when none is): on a server it creates a
-throwaway database beside the one the URL names, migrates it and drops it.
+``python -m csto_db.store.schema_check [URL ...]`` rewrites that record, and the DDL of those
+objects that ``init`` runs on an empty database (``data/schema_extras.json``), from a fresh
+build through the migrations on each engine given (SQLite, in a temporary file, when none
+is): on a server it creates a throwaway database beside the one the URL names, migrates it
+and drops it.
 """
 
 from __future__ import annotations
@@ -220,10 +222,13 @@ def write_objects(urls: list[str]) -> None:
     from sqlalchemy.engine import make_url
 
     from .db import make_engine
+    from .fresh_schema import EXTRAS_FILE, extras_ddl
     from .schema import upgrade
 
     path = Path(__file__).resolve().parent / "data" / OBJECTS_FILE
     recorded = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    extras_path = path.with_name(EXTRAS_FILE)
+    extras = json.loads(extras_path.read_text(encoding="utf-8")) if extras_path.exists() else {}
     with tempfile.TemporaryDirectory() as folder:
         for url in urls or [f"sqlite:///{folder}/fresh.db"]:
             parsed = make_url(url)
@@ -241,6 +246,7 @@ def write_objects(urls: list[str]) -> None:
                     recorded[_dialect(connection)] = dict(
                         sorted(schema_objects(connection).items())
                     )
+                    extras[_dialect(connection)] = extras_ddl(connection)
             finally:
                 engine.dispose()
                 if admin is not None:
@@ -249,6 +255,7 @@ def write_objects(urls: list[str]) -> None:
                         connection.execute(text(f"DROP DATABASE {parsed.database}{force}"))
                     admin.dispose()
     path.write_text(json.dumps(recorded, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    extras_path.write_text(json.dumps(extras, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":
