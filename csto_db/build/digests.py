@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import Connection, Table, delete, insert, inspect, select
 
 from .. import __version__
-from ..store.models import BUILD_TABLES, Base, BuildRecord, RowDigest
+from ..store import tables
+from ..store.tables import BUILD_TABLES, metadata
 from .canonical_dump import canonical_value
 from .imported_rows import imported_keys
 
@@ -34,7 +35,7 @@ def seeds_digest(directory: Path) -> str:
 
 def content_tables() -> list[Table]:
     """The tables whose rows the seeds describe (all but Alembic's and the build's own)."""
-    return [table for table in Base.metadata.sorted_tables if table.name not in BUILD_TABLES]
+    return [table for table in metadata.sorted_tables if table.name not in BUILD_TABLES]
 
 
 def row_key_text(values: tuple[object, ...]) -> str:
@@ -102,7 +103,11 @@ def record_build(connection: Connection, revision: str, seeds_sha256: str) -> bo
     stored = dict(
         ((table, key), value)
         for table, key, value in connection.execute(
-            select(RowDigest.table_name, RowDigest.row_key, RowDigest.sha256)
+            select(
+                tables.row_digests.c.table_name,
+                tables.row_digests.c.row_key,
+                tables.row_digests.c.sha256,
+            )
         )
     )
     record = {
@@ -113,23 +118,28 @@ def record_build(connection: Connection, revision: str, seeds_sha256: str) -> bo
         "row_count": len(digests),
         "record_version": __version__,
     }
-    current = connection.execute(select(BuildRecord.__table__)).mappings().first()
+    current = connection.execute(select(tables.build_record)).mappings().first()
     changed = False
     if current is None or dict(current) != record:
-        connection.execute(delete(BuildRecord))
-        connection.execute(insert(BuildRecord), [record])
+        connection.execute(delete(tables.build_record))
+        connection.execute(insert(tables.build_record), [record])
         changed = True
     if stored != digests:
         gone = [key for key in stored if key not in digests]
         for table, key in gone:
             connection.execute(
-                delete(RowDigest).where(RowDigest.table_name == table, RowDigest.row_key == key)
+                delete(tables.row_digests).where(
+                    tables.row_digests.c.table_name == table, tables.row_digests.c.row_key == key
+                )
             )
         for (table, key), value in digests.items():
             if stored.get((table, key)) not in (None, value):
                 connection.execute(
-                    RowDigest.__table__.update()
-                    .where(RowDigest.table_name == table, RowDigest.row_key == key)
+                    tables.row_digests.update()
+                    .where(
+                        tables.row_digests.c.table_name == table,
+                        tables.row_digests.c.row_key == key,
+                    )
                     .values(sha256=value)
                 )
         new = [
@@ -138,7 +148,7 @@ def record_build(connection: Connection, revision: str, seeds_sha256: str) -> bo
             if (table, key) not in stored
         ]
         if new:
-            connection.execute(insert(RowDigest), new)
+            connection.execute(insert(tables.row_digests), new)
         changed = True
     return changed
 
@@ -158,7 +168,7 @@ def build_differences(
 ) -> tuple[list[str], set[tuple[str, str]]]:
     """:func:`compare_with_build`'s problems, and the (table, key) of every row they name
     or count."""
-    record = connection.execute(select(BuildRecord.__table__)).mappings().first()
+    record = connection.execute(select(tables.build_record)).mappings().first()
     if record is None:
         return [
             "no build record: the schema was not loaded by `csto-db init` (run `csto-db init`)"
@@ -173,7 +183,11 @@ def build_differences(
     stored = dict(
         ((table, key), value)
         for table, key, value in connection.execute(
-            select(RowDigest.table_name, RowDigest.row_key, RowDigest.sha256)
+            select(
+                tables.row_digests.c.table_name,
+                tables.row_digests.c.row_key,
+                tables.row_digests.c.sha256,
+            )
         )
     )
     if content_digest(stored) != record["content_sha256"] or len(stored) != record["row_count"]:

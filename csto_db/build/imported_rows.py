@@ -7,16 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from ..store.models import (
-    FACT_MODELS,
-    Citation,
-    DatasetImport,
-    Fact,
-    FactCitation,
-    MissingData,
-    State,
-    fact_key_column,
-)
+from ..store import tables
+from ..store.tables import PARTIAL_DATES, fact_key_column_of
 
 
 def imported_keys(connection: Connection) -> dict[str, set[tuple[Any, ...]]]:
@@ -26,13 +18,15 @@ def imported_keys(connection: Connection) -> dict[str, set[tuple[Any, ...]]]:
     to match the files, and leaves these alone.
     """
     keys: dict[str, set[tuple[Any, ...]]] = defaultdict(set)
-    sources = set(connection.execute(select(DatasetImport.source_key)).scalars())
+    sources = set(connection.execute(select(tables.dataset_imports.c.source_key)).scalars())
     if not sources:
         return keys
     keys["dataset_imports"] = {(key,) for key in sources}
     keys["sources"] = {(key,) for key in sources}
     facts = connection.execute(
-        select(Fact.key, Fact.table_name).where(Fact.dataset_key.is_not(None))
+        select(tables.facts.c.key, tables.facts.c.table_name).where(
+            tables.facts.c.dataset_key.is_not(None)
+        )
     ).all()
     keys["facts"] = {(key,) for key, _table in facts}
     for key, table in facts:
@@ -40,31 +34,33 @@ def imported_keys(connection: Connection) -> dict[str, set[tuple[Any, ...]]]:
     keys["fact_citations"] = {
         tuple(row)
         for row in connection.execute(
-            select(FactCitation.fact_key, FactCitation.citation_key)
-            .join(Fact, Fact.key == FactCitation.fact_key)
-            .where(Fact.dataset_key.is_not(None))
+            select(tables.fact_citations.c.fact_key, tables.fact_citations.c.citation_key)
+            .join(tables.facts, tables.facts.c.key == tables.fact_citations.c.fact_key)
+            .where(tables.facts.c.dataset_key.is_not(None))
         )
     }
     keys["citations"] = {
         (key,)
         for key in connection.execute(
-            select(Citation.key).where(Citation.source_key.in_(sources))
+            select(tables.citations.c.key).where(tables.citations.c.source_key.in_(sources))
         ).scalars()
     }
     keys["states"] = {
         (iso3,)
         for iso3 in connection.execute(
-            select(State.iso3).where(State.dataset_key.is_not(None))
+            select(tables.states.c.iso3).where(tables.states.c.dataset_key.is_not(None))
         ).scalars()
     }
     keys["missing_data"] = {
         tuple(row)
         for row in connection.execute(
             select(
-                MissingData.organization_code, MissingData.state_iso3, MissingData.first_year
-            ).where(MissingData.source_key.in_(sources))
+                tables.missing_data.c.organization_code,
+                tables.missing_data.c.state_iso3,
+                tables.missing_data.c.first_year,
+            ).where(tables.missing_data.c.source_key.in_(sources))
         )
     }
     # Every fact table keys its rows by the fact's key; nothing more to map.
-    assert all(fact_key_column(model) in ("key", "code") for model in FACT_MODELS.values())
+    assert all(fact_key_column_of(table) in ("key", "code") for table in PARTIAL_DATES)
     return keys

@@ -9,7 +9,7 @@ from itertools import pairwise
 
 from ..errors import SeedError
 from ..store.dates import PartialDate
-from ..store.models import FACT_MODELS, fact_key_column
+from ..store.tables import PARTIAL_DATES, SPAN_GROUPS, fact_key_column_of
 from .seed_set import Key, Row, SeedSet, pk_text, table_of
 
 
@@ -34,9 +34,7 @@ def _check_references(seeds: SeedSet) -> None:
 def _check_spans(seeds: SeedSet) -> None:
     """No span ends before it starts, and spans of one group do not overlap, judged on the
     earliest possible days ``[start_lower, end_lower)`` as the database judges them."""
-    for table, model in FACT_MODELS.items():
-        if not model.span_group:
-            continue
+    for table, span_group in SPAN_GROUPS.items():
         groups: dict[Key, list[tuple[Key, Row]]] = defaultdict(list)
         for pk, row in seeds.rows.get(table, {}).items():
             where = seeds.origin[(table, pk)]
@@ -47,14 +45,14 @@ def _check_spans(seeds: SeedSet) -> None:
                     f"{where}: field 'end': {row['end_edtf']} is before the start "
                     f"{row['start_edtf']}"
                 )
-            groups[tuple(row[c] for c in model.span_group)].append((pk, row))
+            groups[tuple(row[c] for c in span_group)].append((pk, row))
         for spans in groups.values():
             spans.sort(key=lambda item: item[1]["start_lower"])
             for (_, earlier), (pk, later) in pairwise(spans):
                 if earlier["end_lower"] is None or later["start_lower"] < earlier["end_lower"]:
                     raise SeedError(
                         f"{seeds.origin[(table, pk)]}: field 'start': overlaps "
-                        f"{table} {earlier[fact_key_column(model)]!r}"
+                        f"{table} {earlier[fact_key_column_of(table)]!r}"
                     )
 
 
@@ -120,7 +118,7 @@ def _set_reach(seeds: SeedSet) -> None:
                 dates[(subject["fact_key"], subject["field"])].append(
                     PartialDate.parse(reading["value_date_edtf"])
                 )
-    for table, model in FACT_MODELS.items():
+    for table in PARTIAL_DATES:
         if "reach_start" not in table_of(table).columns:
             continue
         for row in seeds.rows.get(table, {}).values():
@@ -129,7 +127,7 @@ def _set_reach(seeds: SeedSet) -> None:
             readings = [
                 (name, value)
                 for name in ("start", "end")
-                for value in dates[(row[fact_key_column(model)], name)]
+                for value in dates[(row[fact_key_column_of(table)], name)]
             ]
             row["reach_start"], row["reach_end"] = reach_of(start, end, readings)
 

@@ -13,7 +13,7 @@ from sqlalchemy import Boolean, Column, ColumnDefault, Enum, Integer, String, Ta
 
 from ..errors import PartialDateError, SeedError
 from ..store.dates import PartialDate
-from ..store.models import FACT_MODELS, fact_key_column
+from ..store.tables import PARTIAL_DATES, fact_key_column_of
 from .seed_checks import (
     _check_disputes,
     _check_lifetimes,
@@ -139,18 +139,17 @@ def _read_source(
 
 
 def _read_fact(seeds: SeedSet, texts: dict[str, str], table: str, record: Row, where: str) -> Row:
-    model = FACT_MODELS.get(table)
     row = _columns(
         table_of(table),
         record,
         where,
-        partial_dates=model.partial_dates if model else (),
+        partial_dates=PARTIAL_DATES.get(table, ()),
         skip=DERIVED_COLUMNS,
     )
-    if model is None:  # reference data such as states: no citations
+    if table not in PARTIAL_DATES:  # reference data such as states: no citations
         seeds.add(table, row, where)
         return row
-    key = row[fact_key_column(model)]
+    key = row[fact_key_column_of(table)]
     seeds.add("facts", {"key": key, "table_name": table}, where)
     seeds.add(table, row, where)
     _read_citations(seeds, texts, key, record.get("citations"), where)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Table
 
 from ..errors import SeedError
-from ..store.models import Base
+from ..store.tables import metadata
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
@@ -54,7 +54,7 @@ class SeedSet:
 
 
 def table_of(name: str) -> Table:
-    return Base.metadata.tables[name]
+    return metadata.tables[name]
 
 
 def primary_key_of(table: str, row: Row) -> Key:

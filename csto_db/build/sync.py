@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Boolean, Column, ColumnElement, Connection, Table, and_, inspect, select
 
 from ..errors import SeedError
-from ..store.models import FACT_MODELS
+from ..store.tables import SPAN_GROUPS
 from .digests import content_tables, row_key_text
 from .imported_rows import imported_keys
 from .seed_set import Key, Row, SeedSet, primary_key_of, table_of
@@ -153,8 +153,7 @@ def sync(connection: Connection, seeds: SeedSet, *, prune: bool = False) -> Sync
         ]
         report.inserted[table.name] = len(inserts)
         report.updated[table.name] = len(updates)
-        model = FACT_MODELS.get(table.name)
-        if model is not None and model.span_group:
+        if table.name in SPAN_GROUPS:
             # The database refuses overlapping spans row by row. Moving a boundary between
             # two spans by updating them one at a time can overlap them for a moment, so
             # changed and removed spans leave first; the table then only ever holds spans

@@ -8,9 +8,6 @@ from sqlalchemy.orm import Mapped
 from . import tables
 from .base import Base
 
-#: Tables only a dataset import fills (``csto-db import-cow``); the seeds leave them empty.
-IMPORT_TABLES = ("dataset_imports", "missing_data")
-
 
 class DatasetImport(Base):
     __tablename__ = "dataset_imports"
@@ -42,7 +39,3 @@ class RowDigest(Base):
     table_name: Mapped[str]
     row_key: Mapped[str]
     sha256: Mapped[str]
-
-
-#: Tables ``init`` keeps about the build, not filled from the seeds.
-BUILD_TABLES = ("build_record", "row_digests")

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 class Document(FactMixin, Base):
     __tablename__ = "documents"
     __table__ = tables.documents
-    partial_dates = ("signed", "in_force")
+    partial_dates = tables.PARTIAL_DATES["documents"]
 
     key: Mapped[str]
     title: Mapped[str]
@@ -65,7 +65,7 @@ class Document(FactMixin, Base):
 class DocumentParty(FactMixin, Base):
     __tablename__ = "document_parties"
     __table__ = tables.document_parties
-    partial_dates = ("acted",)
+    partial_dates = tables.PARTIAL_DATES["document_parties"]
 
     key: Mapped[str]
     document_key: Mapped[str]
@@ -90,7 +90,7 @@ class DocumentParty(FactMixin, Base):
 class Initiative(FactMixin, Base):
     __tablename__ = "initiatives"
     __table__ = tables.initiatives
-    partial_dates = ("proposed",)
+    partial_dates = tables.PARTIAL_DATES["initiatives"]
 
     key: Mapped[str]
     title: Mapped[str]
@@ -140,7 +140,7 @@ class Threat(FactMixin, Base):
 class Position(FactMixin, Base):
     __tablename__ = "positions"
     __table__ = tables.positions
-    partial_dates = ("period",)
+    partial_dates = tables.PARTIAL_DATES["positions"]
 
     key: Mapped[str]
     state_iso3: Mapped[str]

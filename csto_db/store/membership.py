@@ -53,7 +53,7 @@ class State(Base):
 class Organization(FactMixin, Base):
     __tablename__ = "organizations"
     __table__ = tables.organizations
-    partial_dates = ("membership_start", "membership_end", "horizon")
+    partial_dates = tables.PARTIAL_DATES["organizations"]
 
     code: Mapped[str]
     name: Mapped[str]
@@ -129,8 +129,8 @@ class Organization(FactMixin, Base):
 class MembershipSpan(SpanMixin, FactMixin, Base):
     __tablename__ = "membership_spans"
     __table__ = tables.membership_spans
-    partial_dates = ("start", "end")
-    span_group = ("state_iso3", "organization_code")
+    partial_dates = tables.PARTIAL_DATES["membership_spans"]
+    span_group = tables.SPAN_GROUPS["membership_spans"]
 
     key: Mapped[str]
     state_iso3: Mapped[str]
@@ -175,8 +175,8 @@ class MembershipSpan(SpanMixin, FactMixin, Base):
 class BodyObserver(SpanMixin, FactMixin, Base):
     __tablename__ = "body_observers"
     __table__ = tables.body_observers
-    partial_dates = ("start", "end")
-    span_group = ("body_code", "observer")
+    partial_dates = tables.PARTIAL_DATES["body_observers"]
+    span_group = tables.SPAN_GROUPS["body_observers"]
 
     key: Mapped[str]
     body_code: Mapped[str]

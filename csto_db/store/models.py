@@ -11,7 +11,7 @@ from .base import (
     date_of,
     optional_date_of,
 )
-from .bookkeeping import BUILD_TABLES, IMPORT_TABLES, BuildRecord, DatasetImport, RowDigest
+from .bookkeeping import BuildRecord, DatasetImport, RowDigest
 from .documents import Document, DocumentParty, Initiative, Objective, Position, Threat
 from .membership import BodyObserver, MembershipSpan, MissingData, Organization, State
 from .provenance import (
@@ -26,12 +26,14 @@ from .provenance import (
 )
 from .record import ChairSpan, Contribution, Event, Force, Meeting, OfficeTerm, Operation
 from .tables import (
+    BUILD_TABLES,
     DISPUTE_RULES,
     DOCUMENT_KINDS,
     EVENT_KINDS,
     FACT_TABLES,
     FALSE_DEFAULT,
     FORCE_KINDS,
+    IMPORT_TABLES,
     KEY,
     MARIADB_TABLE_OPTIONS,
     MEETING_KINDS,

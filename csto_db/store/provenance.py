@@ -193,7 +193,7 @@ class DisputeSubject(Base):
 class Reading(FactMixin, Base):
     __tablename__ = "readings"
     __table__ = tables.readings
-    partial_dates = ("value_date",)
+    partial_dates = tables.PARTIAL_DATES["readings"]
 
     key: Mapped[str]
     dispute_key: Mapped[str]

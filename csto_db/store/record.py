@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class Meeting(FactMixin, Base):
     __tablename__ = "meetings"
     __table__ = tables.meetings
-    partial_dates = ("held",)
+    partial_dates = tables.PARTIAL_DATES["meetings"]
 
     key: Mapped[str]
     title: Mapped[str]
@@ -61,7 +61,7 @@ class Meeting(FactMixin, Base):
 class Event(FactMixin, Base):
     __tablename__ = "events"
     __table__ = tables.events
-    partial_dates = ("happened",)
+    partial_dates = tables.PARTIAL_DATES["events"]
 
     key: Mapped[str]
     kind: Mapped[str]
@@ -97,8 +97,8 @@ class Event(FactMixin, Base):
 class ChairSpan(SpanMixin, FactMixin, Base):
     __tablename__ = "chair_spans"
     __table__ = tables.chair_spans
-    partial_dates = ("start", "end")
-    span_group = ("organization_code",)
+    partial_dates = tables.PARTIAL_DATES["chair_spans"]
+    span_group = tables.SPAN_GROUPS["chair_spans"]
 
     key: Mapped[str]
     organization_code: Mapped[str]
@@ -134,8 +134,8 @@ class ChairSpan(SpanMixin, FactMixin, Base):
 class OfficeTerm(SpanMixin, FactMixin, Base):
     __tablename__ = "office_terms"
     __table__ = tables.office_terms
-    partial_dates = ("start", "end", "appointed")
-    span_group = ("organization_code", "office")
+    partial_dates = tables.PARTIAL_DATES["office_terms"]
+    span_group = tables.SPAN_GROUPS["office_terms"]
 
     key: Mapped[str]
     organization_code: Mapped[str]
@@ -175,7 +175,7 @@ class OfficeTerm(SpanMixin, FactMixin, Base):
 class Force(FactMixin, Base):
     __tablename__ = "forces"
     __table__ = tables.forces
-    partial_dates = ("established",)
+    partial_dates = tables.PARTIAL_DATES["forces"]
 
     key: Mapped[str]
     name: Mapped[str]
@@ -201,7 +201,7 @@ class Force(FactMixin, Base):
 class Operation(FactMixin, Base):
     __tablename__ = "operations"
     __table__ = tables.operations
-    partial_dates = ("requested", "decided", "start", "end")
+    partial_dates = tables.PARTIAL_DATES["operations"]
 
     key: Mapped[str]
     title: Mapped[str]

@@ -72,6 +72,47 @@ FACT_TABLES = (
     "contributions",
     "body_observers",
 )
+#: Each fact table's partial dates by name (each is four columns: ``start`` is
+#: ``start_edtf``, ``start_lower``, ``start_upper``, ``start_precision``).
+PARTIAL_DATES: dict[str, tuple[str, ...]] = {
+    "organizations": ("membership_start", "membership_end", "horizon"),
+    "membership_spans": ("start", "end"),
+    "documents": ("signed", "in_force"),
+    "document_parties": ("acted",),
+    "meetings": ("held",),
+    "events": ("happened",),
+    "initiatives": ("proposed",),
+    "objectives": (),
+    "threats": (),
+    "positions": ("period",),
+    "readings": ("value_date",),
+    "chair_spans": ("start", "end"),
+    "office_terms": ("start", "end", "appointed"),
+    "forces": ("established",),
+    "operations": ("requested", "decided", "start", "end"),
+    "contributions": (),
+    "body_observers": ("start", "end"),
+}
+#: The span tables: the columns within which spans must not overlap.
+SPAN_GROUPS: dict[str, tuple[str, ...]] = {
+    "membership_spans": ("state_iso3", "organization_code"),
+    "chair_spans": ("organization_code",),
+    "office_terms": ("organization_code", "office"),
+    "body_observers": ("body_code", "observer"),
+}
+
+
+#: Tables only a dataset import fills (``csto-db import-cow``); the seeds leave them empty.
+IMPORT_TABLES = ("dataset_imports", "missing_data")
+#: Tables ``init`` keeps about the build, not filled from the seeds.
+BUILD_TABLES = ("build_record", "row_digests")
+
+
+def fact_key_column_of(table: str) -> str:
+    """The column of the fact table ``table`` that holds its key in ``facts``."""
+    return "code" if table == "organizations" else "key"
+
+
 ORGANIZATION_KINDS = (
     "treaty_system",
     "international_organization",
