@@ -14,6 +14,7 @@ MODULES = (
     "cow_members_on",
     "init_start",
     "members_cli",
+    "read_commands",
     "members_on",
     "check_time",
     "sql_interrupt",

@@ -20,6 +20,9 @@ from conftest import in_ci
 
 from csto_db.build.init import init_database
 
+#: A real browser against a live server: out of the quick run.
+pytestmark = pytest.mark.slow
+
 CHROMIUM = os.environ.get("CSTO_CHROMIUM", "/usr/bin/chromium")
 CHROMEDRIVER = os.environ.get("CSTO_CHROMEDRIVER", "/usr/bin/chromedriver")
 CHROMIUM_FLAGS = (

@@ -438,6 +438,7 @@ def test_crosscheck_atop_finds_the_days(built_db_url):
     assert uzb_exit["record"] == "disputed, preferred member"
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not (SHARED / "atop-5.1" / "atop5_1m.csv").exists(),
     reason="the full ATOP 5.1 file is not beside the checkout (../shared/data)",

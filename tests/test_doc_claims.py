@@ -489,6 +489,7 @@ NO_RESULT: dict[tuple[str, str], str] = {
         "'csto-db members --org CSTO --on 2005-01-01' states below"
     ),
     ("README.md", "pip install '.[test]' && python -m pytest -q"): "runs the tests",
+    ("README.md", 'python -m pytest -q -m ""'): "runs the tests, the slow ones too",
     ("README.md", "csto-db initiatives"): "a listing; its JSON is compared across engines",
     ("README.md", "csto-db serve --port 8001"): "starts a server: tests/test_web.py",
     ("README.md", "csto-db chart members --out docs/membership.svg"): (

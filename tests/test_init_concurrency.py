@@ -16,6 +16,9 @@ from csto_db.build.init_lock import hold_init_lock
 from csto_db.build.seed_set import seeds_dir
 from csto_db.store.db import make_engine
 
+#: Several `init` processes racing, many times over: minutes, so out of the quick run.
+pytestmark = pytest.mark.slow
+
 INTERNAL_ERROR_SIGNS = (
     "Traceback",
     "already exists",

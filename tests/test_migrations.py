@@ -82,6 +82,7 @@ def test_models_match_migrations(engine):
         command.check(alembic_config(connection=connection))
 
 
+@pytest.mark.slow
 def test_up_down_up_one_revision_at_a_time(engine):
     revisions = revisions_base_to_head()
     with engine.connect() as connection:

@@ -300,6 +300,7 @@ def test_the_release_database_and_package_name_the_release(release_dir):
     assert inside == (release_dir / f"{stem}-datapackage" / "datapackage.json").read_bytes()
 
 
+@pytest.mark.slow
 def test_the_package_zip_is_the_same_bytes_each_time(release_dir, tmp_path):
     again = tmp_path / "again"
     run_cli("release-files", "--out", str(again))

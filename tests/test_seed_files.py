@@ -354,6 +354,7 @@ RECORDS = st.lists(
 )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=40,
     deadline=None,
