@@ -107,6 +107,7 @@ def test_the_record_changelog_is_in_step_with_the_seeds(built_db_url):
     )
 
 
+@pytest.mark.slow
 def test_builds_of_the_same_seeds_on_two_engines_do_not_differ(built_db_url, tmp_path):
     reference = f"sqlite:///{tmp_path / 'reference.db'}"
     init_database(reference)
@@ -115,6 +116,7 @@ def test_builds_of_the_same_seeds_on_two_engines_do_not_differ(built_db_url, tmp
     assert result.counts()["facts"] == {"added": 0, "changed": 0, "removed": 0}
 
 
+@pytest.mark.slow
 def test_changes_made_by_hand_are_named_field_by_field(empty_db_url):
     init_database(empty_db_url)
     before = snapshot_of_url(empty_db_url)
@@ -147,6 +149,7 @@ def test_changes_made_by_hand_are_named_field_by_field(empty_db_url):
     assert ("facts", "threat-drug-trafficking") in removed_rows
 
 
+@pytest.mark.slow
 def test_a_folder_of_seeds_compares_with_the_current_seeds(seed_copy, server):
     if server is not None:
         pytest.skip("seeds build into SQLite whatever the engine: run in the SQLite run")

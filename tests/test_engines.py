@@ -22,6 +22,9 @@ from csto_db.models import Fact, State
 from csto_db.query_door.reader_role import grant_reader
 from csto_db.store.db import make_engine
 
+#: The same record built on every engine and compared: minutes, so out of the quick run.
+pytestmark = pytest.mark.slow
+
 SERVERS = {
     "postgresql": ("CSTO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
     "mariadb": ("CSTO_TEST_MARIADB_URL", "mariadb+pymysql://root@127.0.0.1:3306/test"),

@@ -147,6 +147,7 @@ def test_one_pass_builds_the_schema_the_migrations_build(empty_db_url, second_em
     assert created["objects"], "no triggers reflected: the comparison would prove nothing"
 
 
+@pytest.mark.slow
 def test_seeded_through_either_route_the_databases_are_equal(empty_db_url, second_empty_db_url):
     # The first is migrated by Alembic before init (which then only loads the seeds); the
     # second is empty, so init builds it in one pass.
@@ -157,6 +158,7 @@ def test_seeded_through_either_route_the_databases_are_equal(empty_db_url, secon
     assert schema_of(empty_db_url) == schema_of(second_empty_db_url)
 
 
+@pytest.mark.slow
 def test_a_release_upgraded_has_the_schema_of_a_fresh_build(server, tmp_path):
     if server is not None:
         pytest.skip("the release's database is a SQLite file: upgraded in the SQLite run")

@@ -63,6 +63,7 @@ def test_revisions_form_one_line_from_base():
         assert down_revision_of(after) == before
 
 
+@pytest.mark.slow
 def test_upgrade_from_empty_to_head_one_step_at_a_time(engine):
     with engine.connect() as connection:
         assert current_revision(connection) is None
@@ -104,6 +105,7 @@ def test_up_down_up_one_revision_at_a_time(engine):
         command.check(alembic_config(connection=connection))
 
 
+@pytest.mark.slow
 def test_migrations_leave_sqlite_foreign_keys_on(engine):
     if engine.dialect.name != "sqlite":
         pytest.skip("foreign keys are always enforced on PostgreSQL and MariaDB")

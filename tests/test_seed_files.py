@@ -114,6 +114,7 @@ def test_damaged_seed_file_is_refused_in_one_line(seed_copy, filename, damage, e
         assert part in message, message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", ["zero-bytes", "duplicate-key-in-record", "a-mapping"])
 def test_damaged_seed_file_leaves_the_database_as_it_was(empty_db_url, seed_copy, case):
     init_database(empty_db_url)
@@ -145,6 +146,7 @@ def _cut_threats(seed_copy, keep: int) -> list[str]:
     return [re.match(r"- \{key: ([\w-]+),", record).group(1) for record in records[keep:]]
 
 
+@pytest.mark.slow
 def test_a_file_cut_short_costs_no_fact_without_prune(empty_db_url, seed_copy):
     init_database(empty_db_url)
     before = dump_of(empty_db_url)
@@ -161,6 +163,7 @@ def test_a_file_cut_short_costs_no_fact_without_prune(empty_db_url, seed_copy):
     assert dump_of(empty_db_url) == before
 
 
+@pytest.mark.slow
 def test_prune_deletes_the_listed_rows_and_says_which(empty_db_url, seed_copy):
     init_database(empty_db_url)
     lost = _cut_threats(seed_copy, 2)
@@ -172,6 +175,7 @@ def test_prune_deletes_the_listed_rows_and_says_which(empty_db_url, seed_copy):
     assert any(line == f"deleted threats {lost[0]}" for line in report.lines())
 
 
+@pytest.mark.slow
 def test_cli_lists_rows_it_would_delete_and_exits_non_zero(empty_db_url, seed_copy, monkeypatch):
     init_database(empty_db_url)
     lost = _cut_threats(seed_copy, 2)

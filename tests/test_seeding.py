@@ -9,6 +9,10 @@ from csto_db.build.seed_files import read_seed_set
 from csto_db.errors import SeedError
 from csto_db.store.db import make_engine
 
+#: Each test builds and rebuilds a database of its own from edited seeds: minutes in all, so
+#: out of the quick run.
+pytestmark = pytest.mark.slow
+
 
 def test_every_quote_sits_at_its_offsets_in_the_stored_text(connection):
     rows = connection.execute(

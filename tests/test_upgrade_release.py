@@ -17,6 +17,10 @@ from csto_db.build.sync import PruneRefused
 from csto_db.store.db import make_engine
 from csto_db.store.schema import current_revision, head_revision, upgrade
 
+#: Release 0.1.0's database upgraded through every migration, several times: minutes in all,
+#: so out of the quick run.
+pytestmark = pytest.mark.slow
+
 RELEASE_0_1_0 = Path(__file__).resolve().parent / "data" / "csto-0.1.0.db"
 
 
