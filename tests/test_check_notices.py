@@ -91,6 +91,7 @@ CHANGES = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("statements,expected", CHANGES)
 def test_a_change_behind_inits_back_is_named(connection, statements, expected):
     for statement in statements:
@@ -106,6 +107,7 @@ def test_a_change_behind_inits_back_is_named(connection, statements, expected):
         assert line in problems, problems
 
 
+@pytest.mark.slow
 def test_many_changes_in_one_table_are_named_up_to_ten_then_counted(connection):
     connection.execute(text("UPDATE citations SET translation = 'edited'"))
     problems = check_database(connection)
@@ -206,6 +208,7 @@ def _dialect(url: str) -> str:
     return "mariadb" if name == "mysql" else name
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("change", SCHEMA_CHANGES)
 def test_a_changed_schema_is_named_and_fails_the_command(built_alone, change):
     statements, line = SCHEMA_CHANGES[change]
@@ -252,6 +255,7 @@ def test_the_schema_record_is_what_a_fresh_migration_makes(empty_db_url):
 # --- Rows, against what the seed files build ------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_forged_row_with_recomputed_digests_is_caught(built_alone):
     """Armenia's CSTO membership ended in 2010 and every digest recomputed to match, as a
     forger with write access would: the digests pass, the seed files do not."""
@@ -285,6 +289,7 @@ def test_a_forged_row_with_recomputed_digests_is_caught(built_alone):
     ) in result.stdout.splitlines(), result.stdout
 
 
+@pytest.mark.slow
 def test_rows_the_seeds_do_not_build_are_named(built_alone):
     from csto_db.build.digests import record_build, seeds_digest
     from csto_db.build.seed_set import seeds_dir
