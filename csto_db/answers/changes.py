@@ -252,6 +252,8 @@ class _Found:
     readings: list[FieldReading]
     #: The other readings of its day: where they fall decides whether it is contested.
     other_days: list[PartialDate]
+    #: Every reading of its day, shown when it is contested.
+    day_readings: list[FieldReading]
 
 
 def _changes_of_state(
@@ -289,7 +291,8 @@ def _changes_of_state(
                 _weakest(*(side.certainty for side in sides)),
                 involved,
                 [reading for side in sides for reading in side.readings],
-                [value for s in involved for value in s.starts[1:] + _dated(s.ends[1:])],
+                span.starts[1:] + (_dated(previous.ends[1:]) if previous is not None else []),
+                span.readings["start"] + (previous.readings["end"] if previous else []),
             )
         )
     for span in spans:
@@ -308,6 +311,7 @@ def _changes_of_state(
                 [span],
                 side.readings,
                 _dated(span.ends[1:]),
+                span.readings["end"],
             )
         )
     return found
@@ -384,11 +388,19 @@ def changes(
             if certainty == CERTAIN and not (start <= change.day.lower and change.day.upper <= end):
                 certainty = POSSIBLE  # its possible days straddle an end of the period
             placed.append((change, certainty, False))
-        elif any(
+        elif contested and any(
             _overlaps(lifetime.clip(day, is_end=False), start, end) for day in change.other_days
         ):
-            if contested:
-                placed.append((change, DISPUTED, True))
+            change.readings = [
+                r
+                for r in change.day_readings
+                if r.preferred
+                or (
+                    r.date is not None
+                    and _overlaps(lifetime.clip(r.date, is_end=False), start, end)
+                )
+            ]
+            placed.append((change, DISPUTED, True))
     keys = [s.key for change, _, _ in placed for s in change.spans]
     quotes = citations_for(conn, keys + [r.key for change, _, _ in placed for r in change.readings])
     beyond = horizon.beyond(end, CHANGES_UNKNOWN) if horizon else None
