@@ -1,11 +1,14 @@
-"""The commands that write the record out: ``export``, ``serve`` (the web view) and ``chart``."""
+"""The commands that write the record out: ``export``, ``serve`` (the web view) and ``chart``
+(membership spans, and the member count over time)."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import click
 
 from ..store.db import display_url
-from .group import emit, json_option, main, reading, reports_errors
+from .group import _parse_day, emit, json_option, main, reading, reports_errors
 
 
 @main.command()
@@ -127,3 +130,65 @@ def chart_members(ctx: click.Context, org: str, out: str, as_json: bool) -> None
         emit(summary, True)
     else:
         click.echo(f"{out}: {summary['states']} states, {summary['spans']} spans")
+
+
+@chart.command("count")
+@click.option(
+    "--org",
+    required=True,
+    metavar="CODE",
+    help="Organization code: CST, CSTO, or any other the database holds (any case).",
+)
+@click.option(
+    "--by",
+    type=click.Choice(["year", "day"]),
+    default="year",
+    show_default=True,
+    help="year: as of 1 July of each year; day: a step at each change of the count.",
+)
+@click.option("--from", "start", metavar="YYYY-MM-DD", callback=_parse_day, help="The first day.")
+@click.option("--to", "end", metavar="YYYY-MM-DD", callback=_parse_day, help="The last day.")
+@click.option(
+    "--out",
+    default="count.svg",
+    show_default=True,
+    metavar="FILE",
+    help="Where to write the chart: a .svg or .png file.",
+)
+@json_option
+@click.pass_context
+@reports_errors
+def chart_count(
+    ctx: click.Context,
+    org: str,
+    by: str,
+    start: date | None,
+    end: date | None,
+    out: str,
+    as_json: bool,
+) -> None:
+    """The member count over time, with its uncertainty band.
+
+    The line counts the members `count` lists (certain, possible and disputed); the band
+    under it reaches down to the certain count, and a fainter band above it adds the
+    contested states, which are not counted.
+    """
+    from ..outputs.count_chart import save_count_chart
+
+    assert ctx.parent is not None  # a subcommand of ``chart``
+    with reading(ctx.parent) as connection:
+        counts = save_count_chart(connection, org, out, by, start, end)
+    summary = {
+        "file": out,
+        "organization": counts[0].organization,
+        "points": len(counts),
+        "first": counts[0].on,
+        "last": counts[-1].on,
+    }
+    if as_json:
+        emit(summary, True)
+    else:
+        click.echo(
+            f"{out}: {summary['organization']}, {summary['points']} counts, "
+            f"{summary['first']} to {summary['last']}"
+        )
