@@ -5,6 +5,7 @@ with why it states no result to check. A new example must be placed in one or th
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -425,6 +426,62 @@ def import_the_file(_url: str, _cow: str) -> None:
     assert (min(years), max(years)) == (1816, 2014)
 
 
+def changes_csto(url: str, _cow: str) -> None:
+    """README, igo-research.md: the Organization's changes: six entries on 2003-09-18,
+    Uzbekistan's return (2006-08-16) and suspension (2012-12-19), Armenia's freeze
+    (2024-02-22); the last three disputed."""
+    rows = run_cli_json(
+        url, "changes", "--org", "CSTO", "--from", "2003-01-01", "--to", "2026-01-31"
+    )
+    assert [(r["day"], r["state"], r["kind"]) for r in rows] == [
+        *(("2003-09-18", state, "entry") for state in SIX),
+        ("2006-08-16", "UZB", "return"),
+        ("2012-12-19", "UZB", "suspension"),
+        ("2024-02-22", "ARM", "freeze"),
+    ]
+    assert [r["certainty"] for r in rows] == ["certain"] * 6 + ["disputed"] * 3
+
+
+def count_csto(url: str, _cow: str) -> None:
+    """README, igo-research.md: members as of 1 July of every year from 2004 to 2025, each
+    split by certainty."""
+    rows = run_cli_json(url, "count", "--org", "CSTO")
+    assert [r["year"] for r in rows] == list(range(2004, 2026))
+    assert all(r["on"] == f"{r['year']}-07-01" for r in rows)
+    assert all(r["members"] == r["certain"] + r["possible"] + r["disputed"] for r in rows)
+
+
+def count_cst_by_day(url: str, _cow: str) -> None:
+    """README, igo-research.md: the Treaty's parties from each day the count changes."""
+    rows = run_cli_json(url, "count", "--org", "CST", "--by", "day")
+    assert rows[0]["on"] == "1992-05-15" and rows[-1]["until"] is None
+    assert all(a["until"] == b["on"] for a, b in itertools.pairwise(rows))
+    assert all(
+        (a["certain_states"], a["possible_states"], a["disputed_states"], a["contested_states"])
+        != (b["certain_states"], b["possible_states"], b["disputed_states"], b["contested_states"])
+        for a, b in itertools.pairwise(rows)
+    )
+
+
+def chart_count_csto(url: str, _cow: str, tmp_path: Path | None = None) -> None:
+    """igo-research.md: the line of members, the band down to the certain count, the
+    contested above it."""
+    assert tmp_path is not None
+    out = tmp_path / "count.svg"
+    run_cli("chart", "count", "--org", "CSTO", "--out", str(out), db=url)
+    svg = out.read_text(encoding="utf-8")
+    assert all(
+        f'id="{gid}' in svg for gid in ("count:members", "count:uncertain", "count:contested")
+    )
+
+
+def organizations_listed(url: str, _cow: str) -> None:
+    """igo-research.md: every organization's code and name."""
+    rows = run_cli_json(url, "sql", "SELECT o.code, o.name FROM organizations o")
+    assert {"CST", "CSTO"} <= {row["code"] for row in rows}
+    assert all(set(row) == {"code", "name"} for row in rows)
+
+
 Check = Callable[..., None]
 
 #: Each example that states a result, by page and example, and the check of that result.
@@ -480,6 +537,18 @@ CLAIMS: dict[tuple[str, str], Check] = {
     ("cow.md", "csto-db crosscheck cow --org CSTO"): crosscheck_cow,
     ("cow.md", "csto-db crosscheck atop"): crosscheck_atop,
     ("library.md", "csto-db chair --json"): chair_json_object,
+    ("README.md", "csto-db changes --org CSTO --from 2003-01-01 --to 2026-01-31"): changes_csto,
+    ("README.md", "csto-db count --org CSTO"): count_csto,
+    ("README.md", "csto-db count --org CST --by day"): count_cst_by_day,
+    ("igo-research.md", "csto-db changes --org CSTO --from 2003-01-01 --to 2026-01-31"): (
+        changes_csto
+    ),
+    ("igo-research.md", "csto-db count --org CSTO"): count_csto,
+    ("igo-research.md", "csto-db count --org CST --by day"): count_cst_by_day,
+    ("igo-research.md", "csto-db chart count --org CSTO --out count.svg"): chart_count_csto,
+    ("igo-research.md", 'csto-db sql "SELECT o.code, o.name FROM organizations o"'): (
+        organizations_listed
+    ),
 }
 
 #: Each example that states no result of its own, and why (where its behaviour is tested).
@@ -585,6 +654,22 @@ NO_RESULT: dict[tuple[str, str], str] = {
         "rewrites the changelog: tests/test_diff.py checks it is in step"
     ),
     ("servers.md", "csto-db sql"): "named, not run",
+    ("igo-research.md", "csto-db members --org ORG --on DAY"): "a pattern: the members examples",
+    ("igo-research.md", "csto-db timeline STATE"): "a pattern: the timeline examples",
+    ("igo-research.md", "csto-db changes --org ORG --from D1 --to D2"): (
+        "a pattern: tests/test_changes.py"
+    ),
+    ("igo-research.md", "csto-db count --org ORG --by year"): "a pattern: tests/test_changes.py",
+    ("igo-research.md", "csto-db chart count --org ORG"): "a pattern: tests/test_changes.py",
+    ("igo-research.md", "csto-db shared STATE STATE --on DAY"): (
+        "a pattern of the shared-memberships command, which its own tests check"
+    ),
+    ("igo-research.md", "csto-db dyads --year Y"): (
+        "a pattern of the dyad-year command, which its own tests check against COW"
+    ),
+    ("igo-research.md", "csto-db export --format cow-year [--org ORG]"): (
+        "a pattern of the COW layout export, which its round-trip test checks"
+    ),
 }
 
 

@@ -19,6 +19,7 @@ it does.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -89,7 +90,7 @@ def _count(
     code: str,
     on: date,
     organization: Any,
-    missing: list[Any],
+    missing: Sequence[Any],
     year: int | None = None,
 ) -> MemberCount:
     listed = members_on(conn, code, on, contested=True)
@@ -218,10 +219,10 @@ def _turning_days(conn: Connection, organization: Any) -> set[date]:
     latest), the lifetime's bounds and the day after the horizon."""
     code = organization.org_code
     days: set[date] = set()
-    for row in conn.execute(_SPAN_BOUNDS, {"org": code}):
-        days.update(value for value in row if value is not None)
-    for row in conn.execute(_READING_BOUNDS, {"org": code}):
-        days.update(value for value in row if value is not None)
+    for span_row in conn.execute(_SPAN_BOUNDS, {"org": code}):
+        days.update(value for value in span_row if value is not None)
+    for reading_row in conn.execute(_READING_BOUNDS, {"org": code}):
+        days.update(value for value in reading_row if value is not None)
     lifetime, horizon = lifetime_from(organization), horizon_from(organization)
     days.update(day for day in (lifetime.start, lifetime.end) if day is not None)
     if horizon is not None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Literal, cast
 
 from sqlalchemy import Connection
 
@@ -64,7 +64,7 @@ def draw_counts(counts: list[MemberCount], by: str) -> Figure:
     certain = [c.certain for c in counts]
     members = [c.members for c in counts]
     upper = [c.members + c.contested for c in counts]
-    step = "post" if by == "day" else None
+    step: Literal["post"] | None = "post" if by == "day" else None
     figure = Figure(figsize=(10, 4), layout="constrained")
     axes = figure.add_subplot()
     axes.fill_between(
