@@ -8,6 +8,7 @@ most the -9 cells of the year, and never falls below them."""
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ SHARED = Path(
     os.environ.get("CSTO_SHARED_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
 )
 COW_FILE = SHARED / "cow-igo-v3" / "igo_year_formatv3.csv"
+DOC = Path(__file__).resolve().parents[1] / "docs" / "igo-research.md"
 
 #: The excerpt's organizations that COW alone records (the CSTO and the OSCE are curated).
 EXCERPT_ORGANIZATIONS = ("CIS", "CfRN", "ICAO", "IPrizeC", "NATO", "OEEC")
@@ -103,6 +105,7 @@ def test_the_excerpts_counts_are_the_files_ones(cow_excerpt_url):
     assert tally["organizations"] == 6 and tally["years"] == len(expected)
     assert tally["equal"] + tally["minus_nine"] == tally["years"]
     assert tally["equal"] > tally["minus_nine"]
+    print(f"COW per-year counts, excerpt: {tally}")
 
 
 @pytest.fixture(scope="module")
@@ -133,3 +136,12 @@ def test_ten_organizations_counts_are_the_files_ones(whole_file_url):
     assert tally["organizations"] == 10 and tally["years"] == len(expected)
     assert tally["equal"] + tally["minus_nine"] == tally["years"]
     print(f"COW per-year counts: {tally}")
+    # docs/igo-research.md states the tally: it must be this run's.
+    page = " ".join(DOC.read_text(encoding="utf-8").split())
+    stated = re.search(r"\((\d+) organization-years: (\d+) equal, (\d+) higher", page)
+    assert stated is not None
+    assert tuple(map(int, stated.groups())) == (
+        tally["years"],
+        tally["equal"],
+        tally["minus_nine"],
+    )
