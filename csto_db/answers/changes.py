@@ -6,14 +6,19 @@ A change is where a membership span starts or ends. Its certainty is the as-of r
 :mod:`csto_db.answers.asof` asked on either side of the change's possible days: a change
 is ``certain`` when, on the day before its earliest possible day, every reading puts the
 state in its old status (no reading puts it in the new one), and on its latest possible day
-every reading puts it in the new one. It is ``possible`` when only the imprecision of the
-preferred dates leaves that open (an end "2014 or later"), or when its possible days
-straddle an end of the period asked about, or past the record's horizon; and ``disputed``
+every reading puts it in the new one: a change known only to a year is certain to fall in
+that year. It is ``possible`` when its possible days straddle an end of the period asked
+about or run past the record's horizon, or when the preferred dates leave it open; and
+``disputed``
 when another reading of its day, or of the status it changes to, disagrees. A reading that
 only says less than another disputes nothing; a reading that says the change did not happen
 (a text reading such as "later, or not at all") disputes it. A change that only another
 reading puts in the period is *contested*: left out unless asked for, like a contested
 member.
+
+An end "2014 or later" (``[2014..]``), where a dataset stops coding an organization, is
+where the record ends, not a change, and is not listed: past the horizon nothing is known,
+and the answer says so.
 """
 
 from __future__ import annotations
@@ -296,7 +301,9 @@ def _changes_of_state(
             )
         )
     for span in spans:
-        if span.end is None or span.key in joined_ends:
+        # An end "2014 or later" is where a dataset stops coding: the record ends there,
+        # and the horizon's line says what is not known after it; it is no change.
+        if span.end is None or span.end.open_above or span.key in joined_ends:
             continue
         side = _end_side(span, lifetime, horizon)
         found.append(
