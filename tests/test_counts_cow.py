@@ -145,3 +145,23 @@ def test_ten_organizations_counts_are_the_files_ones(whole_file_url):
         tally["equal"],
         tally["minus_nine"],
     )
+
+
+@pytest.mark.slow
+def test_a_year_without_rows_counts_no_members(whole_file_url):
+    """docs/igo-research.md: CCNR has no rows from 1870 to 1905, and counts 0 in them."""
+    pandas = require_module("pandas", "test")
+    years = set(
+        pandas.read_csv(COW_FILE, usecols=["ioname", "year"]).query("ioname == 'CCNR'")["year"]
+    )
+    gap = set(range(1870, 1906))
+    assert not years & gap and {1869, 1906} <= years
+    engine = make_engine(whole_file_url)
+    try:
+        with engine.connect() as connection:
+            counts = counts_by_year(connection, "CCNR", "1869-01-01", "1906-12-31")
+    finally:
+        engine.dispose()
+    by_year = {count.year: count.members for count in counts}
+    assert {by_year[year] for year in gap} == {0}
+    assert by_year[1869] > 0 and by_year[1906] > 0
