@@ -85,8 +85,8 @@ def metadata(path: Path) -> dict[str, Any]:
             "description": table.comment or "",
             "columns": {column.name: column.comment for column in table.columns if column.comment},
         }
-        if table.name in HIDDEN_TABLES:
-            tables[table.name]["hidden"] = True
+    for name in HIDDEN_TABLES:
+        tables.setdefault(name, {})["hidden"] = True
     tables[SEARCH_TABLE] = {
         "description": (
             "Every quote, translation, document title, event and dispute reason, searchable "

@@ -58,7 +58,7 @@ def parse_web_day(value: str) -> date:
 def link(path: str, **params: Any) -> str:
     """A URL of the web view with its query string."""
     given = {name: value for name, value in params.items() if value not in (None, "", False)}
-    return path + ("?" + urlencode(given) if given else "")
+    return path + ("?" + urlencode(given, safe=":") if given else "")
 
 
 def fact_url(key: str) -> str:
