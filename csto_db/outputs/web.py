@@ -73,7 +73,7 @@ def unbreakable_columns() -> list[str]:
         or column.name.endswith(("_key", "_code", "_iso3", "_edtf", "_lower", "_upper"))
         or column.name.startswith("reach_")
     }
-    return sorted(names | {"iso3", "facts", "dispute", "source"})
+    return sorted(names | {"iso3", "dispute", "source"})
 
 
 def metadata(path: Path) -> dict[str, Any]:

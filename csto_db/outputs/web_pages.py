@@ -502,8 +502,12 @@ _STYLE = """
   gap: 1rem; margin: 1rem 0; }
 .csto-forms form { border: 1px solid #ccc; border-radius: 4px; padding: 0.6rem 0.8rem; }
 .csto-forms h2 { font-size: 1.05rem; margin: 0 0 0.4rem 0; }
-.csto-forms label { display: inline-block; margin: 0.2rem 0.6rem 0.2rem 0; }
-.csto-forms select { max-width: 18rem; }
+.csto-forms label, form.csto-ask label { display: inline-block; width: auto;
+  margin: 0.2rem 0.8rem 0.4rem 0; font-weight: normal; }
+.csto-forms select { max-width: 17rem; }
+.csto-forms input[type=search], form.csto-ask input[type=search] { width: 14rem; padding: 4px; }
+.csto-forms input, .csto-forms select, form.csto-ask input, form.csto-ask select {
+  font-size: 1rem; }
 .csto-example { color: #555; font-size: 0.9rem; }
 .csto-error { background: #fdd; border-left: 4px solid #c00; padding: 0.5rem 0.8rem; }
 .csto-line { background: #f4f4e8; border-left: 4px solid #aa8; padding: 0.4rem 0.8rem; }
@@ -512,6 +516,7 @@ _STYLE = """
 .csto-answer tr { border-bottom: 1px solid #ddd; }
 blockquote.csto-quote { margin: 0.4rem 0 0.8rem 1rem; border-left: 3px solid #bbb;
   padding-left: 0.8rem; }
+table.rows-and-columns td.col-text { min-width: 30rem; }
 .csto-translation { color: #444; font-style: italic; }
 .certainty-disputed, .certainty-contested { color: #a40; font-weight: bold; }
 .certainty-possible { color: #660; }

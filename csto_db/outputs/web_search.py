@@ -66,9 +66,10 @@ def copy_with_search(path: Path, folder: Path) -> Path:
 def fts_query(words: str) -> str:
     """The FTS5 query for what a reader typed: every word must be found, as the start of a
     word in the text; a long word only as far as its rough stem (:data:`STEMMED_LENGTH`).
-    Empty when nothing searchable was typed."""
+    Lower case, so that no word is taken for an operator (AND, OR, NOT); empty when nothing
+    searchable was typed."""
     terms = []
-    for word in re.findall(r"\w+", words):
+    for word in re.findall(r"\w+", words.lower()):
         stem = word[:-2] if len(word) >= STEMMED_LENGTH else word
-        terms.append(f'"{stem}" *')
-    return " AND ".join(terms)
+        terms.append(f"{stem}*")
+    return " ".join(terms)
