@@ -317,3 +317,13 @@ def test_a_table_page_shows_column_descriptions(browser, site):
     assert browser.execute_script("return getComputedStyle(arguments[0]).whiteSpace", cell) == (
         "nowrap"
     )
+
+
+def test_the_front_page_picture_is_made_as_the_readme_says(web_server, tmp_path):
+    from csto_db.outputs.web_screenshot import WINDOW, screenshot
+
+    out = screenshot(web_server[1], tmp_path / "web-front-page.png", chromium=CHROMIUM)
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    assert (width, height) == WINDOW
