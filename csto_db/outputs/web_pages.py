@@ -92,12 +92,15 @@ def _states(conn: Connection) -> list[tuple[str, str]]:
     return [tuple(row) for row in conn.execute(text("SELECT iso3, name FROM states ORDER BY name"))]
 
 
+#: The advice the library's contested line gives the command line; the page gives a link.
+_CONTESTED_ADVICE = "; --contested lists it"
+
+
 def _contested_line(note: str, url: str) -> dict[str, str]:
     """The library's line for a contested subject, its command-line advice replaced by a
     link that lists it."""
-    for advice in ("; --contested lists it",):
-        if note.endswith(advice):
-            return {"text": note[: -len(advice)], "list_url": url}
+    if note.endswith(_CONTESTED_ADVICE):
+        return {"text": note[: -len(_CONTESTED_ADVICE)], "list_url": url}
     return {"text": note, "list_url": ""}
 
 
