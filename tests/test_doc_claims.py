@@ -574,6 +574,10 @@ NO_RESULT: dict[tuple[str, str], str] = {
     ),
     ("README.md", "csto-db init"): "named, not run",
     ("README.md", "csto-db serve"): "named, not run",
+    (
+        "README.md",
+        "python -m csto_db.outputs.web_screenshot docs/web-front-page.png sqlite:///csto.db",
+    ): ("makes the picture: tests/test_browser.py photographs the front page the same way"),
     ("README.md", "csto-db sql"): "named, not run",
     ("README.md", "csto-db --help"): "help text: tests/test_cli.py",
     ("README.md", "csto-db COMMAND --help"): "help text: tests/test_cli.py",

@@ -64,10 +64,13 @@ def export(ctx: click.Context, export_format: str, out: str, force: bool, as_jso
 @click.pass_context
 @reports_errors
 def serve(ctx: click.Context, port: int, host: str) -> None:
-    """Browse and query the SQLite database in Datasette, read-only (needs csto-db[web]).
+    """Browse, search and query the SQLite database in Datasette, read-only (needs csto-db[web]).
 
-    Canned queries: members on a day, a state's timeline, documents with their parties,
-    disputes with their readings, the quotes behind a fact.
+    The home page asks the record's questions (members on a day, a state's timeline, a
+    document and its parties, the evidence behind a fact, the disputes; the chair and the
+    officials on a day) and answers each as the command of the same name does, every key a
+    link to its evidence. Search covers the quotes, translations, document titles, events
+    and dispute reasons. The tables and SQL are Datasette's own.
     """
     from ..outputs.web import serve as serve_web
     from ..outputs.web import sqlite_path
