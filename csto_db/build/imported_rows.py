@@ -10,10 +10,10 @@ from sqlalchemy import Connection, select
 from ..store.models import (
     FACT_MODELS,
     Citation,
+    CowYear,
     DatasetImport,
     Fact,
     FactCitation,
-    CowYear,
     MissingData,
     NotInSystem,
     State,
