@@ -74,6 +74,12 @@ class CowState:
     iso2: str | None
     numeric: str | None
     name: str
+    #: Where the column stands among the file's state columns (1 is the first).
+    file_column: int = 0
+    #: The first and last year COW's state list gives the state (the years its cells may
+    #: hold a code rather than stand empty, "state not system member").
+    first_year: int = 0
+    last_year: int = 0
 
 
 def cow_states() -> dict[str, CowState]:
@@ -93,6 +99,9 @@ def cow_states() -> dict[str, CowState]:
             row["iso2"] or None,
             row["numeric"] or None,
             row["name"],
+            int(row["file_column"]),
+            int(row["first_year"]),
+            int(row["last_year"]),
         )
     return states
 
