@@ -54,8 +54,8 @@ def export(
     """
     from pathlib import Path
 
-    from ..outputs.export import export as export_record
     from ..outputs.export import ExportError, export_cow_year
+    from ..outputs.export import export as export_record
 
     if export_format == "cow-year":
         with reading(ctx) as connection:
