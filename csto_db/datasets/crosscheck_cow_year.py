@@ -250,7 +250,8 @@ def _observers(connection: Connection, org: str) -> dict[str, list[dict[str, Any
                 ).scalars()
             )
         )
-        found.setdefault(iso3, []).append({"fact": key, "body": body, "sources": sources})
+        if iso3 is not None:  # as the query says; the type checker cannot see it
+            found.setdefault(iso3, []).append({"fact": key, "body": body, "sources": sources})
     return found
 
 
