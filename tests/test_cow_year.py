@@ -167,5 +167,61 @@ def test_the_whole_file_comes_back_cell_by_cell(server, tmp_path_factory):
     assert counts["minus_nine_equal"] == counts["minus_nine"]
     assert counts["empty_equal"] == counts["empty"]
     assert (cow.ioname == "CSTO").sum() == 13
+    csto_cells = int((cow.ioname == "CSTO").sum()) * cow.shape[1]
+    lines = COW_FILE.read_text("utf-8").splitlines()
+    assert [line for line in text.splitlines() if not line.startswith(("CSTO,", "CST,"))] == [
+        line for line in lines if not line.startswith("CSTO,")
+    ]
+    page = " ".join((ROOT / "docs" / "cow.md").read_text("utf-8").split())
+    for figure in (
+        f"all {counts['cells']:,} cells of the {counts['rows']:,} rows",
+        f"of the file's {cow.size:,}",
+        f"the {counts['minus_nine']:,} `-9` cells",
+        f"the {counts['empty']:,} empty cells",
+        f"COW's 13 CSTO rows (2002–2014, {csto_cells:,} cells)",
+    ):
+        assert figure in page, figure
     if server is not None:
         server.drop(url)
+
+
+def test_check_verifies_the_empty_cells_and_the_rows_against_the_file(cow_excerpt_url):
+    """A run of empty cells or a cell beside the state columns that is not the file's is
+    named, and so is the run or row of the file that is then not stored."""
+    from sqlalchemy import select, update
+
+    from csto_db.datasets.cow_import import verify_locators
+    from csto_db.models import CowYear, NotInSystem
+    from csto_db.store.db import make_engine
+
+    assert "ok" in run_cli("check", "--cow-file", str(EXCERPT), db=cow_excerpt_url).stdout
+    engine = make_engine(cow_excerpt_url)
+    try:
+        with engine.connect() as connection:
+            state, first, last = connection.execute(
+                select(NotInSystem.state_iso3, NotInSystem.first_year, NotInSystem.last_year)
+                .where(NotInSystem.organization_code == "NATO")
+                .order_by(NotInSystem.state_iso3, NotInSystem.first_year)
+                .limit(1)
+            ).one()
+            connection.execute(
+                update(NotInSystem)
+                .where(
+                    NotInSystem.organization_code == "NATO",
+                    NotInSystem.state_iso3 == state,
+                    NotInSystem.first_year == first,
+                )
+                .values(last_year=last + 1)
+            )
+            connection.execute(
+                update(CowYear)
+                .where(CowYear.organization_code == "NATO", CowYear.year == 1990)
+                .values(version="3")
+            )
+            problems = verify_locators(connection, EXCERPT)
+            connection.rollback()
+    finally:
+        engine.dispose()
+    assert any("empty cells NATO" in p and f"{first}-{last + 1}: not a run" in p for p in problems)
+    assert any(f"{first}-{last}: empty cells in" in p and "not stored" in p for p in problems)
+    assert any(p.startswith("cow_years NATO 1990 version: '3'") for p in problems)
