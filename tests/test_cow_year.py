@@ -225,3 +225,19 @@ def test_check_verifies_the_empty_cells_and_the_rows_against_the_file(cow_excerp
     assert any("empty cells NATO" in p and f"{first}-{last + 1}: not a run" in p for p in problems)
     assert any(f"{first}-{last}: empty cells in" in p and "not stored" in p for p in problems)
     assert any(p.startswith("cow_years NATO 1990 version: '3'") for p in problems)
+
+
+def test_a_server_writes_what_sqlite_writes(server, cow_excerpt_url, tmp_path):
+    """The same seeds and excerpt give the same bytes on PostgreSQL or MariaDB as on
+    SQLite, the curated CST and CSTO rows included."""
+    if server is None:
+        pytest.skip("the suite runs on SQLite: nothing to compare it with")
+    from csto_db.build.init import init_database
+
+    sqlite_url = f"sqlite:///{tmp_path / 'csto.db'}"
+    init_database(sqlite_url)
+    run_cli("import-cow", "--quiet", str(EXCERPT), db=sqlite_url)
+    on_sqlite = run_cli("export", "--format", "cow-year", db=sqlite_url).stdout
+    on_server = run_cli("export", "--format", "cow-year", db=cow_excerpt_url).stdout
+    assert on_server == on_sqlite
+    assert on_server.count("\nCST,") > 30
