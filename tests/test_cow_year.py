@@ -241,3 +241,29 @@ def test_a_server_writes_what_sqlite_writes(server, cow_excerpt_url, tmp_path):
     on_server = run_cli("export", "--format", "cow-year", db=cow_excerpt_url).stdout
     assert on_server == on_sqlite
     assert on_server.count("\nCST,") > 30
+
+
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        # An organization the database does not hold.
+        (("--format", "cow-year", "--org", "NOPE"), "unknown organization 'NOPE'"),
+        # --org chooses organizations of the cow-year layout only.
+        (("--format", "csv", "--org", "CSTO", "--out", "x"), "--org is for --format cow-year"),
+        # The folder formats need a folder.
+        (("--format", "csv"), "--format csv writes into a folder"),
+        # JSON says what was written, so it needs a file.
+        (("--format", "cow-year", "--json"), "pass --out FILE with it"),
+    ],
+)
+def test_bad_export_requests_are_one_line_errors(built_db_url, args, message):
+    result = run_cli("export", *args, db=built_db_url, expect=2)
+    assert message in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_folder_is_not_a_cow_year_file(built_db_url, tmp_path):
+    result = run_cli(
+        "export", "--format", "cow-year", "--out", str(tmp_path), db=built_db_url, expect=2
+    )
+    assert "is a folder" in result.stderr

@@ -58,6 +58,8 @@ def export(
     from ..outputs.export import export as export_record
 
     if export_format == "cow-year":
+        if as_json and out is None:
+            raise ExportError("--json reports the file written: pass --out FILE with it")
         with reading(ctx) as connection:
             text, rows = export_cow_year(
                 connection, Path(out) if out else None, orgs=orgs, overwrite=force

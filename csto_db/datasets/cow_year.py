@@ -138,7 +138,8 @@ def cow_year_table(connection: Connection, orgs: Iterable[str] = ()) -> CowYearT
     every organization the COW import wrote and the curated organizations of states with
     membership spans. Raises :class:`~csto_db.errors.QueryError` for an unknown code."""
     states = sorted(cow_states().values(), key=lambda state: state.file_column)
-    codes = [organization_code(connection, org) for org in orgs]
+    # Each organization once, however often or in whatever case it is named.
+    codes = list(dict.fromkeys(organization_code(connection, org) for org in orgs))
     table = Organization.__table__
     statement = select(*ORGANIZATION_COLUMNS, table.c.cow_ionum, table.c.kind, table.c.parent_code)
     if codes:
