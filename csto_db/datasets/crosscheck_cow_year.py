@@ -16,7 +16,7 @@ from ..errors import QueryError
 from ..store.models import BodyObserver, Citation, FactCitation, Organization, Source
 from .cow_file import KEY_COLUMNS, ROW_COLUMNS, DatasetError, cow_states, parse_cow
 from .cow_year import CellEvidence, _columns_of_states, cow_year_table
-from .crosscheck import _evidence, _record_spans
+from .crosscheck import _disputes_of, _evidence, _record_spans
 from .crosscheck_cow import COW_HELD_SOURCE
 
 #: What COW's codes stand for, in the reasons.
@@ -251,7 +251,13 @@ def _observers(connection: Connection, org: str) -> dict[str, list[dict[str, Any
             )
         )
         if iso3 is not None:  # as the query says; the type checker cannot see it
-            found.setdefault(iso3, []).append({"fact": key, "body": body, "sources": sources})
+            found.setdefault(iso3, []).append(
+                {"fact": key, "body": body, "sources": sources, "disputes": []}
+            )
+    disputes = _disputes_of(connection, [key for key, _body, _iso3 in rows])
+    for observers in found.values():
+        for observer in observers:
+            observer["disputes"] = disputes.get(observer["fact"], [])
     return found
 
 
@@ -295,10 +301,17 @@ def _difference(
                 "status": "observer",
                 "dates": "",
                 "sources": o["sources"],
-                "disputes": [],
+                "disputes": o["disputes"],
             }
             for o in observers
         ]
+    elif any(e.certainty == "contested" for e in cell_evidence):
+        contested = ", ".join(e.span for e in cell_evidence if e.certainty == "contested")
+        reason = (
+            f"COW codes {cow} ({CODE_NAMES.get(cow, cow)}); the record's preferred reading "
+            f"puts {state} outside {org} in all of {year}, and only another reading of "
+            f"{contested} puts it inside (contested: see the disputes)"
+        )
     else:
         reason = (
             f"COW codes {cow} ({CODE_NAMES.get(cow, cow)}); no span of the record holds "
