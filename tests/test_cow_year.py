@@ -267,3 +267,13 @@ def test_a_folder_is_not_a_cow_year_file(built_db_url, tmp_path):
         "export", "--format", "cow-year", "--out", str(tmp_path), db=built_db_url, expect=2
     )
     assert "is a folder" in result.stderr
+
+
+def test_past_the_horizon_no_period_is_certain():
+    """An open span from a day: certain until the record's horizon, possible after it."""
+    horizon = date(2026, 1, 31)
+    periods = verdict_periods([PartialDate.parse("2003-09-18")], [None], horizon=horizon)
+    assert [(p.first, p.until, p.verdict.certainty) for p in periods] == [
+        (date(2003, 9, 18), date(2026, 2, 1), CERTAIN),
+        (date(2026, 2, 1), None, POSSIBLE),
+    ]
