@@ -54,6 +54,9 @@ FOREIGN_KEY_INDEXES = {
     "ix_facts_dataset_key",
     # The cells of missing data an import wrote: a new import deletes them by it.
     "ix_missing_data_source_key",
+    # The empty cells and organization-year rows an import wrote: deleted by it likewise.
+    "ix_not_in_system_source_key",
+    "ix_cow_years_source_key",
 }
 
 

@@ -589,6 +589,22 @@ NO_RESULT: dict[tuple[str, str], str] = {
     ("building.md", "check --cow-file FILE"): "behaviour: tests/test_cow.py",
     ("cow.md", "csto-db init"): "after an import: tests/test_cow.py",
     ("cow.md", "csto-db check --cow-file PATH"): "behaviour: tests/test_cow.py",
+    ("README.md", "csto-db export --format cow-year --out igo.csv"): (
+        "writes a file; tests/test_cow_year.py checks what the export writes, cell by cell"
+    ),
+    ("README.md", "csto-db crosscheck cow --cow-year"): (
+        "its output is docs/cow.md's generated block: tests/test_cow_year.py holds them equal"
+    ),
+    ("cow.md", "check --cow-file"): "behaviour: tests/test_cow.py and tests/test_horizon.py",
+    ("cow.md", "csto-db export --format cow-year [--org ORG ...] [--out FILE]"): (
+        "the usage; tests/test_cow_year.py runs it on the excerpt and the whole file"
+    ),
+    ("cow.md", "crosscheck cow --cow-year"): (
+        "its output is the generated block below it: tests/test_cow_year.py holds them equal"
+    ),
+    ("cow.md", "csto-db crosscheck cow --cow-year"): (
+        "its output is the generated block below it: tests/test_cow_year.py holds them equal"
+    ),
     ("development.md", "csto-db serve"): "named, not run",
     ("development.md", "csto-db chart"): "named, not run",
     ("development.md", "csto-db init"): "named, not run",

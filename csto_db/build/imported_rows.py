@@ -10,10 +10,12 @@ from sqlalchemy import Connection, select
 from ..store.models import (
     FACT_MODELS,
     Citation,
+    CowYear,
     DatasetImport,
     Fact,
     FactCitation,
     MissingData,
+    NotInSystem,
     State,
     fact_key_column,
 )
@@ -63,6 +65,20 @@ def imported_keys(connection: Connection) -> dict[str, set[tuple[Any, ...]]]:
             select(
                 MissingData.organization_code, MissingData.state_iso3, MissingData.first_year
             ).where(MissingData.source_key.in_(sources))
+        )
+    }
+    keys["not_in_system"] = {
+        tuple(row)
+        for row in connection.execute(
+            select(
+                NotInSystem.organization_code, NotInSystem.state_iso3, NotInSystem.first_year
+            ).where(NotInSystem.source_key.in_(sources))
+        )
+    }
+    keys["cow_years"] = {
+        tuple(row)
+        for row in connection.execute(
+            select(CowYear.organization_code, CowYear.year).where(CowYear.source_key.in_(sources))
         )
     }
     # Every fact table keys its rows by the fact's key; nothing more to map.

@@ -16,31 +16,66 @@ from .group import _parse_day, emit, json_option, main, reading, reports_errors
     "--format",
     "export_format",
     required=True,
-    type=click.Choice(["csv", "json", "popolo", "datapackage"]),
+    type=click.Choice(["csv", "json", "popolo", "datapackage", "cow-year"]),
     help="csv: one file per table; json: the record nested; popolo: organizations "
-    "and memberships; datapackage: the CSV files with datapackage.json.",
+    "and memberships; datapackage: the CSV files with datapackage.json; cow-year: COW "
+    "IGO v3's organization-year layout, one file.",
 )
 @click.option(
     "--out",
-    required=True,
-    metavar="DIR",
-    type=click.Path(file_okay=False),
-    help="The folder to write into (created if missing).",
+    metavar="DIR|FILE",
+    type=click.Path(),
+    help="The folder to write into (created if missing); for cow-year a file (standard "
+    "output without it).",
+)
+@click.option(
+    "--org",
+    "orgs",
+    multiple=True,
+    metavar="ORG",
+    help="cow-year: an organization to write (repeatable); by default every one the COW "
+    "import wrote, and the CST and the CSTO.",
 )
 @click.option("--force", is_flag=True, help="Overwrite files of the export already in the folder.")
 @json_option
 @click.pass_context
 @reports_errors
-def export(ctx: click.Context, export_format: str, out: str, force: bool, as_json: bool) -> None:
+def export(
+    ctx: click.Context,
+    export_format: str,
+    out: str | None,
+    orgs: tuple[str, ...],
+    force: bool,
+    as_json: bool,
+) -> None:
     """Write the whole record in an open format into a folder; prints each file's size.
 
     Files already in the folder that the export would replace are named and left alone,
-    and nothing is written, unless --force is given.
+    and nothing is written, unless --force is given. --format cow-year writes COW IGO v3's
+    organization-year layout (docs/cow.md says how each cell is coded) to one file, or to
+    standard output.
     """
     from pathlib import Path
 
+    from ..outputs.export import ExportError, export_cow_year
     from ..outputs.export import export as export_record
 
+    if export_format == "cow-year":
+        if as_json and out is None:
+            raise ExportError("--json reports the file written: pass --out FILE with it")
+        with reading(ctx) as connection:
+            text, rows = export_cow_year(
+                connection, Path(out) if out else None, orgs=orgs, overwrite=force
+            )
+        if out is None:
+            click.echo(text, nl=False)
+        else:
+            emit([{"rows": rows, "file": out}], as_json, ["rows", "file"])
+        return
+    if orgs:
+        raise ExportError("--org is for --format cow-year; the other formats write the record")
+    if out is None:
+        raise ExportError(f"--format {export_format} writes into a folder: pass --out DIR")
     with reading(ctx) as connection:
         sizes = export_record(connection, export_format, Path(out), overwrite=force)
     files = [{"bytes": size, "file": str(Path(out) / name)} for name, size in sizes.items()]

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from .base import Base
 
 #: Tables only a dataset import fills (``csto-db import-cow``); the seeds leave them empty.
-IMPORT_TABLES = ("dataset_imports", "missing_data")
+IMPORT_TABLES = ("dataset_imports", "missing_data", "not_in_system", "cow_years")
 
 
 class DatasetImport(Base):

@@ -1,5 +1,6 @@
 """Who belonged to what: states, organizations and their organs, membership spans, observers
-at an organ, and the years a dataset codes as missing."""
+at an organ, the years a dataset codes as missing or outside the state system, and the
+organization-year rows of COW IGO as the file gives them."""
 
 from __future__ import annotations
 
@@ -277,3 +278,67 @@ class MissingData(Base):
         comment="The dataset whose cells these are: the row locates them (record, state "
         "column, years)",
     )
+
+
+class NotInSystem(Base):
+    __tablename__ = "not_in_system"
+    __table_args__ = (
+        CheckConstraint("first_year <= last_year", name="years_ordered"),
+        {
+            "comment": "Runs of years a dataset leaves a state's cell empty for an "
+            "organization (COW IGO: -1, state not a member of the state system): neither "
+            "member nor not, outside the system."
+        },
+    )
+
+    organization_code: Mapped[str] = mapped_column(
+        ForeignKey("organizations.code"), primary_key=True
+    )
+    state_iso3: Mapped[str] = mapped_column(ForeignKey("states.iso3"), primary_key=True)
+    first_year: Mapped[int] = mapped_column(
+        Integer, primary_key=True, comment="First year of the run"
+    )
+    last_year: Mapped[int] = mapped_column(Integer, comment="Last year of the run")
+    source_key: Mapped[str] = mapped_column(
+        ForeignKey("sources.key"),
+        index=True,
+        comment="The dataset whose cells these are: the row locates them (record, state "
+        "column, years)",
+    )
+
+
+class CowYear(Base):
+    """One organization-year row of COW IGO's file: its year, and the cells beside the state
+    columns as the file writes them (text, verbatim), so that the row can be written back."""
+
+    __tablename__ = "cow_years"
+    __table_args__ = {
+        "comment": "COW IGO's organization-year rows (layout 3.0a): which years the file "
+        "codes an organization, and each row's cells beside the state columns, verbatim."
+    }
+
+    organization_code: Mapped[str] = mapped_column(
+        ForeignKey("organizations.code"), primary_key=True, comment="COW's ioname"
+    )
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, comment="The row's year")
+    source_key: Mapped[str] = mapped_column(
+        ForeignKey("sources.key"), index=True, comment="The dataset file the row is from"
+    )
+    orgname: Mapped[str] = mapped_column(String(200), comment="COW's orgname")
+    sdate: Mapped[str] = mapped_column(String(20), comment="COW's sdate: the start year")
+    deaddate: Mapped[str] = mapped_column(String(20), comment="COW's deaddate: the end year")
+    dead: Mapped[str] = mapped_column(String(20), comment="COW's dead flag")
+    integrated: Mapped[str] = mapped_column(String(20), comment="COW's integrated flag")
+    replaced: Mapped[str] = mapped_column(String(20), comment="COW's replaced flag")
+    longorgname: Mapped[str] = mapped_column(String(400), comment="COW's longorgname")
+    ionum: Mapped[str] = mapped_column(String(20), comment="COW's ionum, as the file writes it")
+    igocode: Mapped[str] = mapped_column(String(20), comment="COW's igocode (v1.1 number)")
+    version: Mapped[str] = mapped_column(String(40), comment="COW's version, as written")
+    accuracyofpre1965membershipdates: Mapped[str] = mapped_column(
+        String(200), comment="COW's accuracy of pre-1965 membership dates"
+    )
+    sourcesandnotes: Mapped[str] = mapped_column(Text, comment="COW's sources and notes")
+    imputed: Mapped[str] = mapped_column(String(20), comment="COW's imputed flag")
+    political: Mapped[str] = mapped_column(String(20), comment="COW's political flag")
+    social: Mapped[str] = mapped_column(String(20), comment="COW's social flag")
+    economic: Mapped[str] = mapped_column(String(20), comment="COW's economic flag")

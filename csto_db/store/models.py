@@ -37,7 +37,15 @@ from .base import (
 )
 from .bookkeeping import BUILD_TABLES, IMPORT_TABLES, BuildRecord, DatasetImport, RowDigest
 from .documents import Document, DocumentParty, Initiative, Objective, Position, Threat
-from .membership import BodyObserver, MembershipSpan, MissingData, Organization, State
+from .membership import (
+    BodyObserver,
+    CowYear,
+    MembershipSpan,
+    MissingData,
+    NotInSystem,
+    Organization,
+    State,
+)
 from .provenance import (
     Citation,
     Dispute,
@@ -117,6 +125,7 @@ __all__ = [
     "ChairSpan",
     "Citation",
     "Contribution",
+    "CowYear",
     "DatasetImport",
     "Dispute",
     "DisputeSubject",
@@ -131,6 +140,7 @@ __all__ = [
     "Meeting",
     "MembershipSpan",
     "MissingData",
+    "NotInSystem",
     "Objective",
     "OfficeTerm",
     "Operation",
