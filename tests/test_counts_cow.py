@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import require_module
+from conftest import require_module, run_cli
 
 from csto_db.answers.counts import counts_by_year
 from csto_db.store.db import make_engine
@@ -112,7 +112,7 @@ def test_the_excerpts_counts_are_the_files_ones(cow_excerpt_url):
 def whole_file_url(server, tmp_path_factory):
     """A database built by init with the whole COW file imported (about half a minute on
     SQLite); skipped where the shared data are not, except in CI."""
-    from conftest import _fresh_url, in_ci, run_cli
+    from conftest import _fresh_url, in_ci
 
     from csto_db.build.init import init_database
 
@@ -148,8 +148,9 @@ def test_ten_organizations_counts_are_the_files_ones(whole_file_url):
 
 
 @pytest.mark.slow
-def test_a_year_without_rows_counts_no_members(whole_file_url):
-    """docs/igo-research.md: CCNR has no rows from 1870 to 1905, and counts 0 in them."""
+def test_a_year_without_rows_is_no_data(whole_file_url):
+    """docs/igo-research.md: CCNR has no rows from 1870 to 1905; nobody is listed in them,
+    and each of those years says that its membership is not known."""
     pandas = require_module("pandas", "test")
     years = set(
         pandas.read_csv(COW_FILE, usecols=["ioname", "year"]).query("ioname == 'CCNR'")["year"]
@@ -162,6 +163,10 @@ def test_a_year_without_rows_counts_no_members(whole_file_url):
             counts = counts_by_year(connection, "CCNR", "1869-01-01", "1906-12-31")
     finally:
         engine.dispose()
-    by_year = {count.year: count.members for count in counts}
-    assert {by_year[year] for year in gap} == {0}
-    assert by_year[1869] > 0 and by_year[1906] > 0
+    by_year = {count.year: count for count in counts}
+    assert {by_year[year].members for year in gap} == {0}
+    assert all("from 1870 to 1905" in (by_year[year].no_rows or "") for year in gap)
+    assert by_year[1869].members > 0 and by_year[1906].members > 0
+    assert by_year[1869].no_rows is None and by_year[1906].no_rows is None
+    shown = run_cli("members", "--org", "CCNR", "--on", "1880-07-01", db=whole_file_url)
+    assert "whether any state was a member then is not known" in " ".join(shown.output.split())

@@ -40,7 +40,7 @@ from .asof import (
     lifetime_from,
     organization_row,
 )
-from .membership import members_on
+from .membership import members_on, no_rows_note
 
 #: The reference day of a year's count, as (month, day): 1 July (see the module's docstring).
 REFERENCE_DAY = (7, 1)
@@ -77,6 +77,9 @@ class MemberCount(Answer):
     horizon: str | None = None
     #: Past the horizon, the line saying that the record ends there; else None.
     past_horizon: str | None = None
+    #: A year a dataset has no row for, between rows it has: the line saying that the
+    #: count (nobody) is not known; else None.
+    no_rows: str | None = None
 
 
 _MISSING = MissingData.__table__
@@ -118,6 +121,7 @@ def _count(
         outside_lifetime=lifetime.explain(on),
         horizon=horizon.day.isoformat() if horizon else None,
         past_horizon=horizon.beyond(on, MEMBERS_UNKNOWN) if horizon else None,
+        no_rows=no_rows_note(conn, code, on.year),
     )
 
 

@@ -200,5 +200,6 @@ def count(
         return
     notes = {c["outside_lifetime"] for c in rows if c["outside_lifetime"]}
     notes |= {c["past_horizon"] for c in rows if c["past_horizon"]}
+    notes |= {c["no_rows"] for c in rows if c.get("no_rows")}
     for line in sorted(notes):
         click.echo(paragraph(line))
