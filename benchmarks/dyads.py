@@ -32,12 +32,13 @@ FROM membership_spans AS a
 JOIN membership_spans AS b
   ON b.organization_code = a.organization_code AND b.state_iso3 = :second
 JOIN organizations AS o ON o.code = a.organization_code
-JOIN fact_citations AS fc ON fc.fact_key = a."key" OR fc.fact_key = b."key"
+JOIN fact_citations AS fc ON fc.fact_key IN (a."key", b."key")
 JOIN citations AS c ON c."key" = fc.citation_key
 WHERE a.state_iso3 = :first
   AND a.status IN ('party', 'member', 'frozen') AND b.status IN ('party', 'member', 'frozen')
   AND a.start_lower <= :on AND (a.end_upper IS NULL OR :on < a.end_upper)
   AND b.start_lower <= :on AND (b.end_upper IS NULL OR :on < b.end_upper)
+  AND b.reach_start <= :on
   AND (o.membership_start_lower IS NULL OR o.membership_start_lower <= :on)
   AND (o.membership_end_upper IS NULL OR o.membership_end_upper > :on)
   AND NOT EXISTS (

@@ -425,6 +425,38 @@ def import_the_file(_url: str, _cow: str) -> None:
     assert (min(years), max(years)) == (1816, 2014)
 
 
+def shared_arm_kaz(_url: str, cow: str) -> None:
+    """README, cow.md: the organizations Armenia and Kazakhstan share, the CST, the CSTO
+    and the CIS among them; each as sure as the less sure of the two."""
+    answer = run_cli_json(cow, "shared", "ARM", "KAZ", "--on", "2020-01-01")
+    assert {"CST", "CSTO", "CIS"} <= {row["organization"] for row in answer["shared"]}
+    order = ("certain", "possible", "disputed")
+    for row in answer["shared"]:
+        states = [order.index(m["certainty"]) for m in row["memberships"]]
+        assert order.index(row["certainty"]) == max(states)
+
+
+def shared_usa_can_2014(_url: str, cow: str) -> None:
+    """cow.md: ICAO, all -9 in 2014, is listed apart as unknown, with both states."""
+    answer = run_cli_json(cow, "shared", "USA", "CAN", "--year", "2014")
+    unknown = {row["organization"]: row for row in answer["unknown"]}
+    assert set(unknown["ICAO"]["missing"]) == {"USA", "CAN"}
+    assert "ICAO" not in {row["organization"] for row in answer["shared"]}
+
+
+def dyads_2000(_url: str, cow: str) -> None:
+    """cow.md: the long form's columns, one row per dyad of the state system."""
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(run_cli("dyads", "--year", "2000", db=cow).stdout)))
+    assert list(rows[0]) == [
+        "dyadid", "ccode1", "state1", "ccode2", "state2", "year", "joint", "missing"
+    ]  # fmt: skip
+    assert all(int(r["dyadid"]) == 1000 * int(r["ccode1"]) + int(r["ccode2"]) for r in rows)
+    assert len(rows) == 18_145  # 191 states in COW's system in 2000
+
+
 Check = Callable[..., None]
 
 #: Each example that states a result, by page and example, and the check of that result.
@@ -480,6 +512,11 @@ CLAIMS: dict[tuple[str, str], Check] = {
     ("cow.md", "csto-db crosscheck cow --org CSTO"): crosscheck_cow,
     ("cow.md", "csto-db crosscheck atop"): crosscheck_atop,
     ("library.md", "csto-db chair --json"): chair_json_object,
+    ("README.md", "csto-db shared ARM KAZ --on 2020-01-01"): shared_arm_kaz,
+    ("cow.md", "csto-db shared ARM KAZ --on 2020-01-01"): shared_arm_kaz,
+    ("cow.md", "shared USA CAN --year 2014"): shared_usa_can_2014,
+    ("cow.md", "csto-db dyads --year 2000"): dyads_2000,
+    ("cow.md", "crosscheck cow --org CSTO"): crosscheck_cow,
 }
 
 #: Each example that states no result of its own, and why (where its behaviour is tested).
@@ -585,6 +622,9 @@ NO_RESULT: dict[tuple[str, str], str] = {
         "rewrites the changelog: tests/test_diff.py checks it is in step"
     ),
     ("servers.md", "csto-db sql"): "named, not run",
+    ("README.md", "csto-db dyads --from 1816 --to 2014 --out dyads.csv"): (
+        "writes a file: tests/test_dyads.py compares dyad-years of that range with COW's file"
+    ),
 }
 
 
