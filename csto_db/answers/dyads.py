@@ -238,9 +238,10 @@ def _unknown(conn: Connection, first: str, second: str, year: int) -> list[Unkno
         _name, states, sources = found.setdefault(row.organization_code, (row.name, [], set()))
         states.append(row.state_iso3)
         sources.add(row.source_key)
+    # Ordered here, not by the engine: collations order mixed-case codes (AfDB) apart.
     return [
-        UnknownShared(code, name, tuple(states), tuple(sorted(sources)))
-        for code, (name, states, sources) in found.items()
+        UnknownShared(code, name, tuple(sorted(states)), tuple(sorted(sources)))
+        for code, (name, states, sources) in sorted(found.items())
     ]
 
 
@@ -299,7 +300,7 @@ def shared_on(
         ):
             by_organization[row.org_code][row.state_iso3] = membership
     shared = []
-    for code, states in by_organization.items():
+    for code, states in sorted(by_organization.items()):
         if one.iso3 not in states or other.iso3 not in states:
             continue
         pair = (states[one.iso3], states[other.iso3])
@@ -376,7 +377,7 @@ def shared_in_year(
             names[row.org_code] = row.org_name
     shared = [
         SharedInYear(code, names[code], (tuple(states[one.iso3]), tuple(states[other.iso3])))
-        for code, states in spans.items()
+        for code, states in sorted(spans.items())
         if one.iso3 in states and other.iso3 in states
     ]
     return SharedMemberships((one.iso3, other.iso3), None, year, shared, unknown)
