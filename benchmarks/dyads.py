@@ -243,7 +243,7 @@ def query_plan(database: Path, statement, params: dict) -> list[str]:
 
 
 def _scale_results(real: Path) -> list[Result]:
-    from csto_db.answers.dyads import SHARED_CANDIDATES, shared_on
+    from csto_db.answers.dyads import MISSING_IN_YEAR, SHARED_CANDIDATES, shared_on
     from csto_db.answers.membership import MEMBER_CANDIDATES, members_on
     from csto_db.store.db import make_engine
 
@@ -300,8 +300,9 @@ def _scale_results(real: Path) -> list[Result]:
 
                 return run
 
-            def shared(connection, asked, names):
-                questions = [(names[a], names[b], day) for a, b, day in asked]
+            def shared(connection, asked):
+                # By COW code: a synthetic state's code may be all digits (``022``).
+                questions = [(str(a), str(b), day) for a, b, day in asked]
 
                 def run() -> float:
                     started = time.perf_counter()
@@ -327,8 +328,8 @@ def _scale_results(real: Path) -> list[Result]:
                 )
             )
             big, small = _alternating(
-                shared(on_big, shared_scaled, iso3["synthetic"]),
-                shared(on_real, shared_asked, iso3["real"]),
+                shared(on_big, shared_scaled),
+                shared(on_real, shared_asked),
             )
             results.append(
                 Result(
@@ -354,6 +355,15 @@ def _scale_results(real: Path) -> list[Result]:
             synthetic,
             SHARED_CANDIDATES,
             {"first": iso3["synthetic"][first], "second": iso3["synthetic"][second], "on": day},
+        ),
+        "shared_on's missing data": query_plan(
+            synthetic,
+            MISSING_IN_YEAR,
+            {
+                "first": iso3["synthetic"][first],
+                "second": iso3["synthetic"][second],
+                "year": day.year,
+            },
         ),
     }
     for name, plan in plans.items():

@@ -212,7 +212,7 @@ SHARED_CANDIDATES = with_readings(
 )
 
 #: The organizations the dataset codes -9 for either state in a year, with their names.
-_MISSING_IN_YEAR = (
+MISSING_IN_YEAR = (
     select(
         _MISSING.c.organization_code,
         _ORGS.c.name,
@@ -234,7 +234,7 @@ _MISSING_IN_YEAR = (
 
 def _unknown(conn: Connection, first: str, second: str, year: int) -> list[UnknownShared]:
     found: dict[str, tuple[str, list[str], set[str]]] = {}
-    for row in conn.execute(_MISSING_IN_YEAR, {"first": first, "second": second, "year": year}):
+    for row in conn.execute(MISSING_IN_YEAR, {"first": first, "second": second, "year": year}):
         _name, states, sources = found.setdefault(row.organization_code, (row.name, [], set()))
         states.append(row.state_iso3)
         sources.add(row.source_key)
