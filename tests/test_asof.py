@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlalchemy import event, select, text
 
-from csto_db.answers import membership, record
+from csto_db.answers import dyads, membership, record
 from csto_db.answers.timeline import _CHAIRS, _EVENTS, _SPANS
 from csto_db.build.checks import check_database
 from csto_db.build.init import init_database
@@ -31,6 +31,10 @@ QUERY_INDEXES = {
     "ix_chair_spans_state_iso3": (_CHAIRS, {"iso3": "ARM"}),
     "ix_events_state_iso3": (_EVENTS, {"iso3": "ARM"}),
     "ix_meetings_body_code": (select(Meeting).where(Meeting.body_code == "CSC"), {}),
+    "ix_missing_data_by_state": (
+        dyads.MISSING_IN_YEAR,
+        {"first": "ARM", "second": "KAZ", "year": 2010},
+    ),
     "ix_contributions_operation_key": (
         select(Contribution).where(Contribution.operation_key == "csto-kazakhstan-2022"),
         {},

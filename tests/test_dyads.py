@@ -129,6 +129,17 @@ def test_a_year_counts_full_membership_at_some_point_of_it(cow_excerpt_url):
     assert "CST" in codes(2002)
 
 
+def test_a_year_past_the_record_s_horizon_says_so(cow_excerpt_url):
+    year = run_cli_json(cow_excerpt_url, "shared", "ARM", "KAZ", "--year", "2020")
+    by_code = {row["organization"]: row for row in year["shared"]}
+    assert "ends on 2014-12-31" in by_code["CIS"]["past_horizon"]
+    assert by_code["CSTO"]["past_horizon"] is None  # its record covers 2020
+    covered = run_cli_json(cow_excerpt_url, "shared", "ARM", "KAZ", "--year", "2014")
+    assert {row["past_horizon"] for row in covered["shared"]} == {None}
+    text = run_cli("shared", "ARM", "KAZ", "--year", "2020", db=cow_excerpt_url).stdout
+    assert "the record of CIS ends on 2014-12-31" in text
+
+
 def test_associates_and_observers_share_nothing_with_a_full_member(cow_excerpt_url):
     engine = make_engine(cow_excerpt_url)
     try:

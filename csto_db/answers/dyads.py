@@ -136,10 +136,13 @@ class SharedOnDay(FrozenAnswer):
 @dataclass(frozen=True)
 class SharedInYear(FrozenAnswer):
     """An organization both states are full members of in a year, by the year rule; the
-    keys of the spans that make each a member that year."""
+    keys of the spans that make each a member that year. ``past_horizon`` says so when the
+    organization's record ends before the year does."""
 
     organization: str
     name: str
+    horizon: str | None
+    past_horizon: str | None
     spans: tuple[tuple[str, ...], tuple[str, ...]]
 
 
@@ -368,15 +371,22 @@ def shared_in_year(
         "year_end": date(year, 12, 31),
     }
     spans: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    names: dict[str, str] = {}
+    rows_of: dict[str, Any] = {}
     for row in conn.execute(SHARED_YEAR_CANDIDATES, params):
         if row.org_code in missing:
             continue
         if year in listed_years(row.start_lower, row.end_upper, lifetime_from(row), last=year):
             spans[row.org_code][row.state_iso3].append(row.key)
-            names[row.org_code] = row.org_name
+            rows_of[row.org_code] = row
+    # The year is covered when its last day is: a record ending inside it leaves the rest open.
+    last_day = date(year, 12, 31)
     shared = [
-        SharedInYear(code, names[code], (tuple(states[one.iso3]), tuple(states[other.iso3])))
+        SharedInYear(
+            code,
+            rows_of[code].org_name,
+            **horizon_fields(horizon_from(rows_of[code]), last_day, MEMBERS_UNKNOWN),
+            spans=(tuple(states[one.iso3]), tuple(states[other.iso3])),
+        )
         for code, states in sorted(spans.items())
         if one.iso3 in states and other.iso3 in states
     ]

@@ -75,9 +75,6 @@ def shared(
                 ),
             },
         )
-        beyond = sorted({row["past_horizon"] for row in data["shared"] if row["past_horizon"]})
-        for line in beyond:
-            click.echo(paragraph(line))
     else:
         emit(
             data["shared"],
@@ -89,6 +86,9 @@ def shared(
                 f"{other} spans": ", ".join(row["spans"][1]),
             },
         )
+    beyond = sorted({row["past_horizon"] for row in data["shared"] if row["past_horizon"]})
+    for line in beyond:
+        click.echo(paragraph(line))
     when = f"on {data['on']}" if on is not None else f"in {data['year']}"
     click.echo(f"{len(data['shared'])} organizations shared by {one} and {other} {when}")
     if data["unknown"]:
