@@ -115,10 +115,24 @@ SERVED_INSTEAD = {
 }
 
 
+#: Indexes of a table only a dataset import fills: their plans are read on the COW excerpt
+#: imported, since an empty table gives a planner no reason to prefer one index.
+ON_IMPORTED = {"ix_missing_data_by_state"}
+
+
 @pytest.mark.parametrize("index", sorted(QUERY_INDEXES))
-def test_the_query_uses_its_index(connection, index):
+def test_the_query_uses_its_index(connection, index, request):
     statement, params = QUERY_INDEXES[index]
-    plan = _plan(connection, statement, params)
+    if index in ON_IMPORTED:
+        engine = make_engine(request.getfixturevalue("cow_excerpt_url"))
+        try:
+            with engine.connect() as imported:
+                plan = _plan(imported, statement, params)
+                imported.rollback()
+        finally:
+            engine.dispose()
+    else:
+        plan = _plan(connection, statement, params)
     assert SERVED_INSTEAD.get((connection.dialect.name, index), index) in plan, plan
 
 
