@@ -480,6 +480,36 @@ def organizations_listed(url: str, _cow: str) -> None:
     rows = run_cli_json(url, "sql", "SELECT o.code, o.name FROM organizations o")
     assert {"CST", "CSTO"} <= {row["code"] for row in rows}
     assert all(set(row) == {"code", "name"} for row in rows)
+def shared_arm_kaz(_url: str, cow: str) -> None:
+    """README, cow.md: the organizations Armenia and Kazakhstan share, the CST, the CSTO
+    and the CIS among them; each as sure as the less sure of the two."""
+    answer = run_cli_json(cow, "shared", "ARM", "KAZ", "--on", "2020-01-01")
+    assert {"CST", "CSTO", "CIS"} <= {row["organization"] for row in answer["shared"]}
+    order = ("certain", "possible", "disputed")
+    for row in answer["shared"]:
+        states = [order.index(m["certainty"]) for m in row["memberships"]]
+        assert order.index(row["certainty"]) == max(states)
+
+
+def shared_usa_can_2014(_url: str, cow: str) -> None:
+    """cow.md: ICAO, all -9 in 2014, is listed apart as unknown, with both states."""
+    answer = run_cli_json(cow, "shared", "USA", "CAN", "--year", "2014")
+    unknown = {row["organization"]: row for row in answer["unknown"]}
+    assert set(unknown["ICAO"]["missing"]) == {"USA", "CAN"}
+    assert "ICAO" not in {row["organization"] for row in answer["shared"]}
+
+
+def dyads_2000(_url: str, cow: str) -> None:
+    """cow.md: the long form's columns, one row per dyad of the state system."""
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(run_cli("dyads", "--year", "2000", db=cow).stdout)))
+    assert list(rows[0]) == [
+        "dyadid", "ccode1", "state1", "ccode2", "state2", "year", "joint", "missing"
+    ]  # fmt: skip
+    assert all(int(r["dyadid"]) == 1000 * int(r["ccode1"]) + int(r["ccode2"]) for r in rows)
+    assert len(rows) == 18_145  # 191 states in COW's system in 2000
 
 
 Check = Callable[..., None]
@@ -549,6 +579,11 @@ CLAIMS: dict[tuple[str, str], Check] = {
     ("igo-research.md", 'csto-db sql "SELECT o.code, o.name FROM organizations o"'): (
         organizations_listed
     ),
+    ("README.md", "csto-db shared ARM KAZ --on 2020-01-01"): shared_arm_kaz,
+    ("cow.md", "csto-db shared ARM KAZ --on 2020-01-01"): shared_arm_kaz,
+    ("cow.md", "shared USA CAN --year 2014"): shared_usa_can_2014,
+    ("cow.md", "csto-db dyads --year 2000"): dyads_2000,
+    ("cow.md", "crosscheck cow --org CSTO"): crosscheck_cow,
 }
 
 #: Each example that states no result of its own, and why (where its behaviour is tested).
@@ -689,6 +724,9 @@ NO_RESULT: dict[tuple[str, str], str] = {
     ),
     ("igo-research.md", "csto-db export --format cow-year [--org ORG]"): (
         "a pattern of the COW layout export, which its round-trip test checks"
+    ),
+    ("README.md", "csto-db dyads --from 1816 --to 2014 --out dyads.csv"): (
+        "writes a file: tests/test_dyads.py compares dyad-years of that range with COW's file"
     ),
 }
 

@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (they add their commands)
     build,
     changes,
     datasets,
+    dyads,
     outputs,
     query_door,
     release,

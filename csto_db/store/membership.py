@@ -258,6 +258,9 @@ class MissingData(Base):
     __tablename__ = "missing_data"
     __table_args__ = (
         CheckConstraint("first_year <= last_year", name="years_ordered"),
+        # shared: the runs of either of two states in a year (the key begins with the
+        # organization).
+        Index("ix_missing_data_by_state", "state_iso3", "first_year"),
         {
             "comment": "Runs of years a dataset codes as missing data (COW IGO: -9) for a "
             "state in an organization: neither member nor not, unknown."
