@@ -480,6 +480,8 @@ def organizations_listed(url: str, _cow: str) -> None:
     rows = run_cli_json(url, "sql", "SELECT o.code, o.name FROM organizations o")
     assert {"CST", "CSTO"} <= {row["code"] for row in rows}
     assert all(set(row) == {"code", "name"} for row in rows)
+
+
 def shared_arm_kaz(_url: str, cow: str) -> None:
     """README, cow.md: the organizations Armenia and Kazakhstan share, the CST, the CSTO
     and the CIS among them; each as sure as the less sure of the two."""
