@@ -18,6 +18,7 @@ MODULES = (
     "members_on",
     "check_time",
     "sql_interrupt",
+    "dyads",
 )
 BEGIN, END = "<!-- BEGIN RESULTS -->", "<!-- END RESULTS -->"
 

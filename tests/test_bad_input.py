@@ -100,7 +100,7 @@ USAGE_ERRORS = [
     (["chart"], ["Missing command", "`csto-db chart --help`"]),
     (["crosscheck"], ["Missing command"]),
     (["export", "--format", "xml", "--out", "x"], ["--format", "xml"]),
-    (["export", "--format", "csv"], ["Missing option", "--out"]),
+    (["export", "--format", "csv"], ["writes into a folder", "--out DIR"]),
     (["serve", "--port", "0"], ["--port"]),
     (["chart", "members", "--org", "NATO"], ["--org", "NATO"]),
     (["init", "--wait", "-1"], ["--wait"]),

@@ -5,6 +5,7 @@ with why it states no result to check. A new example must be placed in one or th
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -425,6 +426,94 @@ def import_the_file(_url: str, _cow: str) -> None:
     assert (min(years), max(years)) == (1816, 2014)
 
 
+def changes_csto(url: str, _cow: str) -> None:
+    """README, igo-research.md: the Organization's changes: six entries on 2003-09-18,
+    Uzbekistan's return (2006-08-16) and suspension (2012-12-19), Armenia's freeze
+    (2024-02-22); the last three disputed."""
+    rows = run_cli_json(
+        url, "changes", "--org", "CSTO", "--from", "2003-01-01", "--to", "2026-01-31"
+    )
+    assert [(r["day"], r["state"], r["kind"]) for r in rows] == [
+        *(("2003-09-18", state, "entry") for state in SIX),
+        ("2006-08-16", "UZB", "return"),
+        ("2012-12-19", "UZB", "suspension"),
+        ("2024-02-22", "ARM", "freeze"),
+    ]
+    assert [r["certainty"] for r in rows] == ["certain"] * 6 + ["disputed"] * 3
+
+
+def count_csto(url: str, _cow: str) -> None:
+    """README, igo-research.md: members as of 1 July of every year from 2004 to 2025, each
+    split by certainty."""
+    rows = run_cli_json(url, "count", "--org", "CSTO")
+    assert [r["year"] for r in rows] == list(range(2004, 2026))
+    assert all(r["on"] == f"{r['year']}-07-01" for r in rows)
+    assert all(r["members"] == r["certain"] + r["possible"] + r["disputed"] for r in rows)
+
+
+def count_cst_by_day(url: str, _cow: str) -> None:
+    """README, igo-research.md: the Treaty's parties from each day the count changes."""
+    rows = run_cli_json(url, "count", "--org", "CST", "--by", "day")
+    assert rows[0]["on"] == "1992-05-15" and rows[-1]["until"] is None
+    assert all(a["until"] == b["on"] for a, b in itertools.pairwise(rows))
+    assert all(
+        (a["certain_states"], a["possible_states"], a["disputed_states"], a["contested_states"])
+        != (b["certain_states"], b["possible_states"], b["disputed_states"], b["contested_states"])
+        for a, b in itertools.pairwise(rows)
+    )
+
+
+def chart_count_csto(url: str, _cow: str, tmp_path: Path | None = None) -> None:
+    """igo-research.md: the line of members, the band down to the certain count, the
+    contested above it."""
+    assert tmp_path is not None
+    out = tmp_path / "count.svg"
+    run_cli("chart", "count", "--org", "CSTO", "--out", str(out), db=url)
+    svg = out.read_text(encoding="utf-8")
+    assert all(
+        f'id="{gid}' in svg for gid in ("count:members", "count:uncertain", "count:contested")
+    )
+
+
+def organizations_listed(url: str, _cow: str) -> None:
+    """igo-research.md: every organization's code and name."""
+    rows = run_cli_json(url, "sql", "SELECT o.code, o.name FROM organizations o")
+    assert {"CST", "CSTO"} <= {row["code"] for row in rows}
+    assert all(set(row) == {"code", "name"} for row in rows)
+
+
+def shared_arm_kaz(_url: str, cow: str) -> None:
+    """README, cow.md: the organizations Armenia and Kazakhstan share, the CST, the CSTO
+    and the CIS among them; each as sure as the less sure of the two."""
+    answer = run_cli_json(cow, "shared", "ARM", "KAZ", "--on", "2020-01-01")
+    assert {"CST", "CSTO", "CIS"} <= {row["organization"] for row in answer["shared"]}
+    order = ("certain", "possible", "disputed")
+    for row in answer["shared"]:
+        states = [order.index(m["certainty"]) for m in row["memberships"]]
+        assert order.index(row["certainty"]) == max(states)
+
+
+def shared_usa_can_2014(_url: str, cow: str) -> None:
+    """cow.md: ICAO, all -9 in 2014, is listed apart as unknown, with both states."""
+    answer = run_cli_json(cow, "shared", "USA", "CAN", "--year", "2014")
+    unknown = {row["organization"]: row for row in answer["unknown"]}
+    assert set(unknown["ICAO"]["missing"]) == {"USA", "CAN"}
+    assert "ICAO" not in {row["organization"] for row in answer["shared"]}
+
+
+def dyads_2000(_url: str, cow: str) -> None:
+    """cow.md: the long form's columns, one row per dyad of the state system."""
+    import csv
+    import io
+
+    rows = list(csv.DictReader(io.StringIO(run_cli("dyads", "--year", "2000", db=cow).stdout)))
+    assert list(rows[0]) == [
+        "dyadid", "ccode1", "state1", "ccode2", "state2", "year", "joint", "missing"
+    ]  # fmt: skip
+    assert all(int(r["dyadid"]) == 1000 * int(r["ccode1"]) + int(r["ccode2"]) for r in rows)
+    assert len(rows) == 18_145  # 191 states in COW's system in 2000
+
+
 Check = Callable[..., None]
 
 #: Each example that states a result, by page and example, and the check of that result.
@@ -480,6 +569,23 @@ CLAIMS: dict[tuple[str, str], Check] = {
     ("cow.md", "csto-db crosscheck cow --org CSTO"): crosscheck_cow,
     ("cow.md", "csto-db crosscheck atop"): crosscheck_atop,
     ("library.md", "csto-db chair --json"): chair_json_object,
+    ("README.md", "csto-db changes --org CSTO --from 2003-01-01 --to 2026-01-31"): changes_csto,
+    ("README.md", "csto-db count --org CSTO"): count_csto,
+    ("README.md", "csto-db count --org CST --by day"): count_cst_by_day,
+    ("igo-research.md", "csto-db changes --org CSTO --from 2003-01-01 --to 2026-01-31"): (
+        changes_csto
+    ),
+    ("igo-research.md", "csto-db count --org CSTO"): count_csto,
+    ("igo-research.md", "csto-db count --org CST --by day"): count_cst_by_day,
+    ("igo-research.md", "csto-db chart count --org CSTO --out count.svg"): chart_count_csto,
+    ("igo-research.md", 'csto-db sql "SELECT o.code, o.name FROM organizations o"'): (
+        organizations_listed
+    ),
+    ("README.md", "csto-db shared ARM KAZ --on 2020-01-01"): shared_arm_kaz,
+    ("cow.md", "csto-db shared ARM KAZ --on 2020-01-01"): shared_arm_kaz,
+    ("cow.md", "shared USA CAN --year 2014"): shared_usa_can_2014,
+    ("cow.md", "csto-db dyads --year 2000"): dyads_2000,
+    ("cow.md", "crosscheck cow --org CSTO"): crosscheck_cow,
 }
 
 #: Each example that states no result of its own, and why (where its behaviour is tested).
@@ -506,6 +612,10 @@ NO_RESULT: dict[tuple[str, str], str] = {
     ),
     ("README.md", "csto-db init"): "named, not run",
     ("README.md", "csto-db serve"): "named, not run",
+    (
+        "README.md",
+        "python -m csto_db.outputs.web_screenshot docs/web-front-page.png sqlite:///csto.db",
+    ): ("makes the picture: tests/test_browser.py photographs the front page the same way"),
     ("README.md", "csto-db sql"): "named, not run",
     ("README.md", "csto-db --help"): "help text: tests/test_cli.py",
     ("README.md", "csto-db COMMAND --help"): "help text: tests/test_cli.py",
@@ -517,6 +627,22 @@ NO_RESULT: dict[tuple[str, str], str] = {
     ("building.md", "check --cow-file FILE"): "behaviour: tests/test_cow.py",
     ("cow.md", "csto-db init"): "after an import: tests/test_cow.py",
     ("cow.md", "csto-db check --cow-file PATH"): "behaviour: tests/test_cow.py",
+    ("README.md", "csto-db export --format cow-year --out igo.csv"): (
+        "writes a file; tests/test_cow_year.py checks what the export writes, cell by cell"
+    ),
+    ("README.md", "csto-db crosscheck cow --cow-year"): (
+        "its output is docs/cow.md's generated block: tests/test_cow_year.py holds them equal"
+    ),
+    ("cow.md", "check --cow-file"): "behaviour: tests/test_cow.py and tests/test_horizon.py",
+    ("cow.md", "csto-db export --format cow-year [--org ORG ...] [--out FILE]"): (
+        "the usage; tests/test_cow_year.py runs it on the excerpt and the whole file"
+    ),
+    ("cow.md", "crosscheck cow --cow-year"): (
+        "its output is the generated block below it: tests/test_cow_year.py holds them equal"
+    ),
+    ("cow.md", "csto-db crosscheck cow --cow-year"): (
+        "its output is the generated block below it: tests/test_cow_year.py holds them equal"
+    ),
     ("development.md", "csto-db serve"): "named, not run",
     ("development.md", "csto-db chart"): "named, not run",
     ("development.md", "csto-db init"): "named, not run",
@@ -586,6 +712,25 @@ NO_RESULT: dict[tuple[str, str], str] = {
         "rewrites the changelog: tests/test_diff.py checks it is in step"
     ),
     ("servers.md", "csto-db sql"): "named, not run",
+    ("igo-research.md", "csto-db members --org ORG --on DAY"): "a pattern: the members examples",
+    ("igo-research.md", "csto-db timeline STATE"): "a pattern: the timeline examples",
+    ("igo-research.md", "csto-db changes --org ORG --from D1 --to D2"): (
+        "a pattern: tests/test_changes.py"
+    ),
+    ("igo-research.md", "csto-db count --org ORG --by year"): "a pattern: tests/test_changes.py",
+    ("igo-research.md", "csto-db chart count --org ORG"): "a pattern: tests/test_changes.py",
+    ("igo-research.md", "csto-db shared STATE STATE --on DAY"): (
+        "a pattern of the shared-memberships command, which its own tests check"
+    ),
+    ("igo-research.md", "csto-db dyads --year Y"): (
+        "a pattern of the dyad-year command, which its own tests check against COW"
+    ),
+    ("igo-research.md", "csto-db export --format cow-year [--org ORG]"): (
+        "a pattern of the COW layout export, which its round-trip test checks"
+    ),
+    ("README.md", "csto-db dyads --from 1816 --to 2014 --out dyads.csv"): (
+        "writes a file: tests/test_dyads.py compares dyad-years of that range with COW's file"
+    ),
 }
 
 

@@ -30,7 +30,7 @@ import dataclasses
 import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any, overload
 
 from sqlalchemy import Connection, bindparam, func, select
@@ -351,6 +351,45 @@ def judge(
     alone = [values for values in telling if len(values) == 1]
     explaining = frozenset().union(*(alone or telling))
     return Verdict(DISPUTED, preferred is None, explaining)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days ``[first, until)`` over which the rule's verdict on a span holds unchanged
+    (``until`` None: every day after ``first``)."""
+
+    first: date
+    until: date | None
+    verdict: Verdict
+
+
+def verdict_periods(
+    starts: Sequence[PartialDate],
+    ends: Sequence[PartialDate | None],
+    lifetime: Lifetime | None = None,
+    horizon: date | None = None,
+) -> list[Period]:
+    """The rule's verdict (:func:`judge`) on every day, as the periods over which it holds
+    unchanged; the days no reading puts inside are in no period. The verdict changes only
+    on a bound of a reading, of the lifetime, or the day after the horizon, so it is judged
+    once per period, on its first day: the answer for a year or a range of days without a
+    judgement per day."""
+    days: set[date] = set()
+    for value in (*starts, *ends):
+        if value is not None:
+            days.update((value.lower, value.upper))
+    if lifetime is not None:
+        days.update(day for day in (lifetime.start, lifetime.end) if day is not None)
+    if horizon is not None and horizon < date.max:
+        days.add(horizon + timedelta(days=1))
+    ordered = sorted(days)
+    periods = []
+    for index, first in enumerate(ordered):
+        verdict = judge(starts, ends, first, lifetime, horizon)
+        if verdict is not None:
+            until = ordered[index + 1] if index + 1 < len(ordered) else None
+            periods.append(Period(first, until, verdict))
+    return periods
 
 
 def certainty_on(

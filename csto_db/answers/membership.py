@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, and_, bindparam, or_, select
+from sqlalchemy import Connection, and_, bindparam, func, or_, select
 
 from ..store import tables
 from ..store.dates import as_day
@@ -62,6 +62,7 @@ class Membership(Answer):
 #: ORM's compile step.
 _ORGS, _SPANS, _STATES = tables.organizations, tables.membership_spans, tables.states
 _MISSING = tables.missing_data
+_COW_YEARS = tables.cow_years
 MEMBER_CANDIDATES = with_readings(
     select(
         *ORGANIZATION_COLUMNS,
@@ -186,7 +187,7 @@ def missing_data_note(db: Session | Connection, org: str, on: date | str) -> str
         .order_by(_MISSING.c.state_iso3)
     ).all()
     if not found:
-        return None
+        return no_rows_note(conn, code, on.year)
     states = [row.state_iso3 for row in found]
     sources = ", ".join(sorted({row.source_key for row in found}))
     named = ", ".join(states[:_STATES_NAMED])
@@ -196,4 +197,35 @@ def missing_data_note(db: Session | Connection, org: str, on: date | str) -> str
         f"no data (-9) in {sources} for {on.year} on {len(states)} "
         f"state{'s' if len(states) > 1 else ''} of {code} ({named}): whether they were "
         "members then is not known, and no row rests on those cells as certain"
+    )
+
+
+def no_rows_note(db: Session | Connection, org: str, year: int) -> str | None:
+    """One line when a dataset codes ``org`` by year and has no row for ``year`` although it
+    has rows before and after (COW IGO v3 skips 36 years of the CCNR and 12 of the AGC):
+    nobody is listed then, and that is not known to be so. None otherwise."""
+    conn = connection_of(db)
+    rows = _COW_YEARS
+    span = conn.execute(
+        select(func.min(rows.c.year), func.max(rows.c.year), func.min(rows.c.source_key)).where(
+            rows.c.organization_code == org
+        )
+    ).one()
+    first, last, source = span
+    if first is None or not first < year < last:
+        return None
+    held = conn.execute(
+        select(rows.c.year).where(rows.c.organization_code == org, rows.c.year == year)
+    ).first()
+    if held is not None:
+        return None
+    before = conn.execute(
+        select(func.max(rows.c.year)).where(rows.c.organization_code == org, rows.c.year < year)
+    ).scalar_one()
+    after = conn.execute(
+        select(func.min(rows.c.year)).where(rows.c.organization_code == org, rows.c.year > year)
+    ).scalar_one()
+    return (
+        f"no row in {source} for {org} from {before + 1} to {after - 1}: whether any state "
+        "was a member then is not known, and nobody is listed as a member"
     )

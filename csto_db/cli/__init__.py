@@ -5,7 +5,16 @@ Each family of commands lives in the module named for the part of the library it
 joins the group when this package is imported; every command is a thin wrapper over a
 library function."""
 
-from . import answers, build, datasets, outputs, query_door, release  # noqa: F401  (they add their commands)
+from . import (  # noqa: F401  (they add their commands)
+    answers,
+    build,
+    changes,
+    datasets,
+    dyads,
+    outputs,
+    query_door,
+    release,
+)
 from .group import main
 
 __all__ = ["main"]

@@ -92,17 +92,38 @@ def crosscheck() -> None:
     help="COW's igo_year_formatv3.csv (default: the rows the source cow-igo-v3 holds).",
 )
 @click.option("--all", "show_all", is_flag=True, help="List agreements too.")
+@click.option(
+    "--cow-year",
+    is_flag=True,
+    help="Compare the rows `export --format cow-year` writes with COW's, cell by cell, "
+    "each difference with its reason and the facts and sources behind it (Markdown).",
+)
 @json_option
 @click.pass_context
 @reports_errors
 def crosscheck_cow_command(
-    ctx: click.Context, org: str, path: Path | None, show_all: bool, as_json: bool
+    ctx: click.Context,
+    org: str,
+    path: Path | None,
+    show_all: bool,
+    cow_year: bool,
+    as_json: bool,
 ) -> None:
     """The record against COW, year by year, state by state, by COW's rule (a member at any
     time in a year is a member that year)."""
     from ..answers.asof import organization_code
     from ..datasets.crosscheck_cow import crosscheck_cow
 
+    if cow_year:
+        from ..datasets.crosscheck_cow_year import cow_year_differences
+
+        with reading(ctx) as connection:
+            comparison = cow_year_differences(connection, org, path=path)
+        if as_json:
+            emit(comparison.to_dict(), True)
+        else:
+            click.echo(comparison.markdown(), nl=False)
+        return
     with reading(ctx) as connection:
         result = crosscheck_cow(connection, organization_code(connection, org), path=path)
     data = result.to_dict()

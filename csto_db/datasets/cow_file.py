@@ -26,6 +26,38 @@ CODE_SET = frozenset((*STATUS_OF_CODE, MISSING, *NOT_MEMBER))
 ABSENCE = frozenset(NOT_MEMBER)
 STATUS_CODES = frozenset(STATUS_OF_CODE)
 REQUIRED_COLUMNS = ("ioname", "orgname", "year", "longorgname", "ionum", "dead")
+#: An empty state cell: the codebook's -1, "state not system member".
+NOT_IN_SYSTEM = ""
+#: The columns of COW's file after the state columns, in its order: ``cow_years`` keeps
+#: each row's cells of them (a file without one of them has it empty).
+ROW_COLUMNS = (
+    "sdate",
+    "deaddate",
+    "dead",
+    "integrated",
+    "replaced",
+    "longorgname",
+    "ionum",
+    "igocode",
+    "version",
+    "accuracyofpre1965membershipdates",
+    "sourcesandnotes",
+    "imputed",
+    "political",
+    "social",
+    "economic",
+)
+#: The longest cell ``cow_years`` holds of a column (the rest: 20 characters; sources and
+#: notes have no limit).
+ROW_COLUMN_LENGTHS = {
+    "orgname": 200,
+    "longorgname": 400,
+    "version": 40,
+    "accuracyofpre1965membershipdates": 200,
+    "sourcesandnotes": None,
+}
+#: The columns of COW's file before the state columns.
+KEY_COLUMNS = ("ioname", "orgname", "year")
 
 
 class DatasetError(Error):
@@ -42,6 +74,12 @@ class CowState:
     iso2: str | None
     numeric: str | None
     name: str
+    #: Where the column stands among the file's state columns (1 is the first).
+    file_column: int = 0
+    #: The first and last year COW's state list gives the state (the years its cells may
+    #: hold a code rather than stand empty, "state not system member").
+    first_year: int = 0
+    last_year: int = 0
 
 
 def cow_states() -> dict[str, CowState]:
@@ -61,6 +99,9 @@ def cow_states() -> dict[str, CowState]:
             row["iso2"] or None,
             row["numeric"] or None,
             row["name"],
+            int(row["file_column"]),
+            int(row["first_year"]),
+            int(row["last_year"]),
         )
     return states
 
@@ -83,11 +124,16 @@ class CowOrganization:
     #: ``deaddate`` cell (empty when the file has no such column).
     deads: list[str] = field(default_factory=list)
     deaddates: list[str] = field(default_factory=list)
+    #: Each year's cells of :data:`ROW_COLUMNS`, as the file writes them.
+    row_cells: list[dict[str, str]] = field(default_factory=list)
     #: Each year's state cells, in the file's column order, while the file is read.
     rows: list[list[str]] = field(default_factory=list)
     #: ``codes[column][i]`` is the column's cell in ``years[i]``; only the columns with some
     #: code other than 0 or empty (the rest say nothing but absence).
     codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: The same for the columns with some empty cell (state not system member), which
+    #: ``codes`` leaves out when the rest of the column is 0.
+    empties: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass
@@ -232,6 +278,15 @@ def _add_row(
     if deaddate:
         whole("deaddate")  # a year, or the file is not COW's
     organization.deaddates.append(deaddate)
+    cells_beside = {name: row[position[name]] if name in position else "" for name in ROW_COLUMNS}
+    for name, value in (("orgname", row[position["orgname"]]), *cells_beside.items()):
+        limit = ROW_COLUMN_LENGTHS.get(name, 20)
+        if limit is not None and len(value) > limit:
+            raise DatasetError(
+                f"{file}: line {line}, column {position[name] + 1} ({name}): "
+                f"{len(value)} characters, more than the {limit} it may have"
+            )
+    organization.row_cells.append(cells_beside)
 
 
 def _columns_by_year(organization: CowOrganization, state_columns: list[str]) -> None:
@@ -242,6 +297,7 @@ def _columns_by_year(organization: CowOrganization, state_columns: list[str]) ->
         organization.longorgnames = [organization.longorgnames[i] for i in order]
         organization.deads = [organization.deads[i] for i in order]
         organization.deaddates = [organization.deaddates[i] for i in order]
+        organization.row_cells = [organization.row_cells[i] for i in order]
         organization.rows = [organization.rows[i] for i in order]
     # COW gives the year an organization ended in ``deaddate``, and flags it ``dead`` in its
     # last row; a few that ended have the year but not the flag.
@@ -249,10 +305,7 @@ def _columns_by_year(organization: CowOrganization, state_columns: list[str]) ->
         organization.dissolved = int(organization.deaddates[-1])
     elif organization.deads[-1] == "1":
         organization.dissolved = organization.years[-1]
-    columns = zip(*organization.rows, strict=True)
-    organization.codes = {
-        name: cells
-        for name, cells in zip(state_columns, columns, strict=True)
-        if not ABSENCE.issuperset(cells)
-    }
+    columns = list(zip(state_columns, zip(*organization.rows, strict=True), strict=True))
+    organization.codes = {name: cells for name, cells in columns if not ABSENCE.issuperset(cells)}
+    organization.empties = {name: cells for name, cells in columns if NOT_IN_SYSTEM in cells}
     organization.rows = []

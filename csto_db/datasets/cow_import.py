@@ -12,18 +12,20 @@ from sqlalchemy import Connection, delete, select
 
 from ..store.models import (
     Citation,
+    CowYear,
     DatasetImport,
     Fact,
     FactCitation,
     MembershipSpan,
     MissingData,
+    NotInSystem,
     Organization,
     Source,
     State,
 )
 from .cow_file import SOURCE_KEY, CowFile, CowOrganization, read_cow_file
 from .cow_rows import ImportRows, curated_of, import_rows
-from .cow_spans import missing_runs, runs
+from .cow_spans import empty_runs, missing_runs, runs
 
 #: Rows written per executemany call: large enough to amortise the round trip, small enough
 #: that the progress bar moves.
@@ -46,6 +48,10 @@ class ImportReport:
     skipped: list[str]
     #: Runs of missing data (-9) stored.
     missing: int = 0
+    #: Runs of empty cells (state not system member) stored.
+    empty: int = 0
+    #: Organization-year rows stored.
+    years: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -55,6 +61,8 @@ class ImportReport:
             "organizations": self.organizations,
             "spans": self.spans,
             "missing_data_runs": self.missing,
+            "not_in_system_runs": self.empty,
+            "organization_years": self.years,
             "states": self.states,
             "rows": self.rows,
             "left_to_the_record": self.skipped,
@@ -66,7 +74,8 @@ class ImportReport:
         return [
             f"imported {self.file} as {SOURCE_KEY}: {self.organizations} organizations, "
             f"{self.spans} membership spans, {self.missing} runs of missing data (-9), "
-            f"{self.states} states added; {self.rows} rows written",
+            f"{self.empty} runs of empty cells (not in the state system), {self.years} "
+            f"organization-years, {self.states} states added; {self.rows} rows written",
             *(f"left to the curated record: {line}" for line in self.skipped),
         ]
 
@@ -102,6 +111,8 @@ def import_cow(
         rows.count(),
         skipped,
         len(rows.missing_data),
+        len(rows.not_in_system),
+        len(rows.cow_years),
     )
 
 
@@ -124,6 +135,8 @@ def remove_import(connection: Connection) -> None:
     """Delete every row the COW import wrote: facts before the citations they need."""
     imported = select(Fact.key).where(Fact.dataset_key == SOURCE_KEY)
     connection.execute(delete(MissingData).where(MissingData.source_key == SOURCE_KEY))
+    connection.execute(delete(NotInSystem).where(NotInSystem.source_key == SOURCE_KEY))
+    connection.execute(delete(CowYear).where(CowYear.source_key == SOURCE_KEY))
     connection.execute(delete(MembershipSpan).where(MembershipSpan.key.in_(imported)))
     connection.execute(delete(Organization).where(Organization.code.in_(imported)))
     connection.execute(delete(FactCitation).where(FactCitation.fact_key.in_(imported)))
@@ -196,9 +209,11 @@ def verify_locators(connection: Connection, path: Path) -> list[str]:
 
 
 def _verify_missing_data(connection: Connection, data: CowFile) -> list[str]:
-    """Each run of missing data the import stored is a run of ``-9`` cells in the file, and
-    every run of them in the file is stored (but those of an organization the curated
-    record holds by its COW number, which the import leaves to the record)."""
+    """Each run of missing data (``-9``) and of empty cells the import stored is such a run
+    of cells in the file, and every such run in the file is stored; each organization-year
+    row stored is the file's, cell for cell beside the state columns, and every row is
+    stored (but those of an organization the curated record holds by its COW number, which
+    the import leaves to the record)."""
     iso3_of = {
         ccode: iso3
         for iso3, ccode in connection.execute(
@@ -206,26 +221,64 @@ def _verify_missing_data(connection: Connection, data: CowFile) -> list[str]:
         )
     }
     column_of = {iso3_of[state.ccode]: state.column for state in data.states}
-    stored = {
-        (row.organization_code, column_of.get(row.state_iso3), row.first_year, row.last_year)
-        for row in connection.execute(
-            select(MissingData).where(MissingData.source_key == SOURCE_KEY)
-        )
-    }
     curated_ionums = {ionum for ionum in curated_of(connection).organizations.values() if ionum}
-    in_file = {
-        (organization.ioname, column, run.first, run.last)
-        for organization in data.organizations
-        if organization.ionum not in curated_ionums
-        for column, cells in organization.codes.items()
-        for run in missing_runs(runs(organization.years, cells))
+    imported = [o for o in data.organizations if o.ionum not in curated_ionums]
+    problems = []
+    for model, what, columns_of, runs_of in (
+        (MissingData, "missing data", "codes", missing_runs),
+        (NotInSystem, "empty cells", "empties", empty_runs),
+    ):
+        stored = {
+            (row.organization_code, column_of.get(row.state_iso3), row.first_year, row.last_year)
+            for row in connection.execute(
+                select(
+                    model.organization_code, model.state_iso3, model.first_year, model.last_year
+                ).where(model.source_key == SOURCE_KEY)
+            )
+        }
+        in_file = {
+            (organization.ioname, column, run.first, run.last)
+            for organization in imported
+            for column, cells in getattr(organization, columns_of).items()
+            for run in runs_of(runs(organization.years, cells))
+        }
+        cells = "-9 cells" if model is MissingData else "empty cells"
+        problems += [
+            f"{what} {code} {column} {first}-{last}: not a run of {cells} in {data.name}"
+            for code, column, first, last in sorted(stored - in_file, key=str)
+        ]
+        problems += [
+            f"{what} {code} {column} {first}-{last}: {cells} in {data.name} not stored"
+            for code, column, first, last in sorted(in_file - stored, key=str)
+        ]
+    return problems + _verify_cow_years(connection, data.name, imported)
+
+
+def _verify_cow_years(
+    connection: Connection, file: str, organizations: list[CowOrganization]
+) -> list[str]:
+    """The organization-year rows stored against the file's: the same years, and in each
+    the same cells beside the state columns."""
+    table = CowYear.__table__
+    stored = {
+        (row.organization_code, row.year): row
+        for row in connection.execute(select(table).where(table.c.source_key == SOURCE_KEY))
     }
-    problems = [
-        f"missing data {code} {column} {first}-{last}: not a run of -9 cells in {data.name}"
-        for code, column, first, last in sorted(stored - in_file, key=str)
-    ]
+    problems = []
+    for organization in organizations:
+        for year, cells in zip(organization.years, organization.row_cells, strict=True):
+            row = stored.pop((organization.ioname, year), None)
+            if row is None:
+                problems.append(f"cow_years {organization.ioname} {year}: in {file}, not stored")
+                continue
+            for name, value in {"orgname": organization.orgname, **cells}.items():
+                if getattr(row, name) != value:
+                    problems.append(
+                        f"cow_years {organization.ioname} {year} {name}: "
+                        f"{getattr(row, name)!r}, {file} has {value!r}"
+                    )
     problems += [
-        f"missing data {code} {column} {first}-{last}: -9 cells in {data.name} not stored"
-        for code, column, first, last in sorted(in_file - stored, key=str)
+        f"cow_years {code} {year}: stored, not a row of {file}"
+        for code, year in sorted(stored, key=str)
     ]
     return problems

@@ -1,5 +1,6 @@
-"""The rows a COW import writes: organizations, membership spans and missing data, each cited
-by the cells it rests on, and the curated record's own rows, which the import leaves alone."""
+"""The rows a COW import writes: organizations, membership spans, missing data and empty cells,
+each cited by the cells it rests on, and each organization-year row's cells beside the state
+columns; and the curated record's own rows, which the import leaves alone."""
 
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from .cow_file import (
     CowOrganization,
     DatasetError,
 )
-from .cow_spans import Run, SpanReading, _date, missing_runs, runs, spans_of
+from .cow_spans import Run, SpanReading, _date, empty_runs, missing_runs, runs, spans_of
 
 
 def membership_span_row(
@@ -97,6 +98,8 @@ class ImportRows:
     organizations: list[dict[str, Any]] = field(default_factory=list)
     membership_spans: list[dict[str, Any]] = field(default_factory=list)
     missing_data: list[dict[str, Any]] = field(default_factory=list)
+    not_in_system: list[dict[str, Any]] = field(default_factory=list)
+    cow_years: list[dict[str, Any]] = field(default_factory=list)
     citation_keys: set[str] = field(default_factory=set)
 
     def tables(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
@@ -110,6 +113,8 @@ class ImportRows:
             "organizations",
             "membership_spans",
             "missing_data",
+            "not_in_system",
+            "cow_years",
         ):
             yield name, getattr(self, name)
 
@@ -230,6 +235,18 @@ def import_rows(data: CowFile, curated: Curated) -> tuple[ImportRows, list[str]]
                 )
             _organization_rows(rows, data.name, organization)
             organizations += 1
+        _cow_year_rows(rows, organization)
+        for column, cells in organization.empties.items():
+            for run in empty_runs(runs(organization.years, cells)):
+                rows.not_in_system.append(
+                    {
+                        "organization_code": code,
+                        "state_iso3": iso3_of[column],
+                        "first_year": run.first,
+                        "last_year": run.last,
+                        "source_key": SOURCE_KEY,
+                    }
+                )
         for column, cells in organization.codes.items():
             column_runs = runs(organization.years, cells)
             for run in missing_runs(column_runs):
@@ -257,6 +274,20 @@ def import_rows(data: CowFile, curated: Curated) -> tuple[ImportRows, list[str]]
         }
     )
     return rows, skipped
+
+
+def _cow_year_rows(rows: ImportRows, organization: CowOrganization) -> None:
+    """Each of the organization's rows: its year and its cells beside the state columns."""
+    for year, cells in zip(organization.years, organization.row_cells, strict=True):
+        rows.cow_years.append(
+            {
+                "organization_code": organization.ioname,
+                "year": year,
+                "source_key": SOURCE_KEY,
+                "orgname": organization.orgname,
+                **cells,
+            }
+        )
 
 
 def _organization_rows(rows: ImportRows, file: str, organization: CowOrganization) -> None:

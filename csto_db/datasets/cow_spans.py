@@ -8,7 +8,7 @@ from functools import lru_cache
 from itertools import groupby
 
 from ..store.dates import PartialDate
-from .cow_file import MISSING, STATUS_OF_CODE
+from .cow_file import MISSING, NOT_IN_SYSTEM, STATUS_OF_CODE
 
 #: The few hundred distinct dates of a whole import, each parsed once (PartialDate is frozen).
 _date = lru_cache(maxsize=None)(PartialDate.parse)
@@ -149,3 +149,8 @@ def _ended(dissolved: int | None) -> str:
 def missing_runs(column_runs: list[Run]) -> list[Run]:
     """The runs of missing data (``-9``) in a column."""
     return [run for run in column_runs if run.code == MISSING]
+
+
+def empty_runs(column_runs: list[Run]) -> list[Run]:
+    """The runs of empty cells (state not system member) in a column."""
+    return [run for run in column_runs if run.code == NOT_IN_SYSTEM]

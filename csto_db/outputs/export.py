@@ -31,6 +31,8 @@ from .record_metadata import (
 )
 
 FORMATS = ("csv", "json", "popolo", "datapackage")
+#: The formats written to one file (or standard output) rather than into a folder.
+FILE_FORMATS = ("cow-year",)
 
 #: Bookkeeping rows that are not part of the record (the canonical dump already drops them).
 NOT_EXPORTED = ("alembic_version",)
@@ -285,3 +287,32 @@ def export(
     except OSError as error:
         raise ExportError(f"cannot write to {out}: {error.strerror or error}") from None
     return sizes
+
+
+def export_cow_year(
+    connection: Connection,
+    out: Path | None,
+    *,
+    orgs: tuple[str, ...] = (),
+    overwrite: bool = False,
+) -> tuple[str, int]:
+    """COW v3's IGO-year layout (3.0a) of ``orgs`` (by default every organization the COW
+    import wrote and the curated CST and CSTO), as :func:`csto_db.datasets.cow_year.
+    cow_year_table` codes it; written to the file ``out``, or returned when ``out`` is None.
+    Returns the text (empty once written) and the number of organization-year rows."""
+    from ..datasets.cow_year import cow_year_table
+
+    table = cow_year_table(connection, orgs)
+    text = table.csv_text()
+    rows = sum(len(organization.years) for organization in table.organizations)
+    if out is None:
+        return text, rows
+    if out.is_dir():
+        raise ExportError(f"{out} is a folder; --out takes a file for --format cow-year")
+    if out.exists() and not overwrite:
+        raise ExportError(f"{out} already exists: pass --force to overwrite it")
+    try:
+        out.write_bytes(text.encode("utf-8"))
+    except OSError as error:
+        raise ExportError(f"cannot write to {out}: {error.strerror or error}") from None
+    return "", rows

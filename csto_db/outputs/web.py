@@ -1,12 +1,16 @@
-"""The web view: Datasette over the SQLite database, read-only, with metadata and canned queries.
+"""The web view: Datasette over a read-only copy of the SQLite database, opening on the
+record's questions, each answered by the library function the command line calls.
 
-The canned queries' SQL lives here and only here (``CANNED_QUERIES``). They run on SQLite,
-the one engine Datasette serves.
+Its pages (``web_pages``) are plugin routes rendered with Datasette's templates; the
+tables and SQL stay Datasette's own, with bookkeeping tables hidden, and full-text search
+over an index built in the copy (``web_search``).
 """
 
 from __future__ import annotations
 
-import sqlite3
+import atexit
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -14,135 +18,28 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from ..errors import Error
-from ..store.models import MEMBER_STATUSES, Base
+from ..store.models import Base
 from .record_metadata import DESCRIPTION, LICENSE, LICENSE_NOTE, TITLE
+from .web_search import SEARCH_FTS, SEARCH_TABLE, copy_with_search
 
-#: Statuses counted by the members query, as SQL (the rule of ``members_on``).
-_MEMBER_STATUSES_SQL = ", ".join(f"'{status}'" for status in MEMBER_STATUSES)
-
-_SOURCES_OF = """(SELECT group_concat(source_key, ', ') FROM (
-        SELECT DISTINCT c.source_key FROM fact_citations fc
-        JOIN citations c ON c.key = fc.citation_key
-        WHERE fc.fact_key = {key} ORDER BY c.source_key))"""
-
-#: Canned queries, by URL name. Each ``:name`` becomes a form field. Dates are compared as
-#: ISO text, which is how SQLite stores them.
-CANNED_QUERIES: dict[str, dict[str, Any]] = {
-    "members_on": {
-        "title": "Members of an organization on a day",
-        "description": (
-            "The states in membership (party, member or frozen) of an organization (CST or "
-            "CSTO) on a day (YYYY-MM-DD) within the organization's lifetime, by the "
-            "preferred reading: the dates stored on each span. certain: the latest "
-            "possible start is on or before the day, the day is before the earliest "
-            "possible end, and the organization's record covers the day (it is not after "
-            "its horizon, the last day its sources cover); possible: only the imprecision "
-            "of a date, or the end of the record, leaves it open. record_ends is that "
-            "horizon. fields_with_other_readings names the span's dates that other "
-            "sources read differently (see the disputes query; `csto-db members` weighs "
-            "them, and calls a day another reading puts outside the span disputed)."
-        ),
-        "sql": f"""
-SELECT m.state_iso3 AS state, s.name AS name, m.status AS status,
-  CASE WHEN m.start_upper <= :day AND (m.end_lower IS NULL OR :day < m.end_lower)
-            AND (o.horizon_upper IS NULL OR :day <= o.horizon_upper)
-       THEN 'certain' ELSE 'possible' END AS certainty,
-  m.start_edtf AS since, m.end_edtf AS until, o.horizon_upper AS record_ends,
-  (SELECT group_concat(field, ', ') FROM (
-      SELECT DISTINCT ds.field FROM dispute_subjects ds WHERE ds.fact_key = m.key
-      ORDER BY ds.field)) AS fields_with_other_readings,
-  {_SOURCES_OF.format(key="m.key")} AS sources,
-  m.key AS span
-FROM membership_spans m
-JOIN states s ON s.iso3 = m.state_iso3
-JOIN organizations o ON o.code = m.organization_code
-WHERE upper(o.code) = upper(:org)
-  AND m.status IN ({_MEMBER_STATUSES_SQL})
-  AND (o.membership_start_lower IS NULL OR o.membership_start_lower <= :day)
-  AND (o.membership_end_upper IS NULL OR :day < o.membership_end_upper)
-  AND m.start_lower <= :day AND (m.end_upper IS NULL OR :day < m.end_upper)
-ORDER BY m.state_iso3""".strip(),
-    },
-    "state_timeline": {
-        "title": "A state's timeline",
-        "description": (
-            "One state (ISO 3166-1 alpha-3 code, e.g. ARM) over time: its "
-            "membership spans, terms in the chair, the documents it signed or "
-            "acceded to, and dated events, in date order."
-        ),
-        "sql": """
-SELECT start, "end", entry, organization, what, fact FROM (
-  SELECT m.start_lower AS day, m.start_edtf AS start, m.end_edtf AS "end",
-         'membership' AS entry, m.organization_code AS organization, m.status AS what,
-         m.key AS fact
-  FROM membership_spans m WHERE m.state_iso3 = upper(:iso3)
-  UNION ALL
-  SELECT c.start_lower, c.start_edtf, c.end_edtf, 'chair', c.organization_code, 'chair',
-         c.key
-  FROM chair_spans c WHERE c.state_iso3 = upper(:iso3)
-  UNION ALL
-  SELECT p.acted_lower, p.acted_edtf, NULL, 'document', d.organization_code,
-         p.role || ': ' || d.title, p.key
-  FROM document_parties p JOIN documents d ON d.key = p.document_key
-  WHERE p.state_iso3 = upper(:iso3)
-  UNION ALL
-  SELECT e.happened_lower, e.happened_edtf, NULL, 'event', e.organization_code,
-         e.kind || ': ' || e.title, e.key
-  FROM events e WHERE e.state_iso3 = upper(:iso3)
+#: Tables a reader does not need: what built the database, and the join tables whose rows
+#: the pages show beside what they join. Hidden from the database's page, reachable by URL.
+HIDDEN_TABLES = (
+    "alembic_version",
+    "build_record",
+    "dataset_imports",
+    "dispute_subjects",
+    "fact_citations",
+    "facts",
+    "row_digests",
 )
-ORDER BY day IS NULL, day, entry, fact""".strip(),
-    },
-    "documents_with_parties": {
-        "title": "Documents with their parties",
-        "description": (
-            "Legal documents with dates signed and in force and every party's "
-            "role and date. Leave kind empty for all, or give one: treaty, "
-            "protocol, charter, agreement, ..."
-        ),
-        "sql": """
-SELECT d.key, d.kind, d.title, d.signed_edtf AS signed, d.place, d.in_force_edtf AS in_force,
-  (SELECT group_concat(party, '; ') FROM (
-      SELECT coalesce(p.state_iso3, p.organization_code) || ' ' || p.role
-             || coalesce(' ' || p.acted_edtf, '') AS party
-      FROM document_parties p WHERE p.document_key = d.key ORDER BY party)) AS parties
-FROM documents d
-WHERE :kind = '' OR d.kind = lower(:kind)
-ORDER BY d.signed_lower IS NULL, d.signed_lower, d.key""".strip(),
-    },
-    "disputes_with_readings": {
-        "title": "Disputes with their readings",
-        "description": (
-            "Every question the sources answer differently, each reading with "
-            "its sources, the preferred one marked, and why it is preferred. "
-            "disagreement 0: the readings only differ in precision."
-        ),
-        "sql": f"""
-SELECT d.key AS dispute, d.question,
-  coalesce(r.value_date_edtf, r.value_text) AS reading,
-  CASE WHEN r.preferred THEN 'preferred' ELSE '' END AS preferred,
-  {_SOURCES_OF.format(key="r.key")} AS sources,
-  d.rule, d.reason, d.disagreement
-FROM disputes d JOIN readings r ON r.dispute_key = d.key
-ORDER BY d.key, r.preferred IS NULL, r.key""".strip(),
-    },
-    "evidence": {
-        "title": "The sources and quotes behind a fact",
-        "description": (
-            "Every quote cited for one fact (any key: a span such as "
-            "csto-arm-member, a document such as cst, a reading, ...), with its "
-            "source."
-        ),
-        "sql": """
-SELECT fc.fact_key AS fact, f.table_name AS "table", c.source_key AS source,
-  s.title AS source_title, s.kind AS source_kind, c.quote, c.translation, s.address
-FROM fact_citations fc
-JOIN facts f ON f.key = fc.fact_key
-JOIN citations c ON c.key = fc.citation_key
-JOIN sources s ON s.key = c.source_key
-WHERE fc.fact_key = :fact
-ORDER BY c.source_key, c.char_start, c.key""".strip(),
-    },
-}
+
+#: Where the web view's style sheet is served.
+STYLE_URL = "/-/csto-db.css"
+#: Where its templates are.
+TEMPLATES = Path(__file__).with_name("web_templates")
+#: Characters of a cell shown in a table view; the row's own page shows it whole.
+TRUNCATE_CELLS = 160
 
 
 class WebError(Error):
@@ -166,59 +63,82 @@ def sqlite_path(url: str) -> Path:
     return path
 
 
-def _sources_html(path: Path) -> str:
-    connection = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True)
-    try:
-        rows = connection.execute(
-            "SELECT key, title, publisher, address FROM sources ORDER BY key"
-        ).fetchall()
-    finally:
-        connection.close()
-    from html import escape
-
-    items = []
-    for key, title, publisher, address in rows:
-        label = escape(title) + (f" ({escape(publisher)})" if publisher else "")
-        if address and address.startswith(("http://", "https://")):
-            label = f'<a href="{escape(address)}">{label}</a>'
-        items.append(f"<li><code>{escape(key)}</code>: {label}</li>")
-    return "<ul>" + "".join(items) + "</ul>"
+def unbreakable_columns() -> list[str]:
+    """The columns whose values are dates or keys, which a line must never break."""
+    names = {
+        column.name
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if column.name in ("key", "code", "start", "end")
+        or column.name.endswith(("_key", "_code", "_iso3", "_edtf", "_lower", "_upper"))
+        or column.name.startswith("reach_")
+    }
+    return sorted(names | {"iso3", "dispute", "source"})
 
 
 def metadata(path: Path) -> dict[str, Any]:
-    """Datasette metadata for the database at ``path``: title, description, licence, the
-    sources, a description of every table and column, and the canned queries."""
-    tables = {}
+    """Datasette metadata for the database at ``path``: title, description, licence, a
+    description of every table and column, the hidden tables and the search table."""
+    tables: dict[str, dict[str, Any]] = {}
     for table in Base.metadata.sorted_tables:
         tables[table.name] = {
             "description": table.comment or "",
             "columns": {column.name: column.comment for column in table.columns if column.comment},
         }
+    for name in HIDDEN_TABLES:
+        tables.setdefault(name, {})["hidden"] = True
+    tables[SEARCH_TABLE] = {
+        "description": (
+            "Every quote, translation, document title, event and dispute reason, searchable "
+            "(the search box of the home page, or ?_search= here). facts: the facts a text "
+            "is cited for; dispute: the dispute it explains; source: where it is quoted from."
+        ),
+        "fts_table": SEARCH_FTS,
+        "fts_pk": "id",
+        "searchmode": "raw",
+    }
     description_html = (
         f"<p>{DESCRIPTION}</p><p>{LICENSE_NOTE} Dates: EDTF text beside the earliest "
         "(<code>*_lower</code>) and latest (<code>*_upper</code>) possible day; spans are "
-        "closed-open, <code>[start, end)</code>.</p><p>Sources:</p>" + _sources_html(path)
+        "closed-open, <code>[start, end)</code>. The questions are answered on "
+        '<a href="/">the home page</a>; the sources are listed on '
+        '<a href="/sources">their own page</a>.</p>'
     )
     return {
         "title": TITLE,
         "description_html": description_html,
         "license": LICENSE["title"],
         "license_url": LICENSE["path"],
-        "source": "the sources table: each fact's sources, quoted verbatim",
-        "source_url": f"/{path.stem}/sources",
-        "databases": {path.stem: {"tables": tables, "queries": CANNED_QUERIES}},
+        "source": "the sources: each fact's, quoted verbatim",
+        "source_url": "/sources",
+        "extra_css_urls": [STYLE_URL],
+        "databases": {path.stem: {"tables": tables}},
+        "plugins": {"csto-db": {"database": path.stem}},
     }
 
 
 def datasette_app(path: Path) -> Any:
-    """A Datasette instance serving ``path`` immutable (read-only, never written)."""
+    """A Datasette instance serving a copy of ``path`` (the original is only read) with the
+    search index added, immutable, and the pages of the record's questions."""
     try:
         # Datasette ships neither type hints nor a py.typed marker.
         from datasette.app import Datasette  # type: ignore[import-untyped]
     except ImportError:
         raise WebError("the web view needs Datasette: pip install 'csto-db[web]'") from None
+    from . import web_pages
+
+    folder = Path(tempfile.mkdtemp(prefix="csto-db-web-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    served = copy_with_search(path, folder)
+    web_pages.register()
+    settings = {"sql_time_limit_ms": 2000, "truncate_cells_html": TRUNCATE_CELLS}
+    config = metadata(path)
+    config["plugins"]["csto-db"]["file"] = str(served)
     return Datasette(
-        immutables=[str(path)], metadata=metadata(path), settings={"sql_time_limit_ms": 2000}
+        immutables=[str(served)],
+        metadata=config,
+        settings=settings,
+        template_dir=str(TEMPLATES),
     )
 
 

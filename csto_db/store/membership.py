@@ -1,5 +1,6 @@
 """Who belonged to what: states, organizations and their organs, membership spans, observers
-at an organ, and the years a dataset codes as missing."""
+at an organ, the years a dataset codes as missing or outside the state system, and the
+organization-year rows of COW IGO as the file gives them."""
 
 from __future__ import annotations
 
@@ -207,3 +208,42 @@ class MissingData(Base):
     first_year: Mapped[int]
     last_year: Mapped[int]
     source_key: Mapped[str]
+
+
+class NotInSystem(Base):
+    __tablename__ = "not_in_system"
+    __table__ = tables.not_in_system
+
+    organization_code: Mapped[str]
+    state_iso3: Mapped[str]
+    first_year: Mapped[int]
+    last_year: Mapped[int]
+    source_key: Mapped[str]
+
+
+class CowYear(Base):
+    """One organization-year row of COW IGO's file: its year, and the cells beside the state
+    columns as the file writes them (text, verbatim), so that the row can be written back."""
+
+    __tablename__ = "cow_years"
+    __table__ = tables.cow_years
+
+    organization_code: Mapped[str]
+    year: Mapped[int]
+    source_key: Mapped[str]
+    orgname: Mapped[str]
+    sdate: Mapped[str]
+    deaddate: Mapped[str]
+    dead: Mapped[str]
+    integrated: Mapped[str]
+    replaced: Mapped[str]
+    longorgname: Mapped[str]
+    ionum: Mapped[str]
+    igocode: Mapped[str]
+    version: Mapped[str]
+    accuracyofpre1965membershipdates: Mapped[str]
+    sourcesandnotes: Mapped[str]
+    imputed: Mapped[str]
+    political: Mapped[str]
+    social: Mapped[str]
+    economic: Mapped[str]

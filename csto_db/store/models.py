@@ -13,7 +13,15 @@ from .base import (
 )
 from .bookkeeping import BuildRecord, DatasetImport, RowDigest
 from .documents import Document, DocumentParty, Initiative, Objective, Position, Threat
-from .membership import BodyObserver, MembershipSpan, MissingData, Organization, State
+from .membership import (
+    BodyObserver,
+    CowYear,
+    MembershipSpan,
+    MissingData,
+    NotInSystem,
+    Organization,
+    State,
+)
 from .provenance import (
     Citation,
     Dispute,
@@ -112,6 +120,7 @@ __all__ = [
     "ChairSpan",
     "Citation",
     "Contribution",
+    "CowYear",
     "DatasetImport",
     "Dispute",
     "DisputeSubject",
@@ -126,6 +135,7 @@ __all__ = [
     "Meeting",
     "MembershipSpan",
     "MissingData",
+    "NotInSystem",
     "Objective",
     "OfficeTerm",
     "Operation",

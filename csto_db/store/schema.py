@@ -17,7 +17,7 @@ PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 #: The newest migration. Commands that only read compare a database against this without
 #: importing Alembic (a test keeps it equal to the head of ``migrations/``).
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0010"
 
 
 class SchemaRevisionError(DatabaseError):

@@ -711,8 +711,74 @@ missing_data = Table(
         nullable=False,
     ),
     CheckConstraint("first_year <= last_year", name="years_ordered"),
+    # shared: the runs of either of two states in a year (the key begins with the
+    # organization).
+    Index("ix_missing_data_by_state", "state_iso3", "first_year"),
     comment="Runs of years a dataset codes as missing data (COW IGO: -9) for a "
     "state in an organization: neither member nor not, unknown.",
+)
+
+not_in_system = Table(
+    "not_in_system",
+    metadata,
+    Column("organization_code", ForeignKey("organizations.code"), primary_key=True),
+    Column("state_iso3", ForeignKey("states.iso3"), primary_key=True),
+    Column("first_year", Integer, primary_key=True, comment="First year of the run"),
+    Column("last_year", Integer, comment="Last year of the run", nullable=False),
+    Column(
+        "source_key",
+        ForeignKey("sources.key"),
+        index=True,
+        comment="The dataset whose cells these are: the row locates them (record, state "
+        "column, years)",
+        nullable=False,
+    ),
+    CheckConstraint("first_year <= last_year", name="years_ordered"),
+    comment="Runs of years a dataset leaves a state's cell empty for an "
+    "organization (COW IGO: -1, state not a member of the state system): neither "
+    "member nor not, outside the system.",
+)
+
+cow_years = Table(
+    "cow_years",
+    metadata,
+    Column(
+        "organization_code",
+        ForeignKey("organizations.code"),
+        primary_key=True,
+        comment="COW's ioname",
+    ),
+    Column("year", Integer, primary_key=True, comment="The row's year"),
+    Column(
+        "source_key",
+        ForeignKey("sources.key"),
+        index=True,
+        comment="The dataset file the row is from",
+        nullable=False,
+    ),
+    Column("orgname", String(200), comment="COW's orgname", nullable=False),
+    Column("sdate", String(20), comment="COW's sdate: the start year", nullable=False),
+    Column("deaddate", String(20), comment="COW's deaddate: the end year", nullable=False),
+    Column("dead", String(20), comment="COW's dead flag", nullable=False),
+    Column("integrated", String(20), comment="COW's integrated flag", nullable=False),
+    Column("replaced", String(20), comment="COW's replaced flag", nullable=False),
+    Column("longorgname", String(400), comment="COW's longorgname", nullable=False),
+    Column("ionum", String(20), comment="COW's ionum, as the file writes it", nullable=False),
+    Column("igocode", String(20), comment="COW's igocode (v1.1 number)", nullable=False),
+    Column("version", String(40), comment="COW's version, as written", nullable=False),
+    Column(
+        "accuracyofpre1965membershipdates",
+        String(200),
+        comment="COW's accuracy of pre-1965 membership dates",
+        nullable=False,
+    ),
+    Column("sourcesandnotes", Text, comment="COW's sources and notes", nullable=False),
+    Column("imputed", String(20), comment="COW's imputed flag", nullable=False),
+    Column("political", String(20), comment="COW's political flag", nullable=False),
+    Column("social", String(20), comment="COW's social flag", nullable=False),
+    Column("economic", String(20), comment="COW's economic flag", nullable=False),
+    comment="COW IGO's organization-year rows (layout 3.0a): which years the file "
+    "codes an organization, and each row's cells beside the state columns, verbatim.",
 )
 
 
