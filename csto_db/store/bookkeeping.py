@@ -8,9 +8,6 @@ from sqlalchemy.orm import Mapped
 from . import tables
 from .base import Base
 
-#: Tables only a dataset import fills (``csto-db import-cow``); the seeds leave them empty.
-IMPORT_TABLES = ("dataset_imports", "missing_data", "not_in_system", "cow_years")
-
 
 class DatasetImport(Base):
     __tablename__ = "dataset_imports"

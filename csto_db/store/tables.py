@@ -103,7 +103,7 @@ SPAN_GROUPS: dict[str, tuple[str, ...]] = {
 
 
 #: Tables only a dataset import fills (``csto-db import-cow``); the seeds leave them empty.
-IMPORT_TABLES = ("dataset_imports", "missing_data")
+IMPORT_TABLES = ("dataset_imports", "missing_data", "not_in_system", "cow_years")
 #: Tables ``init`` keeps about the build, not filled from the seeds.
 BUILD_TABLES = ("build_record", "row_digests")
 
