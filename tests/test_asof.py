@@ -211,6 +211,7 @@ def test_the_loader_keeps_a_non_preferred_reading_outside_the_lifetime():
     assert (span["reach_start"], span["reach_end"]) == (date(2002, 1, 1), date(2012, 12, 19))
 
 
+@pytest.mark.slow
 def test_check_finds_a_reach_that_does_not_hold_the_readings(empty_db_url):
     init_database(empty_db_url)
     engine = make_engine(empty_db_url)

@@ -14,6 +14,7 @@ def test_a_built_database_passes(connection):
     assert check_database(connection) == []
 
 
+@pytest.mark.slow
 def test_a_bare_schema_is_reported(empty_db_url):
     """`alembic upgrade head` without the seeds: a schema at head, no data."""
     engine = make_engine(empty_db_url)
@@ -28,6 +29,7 @@ def test_a_bare_schema_is_reported(empty_db_url):
     assert "table facts is empty: the seeds are not loaded; run `csto-db init`" in problems
 
 
+@pytest.mark.slow
 def test_a_bare_schema_fails_the_command(empty_db_url):
     engine = make_engine(empty_db_url)
     with engine.connect() as connection:
@@ -231,6 +233,7 @@ def test_a_changed_schema_is_named_and_fails_the_command(built_alone, change):
         assert "Traceback" not in result.output and result.stderr == ""
 
 
+@pytest.mark.slow
 def test_the_schema_record_is_what_a_fresh_migration_makes(empty_db_url):
     """The record of the objects the models do not describe (triggers, functions, CHECK
     constraints...) is what the migrations at head create on this engine."""

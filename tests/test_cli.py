@@ -186,6 +186,7 @@ def test_bad_date_is_a_usage_error(built_db_url):
     assert "not a real date" in result.stderr
 
 
+@pytest.mark.slow
 def test_init_prints_what_it_did_and_is_safe_to_repeat(empty_db_url):
     first = run_cli("init", db=empty_db_url).stdout
     assert "migrated empty ->" in first and "inserted" in first
@@ -193,6 +194,7 @@ def test_init_prints_what_it_did_and_is_safe_to_repeat(empty_db_url):
     assert "already at" in second and "seeds unchanged: 0 inserted, 0 updated, 0 deleted" in second
 
 
+@pytest.mark.slow
 def test_check_lists_problems_and_exits_1(empty_db_url):
     init_database(empty_db_url)
     engine = make_engine(empty_db_url)

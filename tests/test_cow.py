@@ -12,6 +12,9 @@ from conftest import dump_of, run_cli, run_cli_json
 from csto_db.build.init import init_database
 from csto_db.datasets.cow_spans import Run, missing_runs, runs, spans_of
 
+#: COW's excerpt imported into databases of their own, again and again: out of the quick run.
+pytestmark = pytest.mark.slow
+
 DATA = Path(__file__).parent / "data"
 EXCERPT = DATA / "cow-igo-v3-excerpt.csv"
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"

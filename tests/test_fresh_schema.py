@@ -121,6 +121,7 @@ def second_empty_db_url(server, tmp_path):
     server.drop(url)
 
 
+@pytest.mark.slow
 def test_the_recorded_extras_are_those_the_migrations_make(empty_db_url):
     # The record init runs from is the one a build through the migrations reads back now.
     _migrate(empty_db_url)

@@ -123,6 +123,7 @@ def test_the_chair_and_officials_follow_the_same_rule(built_db_url, connection):
     assert chair_on(connection, date(2025, 6, 1))[0].certainty == "certain"
 
 
+@pytest.mark.slow
 def test_check_finds_a_fact_or_a_source_dated_after_the_horizon(empty_db_url):
     init_database(empty_db_url)
     engine = make_engine(empty_db_url)

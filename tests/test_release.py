@@ -26,6 +26,9 @@ from csto_db.release.versions import RELEASES, citation, read_database_release, 
 from csto_db.store.db import make_engine
 from csto_db.store.schema import SchemaRevisionError
 
+#: The release's files built and checked, twice over: out of the quick run.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 THIS_RELEASE = RELEASES[-1]
 SECRET = "s3cr3t-Pa55"
