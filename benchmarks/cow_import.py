@@ -15,18 +15,6 @@ from pathlib import Path
 
 from .common import COW_FILE, RUNS, Result, median, python, run_measured
 
-TABLE_ORDER = (
-    "sources",
-    "dataset_imports",
-    "states",
-    "citations",
-    "facts",
-    "fact_citations",
-    "organizations",
-    "membership_spans",
-    "missing_data",
-)
-
 
 def template(directory: Path) -> Path:
     """A database built by ``init``: every run imports into a fresh copy of it."""
@@ -85,8 +73,8 @@ def child_baseline(database: str, cow_file: str, rows_file: str) -> None:
     connection.execute("PRAGMA foreign_keys=ON")
     connection.execute("BEGIN")
     written = 0
-    for name in TABLE_ORDER:
-        columns, rows = tables[name]
+    # in the order the import writes them (parents first), as pickled
+    for name, (columns, rows) in tables.items():
         if not rows:
             continue
         quoted = ", ".join(f'"{c}"' for c in columns)

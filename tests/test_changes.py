@@ -415,6 +415,7 @@ def engines(tmp_path_factory):
     databases.drop_all()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine_name", ["postgresql", "mariadb"])
 def test_the_same_changes_and_counts_as_sqlite(engines, engine_name):
     from test_engines import first_difference
