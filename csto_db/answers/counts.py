@@ -185,6 +185,22 @@ def _period(
     return start, end
 
 
+def _asked(
+    conn: Connection, org: str, start: date | str | None, end: date | str | None
+) -> tuple[Any, date, date, Sequence[Any]]:
+    """The organization asked of, the period to count (``_period``'s defaults) and its
+    runs of missing data."""
+    organization = organization_row(conn, org)
+    first, last = _period(
+        conn,
+        organization,
+        as_day(start) if start is not None else None,
+        as_day(end) if end is not None else None,
+    )
+    missing = conn.execute(_MISSING_ROWS, {"org": organization.org_code}).all()
+    return organization, first, last, missing
+
+
 def counts_by_year(
     db: Session | Connection,
     org: str,
@@ -199,15 +215,8 @@ def counts_by_year(
     count is ``members_on`` that day, split by certainty. Raises :class:`QueryError` for
     an unknown organization or a period that ends before it starts."""
     conn = connection_of(db)
-    organization = organization_row(conn, org)
-    first, last = _period(
-        conn,
-        organization,
-        as_day(start) if start is not None else None,
-        as_day(end) if end is not None else None,
-    )
+    organization, first, last, missing = _asked(conn, org, start, end)
     code = organization.org_code
-    missing = conn.execute(_MISSING_ROWS, {"org": code}).all()
     days = [reference_day(year, month_day) for year in range(first.year, last.year + 1)]
     return [
         _count(conn, code, day, organization, missing, day.year)
@@ -257,15 +266,8 @@ def counts_by_day(
     Raises :class:`QueryError` for an unknown organization or a period that ends before
     it starts."""
     conn = connection_of(db)
-    organization = organization_row(conn, org)
-    first, last = _period(
-        conn,
-        organization,
-        as_day(start) if start is not None else None,
-        as_day(end) if end is not None else None,
-    )
+    organization, first, last, missing = _asked(conn, org, start, end)
     code = organization.org_code
-    missing = conn.execute(_MISSING_ROWS, {"org": code}).all()
     # A dataset's missing years change the unknown states on the first day of a year.
     years = {
         date(year, 1, 1)

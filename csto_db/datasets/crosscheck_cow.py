@@ -100,6 +100,24 @@ def _agreement(cow: str, record: str) -> str:
     return "agree" if cow_member == (record == "member") else "disagree"
 
 
+def cow_text(connection: Connection, path: Path | None) -> tuple[bytes, str]:
+    """COW's file as bytes, with the name to cite it by: the file at ``path`` or, without
+    one, the rows the source ``cow-igo-v3`` holds as its text."""
+    if path is not None:
+        try:
+            raw, source = path.read_bytes(), path.name
+        except OSError as error:
+            raise DatasetError(f"cannot read {path}: {error.strerror or error}") from None
+    else:
+        text = connection.execute(
+            select(Source.full_text).where(Source.key == COW_HELD_SOURCE)
+        ).scalar()
+        if text is None:
+            raise QueryError(f"source {COW_HELD_SOURCE} holds no text; pass COW's file")
+        raw, source = text.encode("utf-8"), COW_HELD_SOURCE
+    return raw, source
+
+
 def crosscheck_cow(connection: Connection, org: str, *, path: Path | None = None) -> CowCrosscheck:
     """Compare the record's members of ``org`` with COW's codes, year by year, by COW's rule
     that a member at any time in a year is a member that year.
@@ -117,18 +135,7 @@ def crosscheck_cow(connection: Connection, org: str, *, path: Path | None = None
     ).first()
     if row is None:
         raise QueryError(f"unknown organization {org!r}")
-    if path is not None:
-        try:
-            raw, source = path.read_bytes(), path.name
-        except OSError as error:
-            raise DatasetError(f"cannot read {path}: {error.strerror or error}") from None
-    else:
-        text = connection.execute(
-            select(Source.full_text).where(Source.key == COW_HELD_SOURCE)
-        ).scalar()
-        if text is None:
-            raise QueryError(f"source {COW_HELD_SOURCE} holds no text; pass COW's file")
-        raw, source = text.encode("utf-8"), COW_HELD_SOURCE
+    raw, source = cow_text(connection, path)
     if row.cow_ionum is None:
         return CowCrosscheck(
             org, None, source, [], [], note=f"COW has no organization for {org}: nothing to compare"

@@ -13,11 +13,11 @@ from sqlalchemy import Connection, select
 
 from ..answers.asof import organization_code
 from ..errors import QueryError
-from ..store.models import BodyObserver, Citation, FactCitation, Organization, Source
-from .cow_file import KEY_COLUMNS, ROW_COLUMNS, DatasetError, cow_states, parse_cow
+from ..store.models import BodyObserver, Citation, FactCitation, Organization
+from .cow_file import KEY_COLUMNS, ROW_COLUMNS, cow_states, parse_cow
 from .cow_year import CellEvidence, _columns_of_states, cow_year_table
 from .crosscheck import _disputes_of, _evidence, _record_spans
-from .crosscheck_cow import COW_HELD_SOURCE
+from .crosscheck_cow import cow_text
 
 #: What COW's codes stand for, in the reasons.
 CODE_NAMES = {
@@ -144,18 +144,7 @@ def cow_year_differences(
     ionum = connection.execute(
         select(Organization.cow_ionum).where(Organization.code == org)
     ).scalar()
-    if path is not None:
-        try:
-            raw, source = path.read_bytes(), path.name
-        except OSError as error:
-            raise DatasetError(f"cannot read {path}: {error.strerror or error}") from None
-    else:
-        text = connection.execute(
-            select(Source.full_text).where(Source.key == COW_HELD_SOURCE)
-        ).scalar()
-        if text is None:
-            raise QueryError(f"source {COW_HELD_SOURCE} holds no text; pass COW's file")
-        raw, source = text.encode("utf-8"), COW_HELD_SOURCE
+    raw, source = cow_text(connection, path)
     ours = cow_year_table(connection, [org])
     record = ours.organizations[0]
     if ionum is None:
