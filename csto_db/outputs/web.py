@@ -63,19 +63,6 @@ def sqlite_path(url: str) -> Path:
     return path
 
 
-def unbreakable_columns() -> list[str]:
-    """The columns whose values are dates or keys, which a line must never break."""
-    names = {
-        column.name
-        for table in Base.metadata.sorted_tables
-        for column in table.columns
-        if column.name in ("key", "code", "start", "end")
-        or column.name.endswith(("_key", "_code", "_iso3", "_edtf", "_lower", "_upper"))
-        or column.name.startswith("reach_")
-    }
-    return sorted(names | {"iso3", "dispute", "source"})
-
-
 def metadata(path: Path) -> dict[str, Any]:
     """Datasette metadata for the database at ``path``: title, description, licence, a
     description of every table and column, the hidden tables and the search table."""

@@ -487,10 +487,21 @@ async def _search(datasette: Any, request: Any) -> Any:
     return Response.redirect(table + "?" + urlencode({"_search": query}))
 
 
+def unbreakable_columns() -> list[str]:
+    """The columns whose values are dates or keys, which a line must never break."""
+    names = {
+        column.name
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if column.name in ("key", "code", "start", "end")
+        or column.name.endswith(("_key", "_code", "_iso3", "_edtf", "_lower", "_upper"))
+        or column.name.startswith("reach_")
+    }
+    return sorted(names | {"iso3", "dispute", "source"})
+
+
 async def _style(datasette: Any, request: Any) -> Any:
     from datasette.utils.asgi import Response
-
-    from .web import unbreakable_columns
 
     cells = ",\n".join(
         f"table.rows-and-columns td.col-{name}, table.rows-and-columns th.col-{name}"
