@@ -28,4 +28,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name in ("mysql", "mariadb"):
+        # InnoDB let the new index serve the foreign key on state_iso3 and dropped the index
+        # it had made for it; it refuses to drop this one until the key has another, which
+        # it makes under the constraint's name, as it did before this revision.
+        op.create_index(
+            "fk_missing_data_state_iso3_states", "missing_data", ["state_iso3"], unique=False
+        )
     op.drop_index("ix_missing_data_by_state", table_name="missing_data")
