@@ -51,34 +51,14 @@ def imported_keys(connection: Connection) -> dict[str, set[tuple[Any, ...]]]:
             select(tables.states.c.iso3).where(tables.states.c.dataset_key.is_not(None))
         ).scalars()
     }
-    keys["missing_data"] = {
-        tuple(row)
-        for row in connection.execute(
-            select(
-                tables.missing_data.c.organization_code,
-                tables.missing_data.c.state_iso3,
-                tables.missing_data.c.first_year,
-            ).where(tables.missing_data.c.source_key.in_(sources))
-        )
-    }
-    keys["not_in_system"] = {
-        tuple(row)
-        for row in connection.execute(
-            select(
-                tables.not_in_system.c.organization_code,
-                tables.not_in_system.c.state_iso3,
-                tables.not_in_system.c.first_year,
-            ).where(tables.not_in_system.c.source_key.in_(sources))
-        )
-    }
-    keys["cow_years"] = {
-        tuple(row)
-        for row in connection.execute(
-            select(tables.cow_years.c.organization_code, tables.cow_years.c.year).where(
-                tables.cow_years.c.source_key.in_(sources)
+    # The rows of the runs and of COW's organization-years, by their primary keys.
+    for table in (tables.missing_data, tables.not_in_system, tables.cow_years):
+        keys[table.name] = {
+            tuple(row)
+            for row in connection.execute(
+                select(*table.primary_key.columns).where(table.c.source_key.in_(sources))
             )
-        )
-    }
+        }
     # Every fact table keys its rows by the fact's key; nothing more to map.
     assert all(fact_key_column_of(table) in ("key", "code") for table in PARTIAL_DATES)
     return keys
