@@ -695,46 +695,42 @@ body_observers = Table(
 )
 
 
-missing_data = Table(
+def _runs_of_cells(name: str, comment: str, *extra: Any) -> Table:
+    """A table of runs of years in which a dataset codes a state's cell for an organization
+    one way (missing, empty): one row per run, located in the dataset by its source."""
+    return Table(
+        name,
+        metadata,
+        Column("organization_code", ForeignKey("organizations.code"), primary_key=True),
+        Column("state_iso3", ForeignKey("states.iso3"), primary_key=True),
+        Column("first_year", Integer, primary_key=True, comment="First year of the run"),
+        Column("last_year", Integer, comment="Last year of the run", nullable=False),
+        Column(
+            "source_key",
+            ForeignKey("sources.key"),
+            index=True,
+            comment="The dataset whose cells these are: the row locates them (record, state "
+            "column, years)",
+            nullable=False,
+        ),
+        CheckConstraint("first_year <= last_year", name="years_ordered"),
+        *extra,
+        comment=comment,
+    )
+
+
+missing_data = _runs_of_cells(
     "missing_data",
-    metadata,
-    Column("organization_code", ForeignKey("organizations.code"), primary_key=True),
-    Column("state_iso3", ForeignKey("states.iso3"), primary_key=True),
-    Column("first_year", Integer, primary_key=True, comment="First year of the run"),
-    Column("last_year", Integer, comment="Last year of the run", nullable=False),
-    Column(
-        "source_key",
-        ForeignKey("sources.key"),
-        index=True,
-        comment="The dataset whose cells these are: the row locates them (record, state "
-        "column, years)",
-        nullable=False,
-    ),
-    CheckConstraint("first_year <= last_year", name="years_ordered"),
+    "Runs of years a dataset codes as missing data (COW IGO: -9) for a "
+    "state in an organization: neither member nor not, unknown.",
     # shared: the runs of either of two states in a year (the key begins with the
     # organization).
     Index("ix_missing_data_by_state", "state_iso3", "first_year"),
-    comment="Runs of years a dataset codes as missing data (COW IGO: -9) for a "
-    "state in an organization: neither member nor not, unknown.",
 )
 
-not_in_system = Table(
+not_in_system = _runs_of_cells(
     "not_in_system",
-    metadata,
-    Column("organization_code", ForeignKey("organizations.code"), primary_key=True),
-    Column("state_iso3", ForeignKey("states.iso3"), primary_key=True),
-    Column("first_year", Integer, primary_key=True, comment="First year of the run"),
-    Column("last_year", Integer, comment="Last year of the run", nullable=False),
-    Column(
-        "source_key",
-        ForeignKey("sources.key"),
-        index=True,
-        comment="The dataset whose cells these are: the row locates them (record, state "
-        "column, years)",
-        nullable=False,
-    ),
-    CheckConstraint("first_year <= last_year", name="years_ordered"),
-    comment="Runs of years a dataset leaves a state's cell empty for an "
+    "Runs of years a dataset leaves a state's cell empty for an "
     "organization (COW IGO: -1, state not a member of the state system): neither "
     "member nor not, outside the system.",
 )
