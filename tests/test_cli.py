@@ -98,7 +98,7 @@ def test_tables_for_people(built_db_url, args, expected):
 
 
 def test_every_command_has_help_text():
-    commands = main.commands
+    commands = main.all_commands()
     assert {
         "init",
         "members",
@@ -116,9 +116,43 @@ def test_every_command_has_help_text():
         assert "Usage:" in result.stdout
 
 
+def test_each_command_is_found_in_the_module_the_group_names():
+    # The group imports a command's module only when the command is asked for: a command
+    # missing from COMMAND_MODULES would never run, one named with the wrong module would
+    # run another module's import for nothing and then not be found.
+    import pkgutil
+
+    import csto_db.cli
+    from csto_db.cli.group import COMMAND_MODULES
+
+    for module in pkgutil.iter_modules(csto_db.cli.__path__):
+        if module.name not in ("__main__", "docs"):
+            __import__(f"csto_db.cli.{module.name}")
+    assert set(main.commands) == set(COMMAND_MODULES)
+    for name, command in main.commands.items():
+        assert command.callback is not None
+        assert command.callback.__module__ == f"csto_db.cli.{COMMAND_MODULES[name]}", name
+
+
+def test_a_command_loads_its_own_module_and_not_the_others():
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys\n"
+        "from csto_db.cli import main\n"
+        "main(['release-files', '--help'], prog_name='csto-db', standalone_mode=False)\n"
+        "print(sorted(m for m in sys.modules if m.startswith('csto_db.cli.')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.splitlines()[-1] == "['csto_db.cli.group', 'csto_db.cli.release']"
+
+
 def test_every_query_command_takes_json():
-    commands = dict(main.commands)
-    for name, group in main.commands.items():  # a group's subcommands answer, not the group
+    commands = main.all_commands()
+    for name, group in main.all_commands().items():  # a group's subcommands answer, not the group
         if isinstance(group, click.Group):
             del commands[name]
             commands.update({f"{name} {sub}": c for sub, c in group.commands.items()})

@@ -38,7 +38,7 @@ def shell_examples() -> dict[tuple[str, str], str]:
     is an example when it runs the command line: ``csto-db ...``, or a command's name and
     more (``members --org NATO --on 1990-06-01``). Generated sections (the commands'
     help, the data dictionary) come from the code and are left out."""
-    commands = set(main.commands)
+    commands = set(main.all_commands())
     found: dict[tuple[str, str], str] = {}
     for page in PAGES:
         text = GENERATED.sub("", page.read_text(encoding="utf-8"))

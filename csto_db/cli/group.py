@@ -4,6 +4,7 @@ errors with exit status 2, the common options, and tables or JSON on the way out
 from __future__ import annotations
 
 import errno
+import importlib
 import json
 import re
 import sys
@@ -131,11 +132,64 @@ def source_option(command: Command) -> Command:
     )(command)
 
 
+#: Each command's module in this package, which adds the command to the group when it is
+#: imported. A command loads its module alone, so ``init`` does not pay for the imports of
+#: ``serve`` or ``sql``.
+COMMAND_MODULES = {
+    **dict.fromkeys(
+        (
+            "members",
+            "timeline",
+            "documents",
+            "initiatives",
+            "sessions",
+            "chair",
+            "officials",
+            "operations",
+            "disputes",
+            "evidence",
+        ),
+        "answers",
+    ),
+    "init": "build",
+    "check": "build",
+    "changes": "changes",
+    "count": "changes",
+    "import-cow": "datasets",
+    "crosscheck": "datasets",
+    "shared": "dyads",
+    "dyads": "dyads",
+    "export": "outputs",
+    "serve": "outputs",
+    "chart": "outputs",
+    "sql": "query_door",
+    "grant-reader": "query_door",
+    "diff": "release",
+    "release-files": "release",
+}
+
+
 class CommandGroup(click.Group):
     """A group whose command list shows each command's whole first sentence, wrapped to
     the terminal, instead of cutting it off with "...", and whose every error is one line:
     click's own usage errors too (``csto-db: error: ...``, exit status 2), and Ctrl-C
-    (``csto-db: interrupted``, exit status 130)."""
+    (``csto-db: interrupted``, exit status 130). Its commands are imported when they are
+    asked for (:data:`COMMAND_MODULES`)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMAND_MODULES.get(cmd_name)
+        if cmd_name not in self.commands and module is not None:
+            importlib.import_module(f"{__package__}.{module}")
+        return self.commands.get(cmd_name)
+
+    def all_commands(self) -> dict[str, click.Command]:
+        """Every command by name, each module imported."""
+        for module in sorted(set(COMMAND_MODULES.values())):
+            importlib.import_module(f"{__package__}.{module}")
+        return dict(self.commands)
 
     def main(
         self,
