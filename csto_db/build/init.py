@@ -200,6 +200,13 @@ def _init_sqlite_file(
             engine = make_engine(f"sqlite:///{work}")
             try:
                 with engine.connect() as connection:
+                    # The copy is private until the rename, which follows an fsync of the
+                    # whole file, and a copy left by a crash is removed unread. So no commit
+                    # before the rename need reach the disk, nor a journal survive a crash:
+                    # the journal is kept in memory (it still rolls back a failed step), and
+                    # nothing waits on the disk. Neither setting is stored in the file.
+                    connection.exec_driver_sql("PRAGMA journal_mode=MEMORY")
+                    connection.exec_driver_sql("PRAGMA synchronous=OFF")
                     report, changed = _build(
                         connection, seeds, seeds_sha256, prune, in_transaction=False
                     )
