@@ -14,9 +14,15 @@ from ..store import tables
 from ..store.tables import BUILD_TABLES, metadata
 from .canonical_dump import canonical_value
 from .imported_rows import imported_keys
+from .seed_set import SeedSet
 
 #: At most this many keys are named per table and kind of difference; the rest are counted.
 NAMED_PER_TABLE = 10
+
+# Built once: ``json.dumps`` with options builds a new encoder on every call, and a build
+# digests thousands of rows. Their output is ``json.dumps``'s with the same options.
+_ROW_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+_LINE_JSON = json.JSONEncoder(ensure_ascii=False)
 
 
 def seeds_digest(directory: Path) -> str:
@@ -74,9 +80,23 @@ def curated_rows(connection: Connection) -> Rows:
     return rows
 
 
+def rows_of_seeds(seeds: SeedSet) -> Rows:
+    """The rows :func:`curated_rows` reads from a database that holds ``seeds`` and nothing
+    else, taken from the seeds without reading the database: what ``init`` digests after
+    building an empty one. (`check` digests what the database holds, so a value an engine
+    stored otherwise than the seeds give it is still named.)"""
+    rows: Rows = {}
+    for table in content_tables():
+        names = [column.name for column in table.columns]
+        for key, row in seeds.rows.get(table.name, {}).items():
+            values = {name: canonical_value(row[name]) for name in names}
+            rows[(table.name, row_key_text(key))] = values
+    return rows
+
+
 def row_digest(values: dict[str, Any]) -> str:
     """The SHA-256 of one row's values as canonical JSON."""
-    text = json.dumps(values, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    text = _ROW_JSON.encode(values)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -90,16 +110,19 @@ def content_digest(digests: dict[tuple[str, str], str]) -> str:
     """One digest over all row digests, in table and key order."""
     whole = hashlib.sha256()
     for (table, key), value in sorted(digests.items()):
-        whole.update(json.dumps([table, key, value], ensure_ascii=False).encode("utf-8"))
+        whole.update(_LINE_JSON.encode([table, key, value]).encode("utf-8"))
         whole.update(b"\n")
     return whole.hexdigest()
 
 
-def record_build(connection: Connection, revision: str, seeds_sha256: str) -> bool:
+def record_build(
+    connection: Connection, revision: str, seeds_sha256: str, rows: Rows | None = None
+) -> bool:
     """Write the build record (with this package's release as the record's version) and the
-    row digests of what the database now holds, in the caller's transaction. Returns True
-    when anything of them changed."""
-    digests = row_digests(connection)
+    row digests of what the database now holds (``rows``, if the caller knows them, else
+    read from it), in the caller's transaction. Returns True when anything of them
+    changed."""
+    digests = row_digests(connection, rows)
     stored = dict(
         ((table, key), value)
         for table, key, value in connection.execute(

@@ -24,7 +24,7 @@ from ..store.schema import (
     require_revision,
 )
 from ..store.tables import metadata
-from .digests import record_build, seeds_digest
+from .digests import record_build, rows_of_seeds, seeds_digest
 from .init_lock import (
     DEFAULT_LOCK_WAIT,
     _file_lock,
@@ -151,15 +151,22 @@ def _build(
         from .sync import PruneRefused
 
         raise PruneRefused(prunable)
-    if before is None and is_empty(connection):
+    empty = before is None and is_empty(connection)
+    if empty:
         # An empty database: the newest schema in one pass, no migration replayed.
         create_schema(connection)
     elif before != SCHEMA_REVISION:
         _upgrade(connection, caller_commits=in_transaction)
     after = current_revision(connection)
     assert after is not None  # at head now: migrated just above, or already there
-    report = sync(connection, seeds, prune=prune)
-    recorded = record_build(connection, after, seeds_sha256)
+    if empty:
+        # Nothing to delete, and once synced the tables hold the seeds alone: their rows
+        # are digested as they are, not read back.
+        report = sync(connection, seeds, prune=prune, empty=True)
+        recorded = record_build(connection, after, seeds_sha256, rows_of_seeds(seeds))
+    else:
+        report = sync(connection, seeds, prune=prune)
+        recorded = record_build(connection, after, seeds_sha256)
     connection.commit()
     changed = before != after or report.changed or recorded
     return InitReport(before, after, report, pruned=prune), changed

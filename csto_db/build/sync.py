@@ -116,29 +116,36 @@ def planned_deletions(connection: Connection, seeds: SeedSet) -> list[tuple[str,
     return planned
 
 
-def sync(connection: Connection, seeds: SeedSet, *, prune: bool = False) -> SyncReport:
+def sync(
+    connection: Connection, seeds: SeedSet, *, prune: bool = False, empty: bool = False
+) -> SyncReport:
     """Make the seeded tables hold exactly ``seeds``: insert, update and, with ``prune``,
     delete; nothing else.
 
     Without ``prune`` a database holding rows the seeds lack is refused with
     :class:`PruneRefused` before anything is written: a seed file cut short must not cost
     the facts it held. Runs inside the caller's transaction; the caller commits or rolls
-    back. A second run with the same seeds changes nothing.
+    back. A second run with the same seeds changes nothing. ``empty`` says the caller has
+    just built the tables, empty: the seeds are inserted without reading them first.
     """
-    prunable = planned_deletions(connection, seeds)
+    prunable = [] if empty else planned_deletions(connection, seeds)
     if prunable and not prune:
         raise PruneRefused(prunable)
     report = SyncReport(total_rows=seeds.count(), prunable=prunable)
     deletions: dict[str, list[Key]] = {}
     # Rows a dataset import wrote are not the seeds' to delete.
-    imported = imported_keys(connection)
+    imported = {} if empty else imported_keys(connection)
     for table in _seeded_tables():
         desired = seeds.rows.get(table.name, {})
         pk_columns = list(table.primary_key.columns)
-        existing = {
-            tuple(row[c.name] for c in pk_columns): row
-            for row in (r._mapping for r in connection.execute(select(table)))
-        }
+        existing = (
+            {}
+            if empty
+            else {
+                tuple(row[c.name] for c in pk_columns): row
+                for row in (r._mapping for r in connection.execute(select(table)))
+            }
+        )
         inserts, updates = [], []
         for pk, row in desired.items():
             current = existing.get(pk)
