@@ -135,10 +135,11 @@ def create_schema(connection: Connection) -> None:
     """Build the newest schema on the empty database of ``connection`` and stamp it at
     :data:`~csto_db.store.schema.SCHEMA_REVISION`, without committing (on MariaDB every
     DDL statement commits by itself; ``init`` marks such a build unfinished while it runs)."""
-    metadata.create_all(connection)
+    # The database is empty: nothing to look up before each CREATE.
+    metadata.create_all(connection, checkfirst=False)
     for statement in recorded_extras(_dialect(connection)):
         connection.exec_driver_sql(statement)
-    _ALEMBIC_VERSION.create(connection)
+    _ALEMBIC_VERSION.create(connection, checkfirst=False)
     connection.execute(_ALEMBIC_VERSION.insert().values(version_num=SCHEMA_REVISION))
 
 
