@@ -80,6 +80,9 @@ def schema_of(url: str) -> dict[str, object]:
                         for check in inspector.get_check_constraints(table)
                     ),
                     "comment": _table_comment(inspector, table),
+                    # MariaDB's charset and collation (``utf8mb4_bin`` keeps ``CST`` and
+                    # ``cst`` two keys); SQLite and PostgreSQL report none.
+                    "options": inspector.get_table_options(table),
                 }
             return {
                 "tables": tables,

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy import text as sql_text
 
@@ -951,7 +952,16 @@ contributions = Table(
 #: keys compare and sort as on SQLite and PostgreSQL (the default ``utf8mb4_general_ci``
 #: makes ``CST`` and ``cst`` one key). Both prefixes: a ``mysql://`` URL reads ``mysql_*``.
 MARIADB_TABLE_OPTIONS = {"charset": "utf8mb4", "collate": "utf8mb4_bin"}
-for _table in metadata.tables.values():
-    for _prefix in ("mariadb", "mysql"):
-        for _option, _value in MARIADB_TABLE_OPTIONS.items():
-            _table.dialect_kwargs[f"{_prefix}_{_option}"] = _value
+
+
+@event.listens_for(metadata, "before_create")
+def _mariadb_table_options(target: MetaData, connection: Any, **_: Any) -> None:
+    # Given to the tables when a MariaDB connection creates them, not when this module is
+    # imported: naming a dialect's options makes SQLAlchemy import that dialect, and a
+    # question asked of SQLite would pay for MariaDB's 19 modules.
+    if connection.dialect.name not in ("mariadb", "mysql"):
+        return
+    for table in target.tables.values():
+        for prefix in ("mariadb", "mysql"):
+            for option, value in MARIADB_TABLE_OPTIONS.items():
+                table.dialect_kwargs[f"{prefix}_{option}"] = value
