@@ -21,7 +21,7 @@ from .seed_checks import (
     _check_spans,
     _set_reach,
 )
-from .seed_set import Row, SeedSet, seeds_dir, table_of
+from .seed_set import Row, SeedSet, columns_of, seeds_dir, table_of
 from .seed_yaml import _load_yaml
 
 #: Each seed file and the table its records fill, in the order they are read. See
@@ -79,8 +79,9 @@ def read_seed_set(directory: Path | None = None) -> SeedSet:
     texts: dict[str, str] = {}
     for path, table in seed_paths(directory):
         records = _load_yaml(path)
+        shown = _shown_path(path, directory)
         for index, record in enumerate(records):
-            where = _where(path, directory, record, index)
+            where = _where(shown, record, index)
             if not isinstance(record, dict):
                 raise SeedError(f"{where}: a record must be a mapping, got {type(record).__name__}")
             if table == "sources":
@@ -97,11 +98,15 @@ def read_seed_set(directory: Path | None = None) -> SeedSet:
     return seeds
 
 
-def _where(path: Path, directory: Path, record: Any, index: int) -> str:
+def _shown_path(path: Path, directory: Path) -> Path:
+    """A seed file as messages name it: from the folder that holds ``seeds/``."""
     try:
-        shown = path.relative_to(directory.parent)
+        return path.relative_to(directory.parent)
     except ValueError:
-        shown = path
+        return path
+
+
+def _where(shown: Path, record: Any, index: int) -> str:
     name = None
     if isinstance(record, dict):
         name = record.get("key") or record.get("code") or record.get("iso3")
@@ -288,7 +293,8 @@ def _columns(
         for base in partial_dates
         for part in ("edtf", "lower", "upper", "precision")
     }
-    allowed = ({c.name for c in table.columns} - date_columns - skip) | set(partial_dates)
+    columns = columns_of(table.name)
+    allowed = ({c.name for c in columns} - date_columns - skip) | set(partial_dates)
     unknown = set(record) - allowed - NESTED_FIELDS
     if unknown:
         raise SeedError(f"{where}: unknown field(s) {sorted(unknown)} for table {table.name}")
@@ -307,7 +313,7 @@ def _columns(
         row[f"{base}_lower"] = parsed.lower if parsed else None
         row[f"{base}_upper"] = parsed.upper if parsed else None
         row[f"{base}_precision"] = parsed.precision if parsed else None
-    for column in table.columns:
+    for column in columns:
         name = column.name
         if name in date_columns or name in skip:
             continue

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Column, Table
 
 from ..errors import SeedError
 from ..store.tables import metadata
@@ -44,7 +45,7 @@ class SeedSet:
                 f"(first in {self.origin[(table, pk)]})"
             )
         # Columns the seed format does not write (a dataset import's marks) are empty.
-        for column in table_of(table).columns:
+        for column in columns_of(table):
             row.setdefault(column.name, None)
         self.rows[table][pk] = row
         self.origin[(table, pk)] = where
@@ -57,8 +58,21 @@ def table_of(name: str) -> Table:
     return metadata.tables[name]
 
 
+# Cached: the reader asks for them for each of thousands of rows, and walking a table's
+# column collection is slow beside reading a tuple. The tables do not change at run time.
+@cache
+def columns_of(name: str) -> tuple[Column[Any], ...]:
+    """The columns of the table ``name``, in order."""
+    return tuple(table_of(name).columns)
+
+
+@cache
+def _key_names(name: str) -> tuple[str, ...]:
+    return tuple(column.name for column in table_of(name).primary_key.columns)
+
+
 def primary_key_of(table: str, row: Row) -> Key:
-    return tuple(row[column.name] for column in table_of(table).primary_key.columns)
+    return tuple(row[name] for name in _key_names(table))
 
 
 def pk_text(pk: Key) -> str:
