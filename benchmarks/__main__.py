@@ -6,7 +6,7 @@ import importlib
 import sys
 from datetime import UTC, datetime
 
-from .common import ROOT, Result, machine
+from .common import ROOT, Result, compile_package, machine
 
 #: The benchmark modules, in order; each has ``measure()``. A module not present is skipped.
 MODULES = (
@@ -53,6 +53,7 @@ def rows_of(name: str, results) -> list[str]:
 
 
 def main(selected: list[str]) -> None:
+    compile_package()
     table = [
         "| benchmark | measure | csto-db | baseline | ratio | target | note |",
         "|---|---|---|---|---|---|---|",
