@@ -7,9 +7,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import resources
+from operator import gt, itemgetter
 from pathlib import Path
+from typing import Any
 
 from ..errors import Error
 
@@ -23,7 +26,6 @@ STATUS_OF_CODE = {"1": "member", "2": "associate", "3": "observer"}
 MISSING = "-9"
 NOT_MEMBER = ("0", "")
 CODE_SET = frozenset((*STATUS_OF_CODE, MISSING, *NOT_MEMBER))
-ABSENCE = frozenset(NOT_MEMBER)
 STATUS_CODES = frozenset(STATUS_OF_CODE)
 REQUIRED_COLUMNS = ("ioname", "orgname", "year", "longorgname", "ionum", "dead")
 #: An empty state cell: the codebook's -1, "state not system member".
@@ -124,10 +126,10 @@ class CowOrganization:
     #: ``deaddate`` cell (empty when the file has no such column).
     deads: list[str] = field(default_factory=list)
     deaddates: list[str] = field(default_factory=list)
-    #: Each year's cells of :data:`ROW_COLUMNS`, as the file writes them.
-    row_cells: list[dict[str, str]] = field(default_factory=list)
+    #: Each year's cells of :data:`ROW_COLUMNS`, in that order, as the file writes them.
+    row_cells: list[tuple[str, ...]] = field(default_factory=list)
     #: Each year's state cells, in the file's column order, while the file is read.
-    rows: list[list[str]] = field(default_factory=list)
+    rows: list[tuple[str, ...]] = field(default_factory=list)
     #: ``codes[column][i]`` is the column's cell in ``years[i]``; only the columns with some
     #: code other than 0 or empty (the rest say nothing but absence).
     codes: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -192,19 +194,8 @@ def parse_cow(name: str, raw: bytes) -> CowFile:
                 f"{name!r} is not a COW state column"
             )
     states = [known[name] for name in state_columns]
-    by_name: dict[str, CowOrganization] = {}
-    seen: dict[tuple[str, int], int] = {}
-    rows = 0
-    line = 1
     try:
-        for row in reader:
-            line = reader.line_num
-            if not row:  # a blank line, as at the end of a file
-                continue
-            rows += 1
-            _add_row(
-                path.name, line, header, position, state_start, state_columns, row, by_name, seen
-            )
+        by_name, rows = _read_rows(path.name, reader, header, position, state_start, state_columns)
     except csv.Error as error:
         raise DatasetError(f"{path.name}: line {reader.line_num}: {error}") from None
     organizations = sorted(by_name.values(), key=lambda o: o.ioname)
@@ -213,80 +204,121 @@ def parse_cow(name: str, raw: bytes) -> CowFile:
     return CowFile(path.name, hashlib.sha256(raw).hexdigest(), states, organizations, rows)
 
 
-def _add_row(
+def _read_rows(
     file: str,
-    line: int,
+    reader: Any,
     header: list[str],
     position: dict[str, int],
     state_start: int,
     state_columns: list[str],
-    row: list[str],
-    by_name: dict[str, CowOrganization],
-    seen: dict[tuple[str, int], int],
-) -> None:
-    if len(row) != len(header):
-        raise DatasetError(f"{file}: line {line}: {len(row)} fields, the header has {len(header)}")
+) -> tuple[dict[str, CowOrganization], int]:
+    """Check each row and file it under its organization; the organizations by ``ioname``
+    and the count of rows. The first bad cell raises :class:`DatasetError`.
 
-    def whole(name: str) -> int:
-        value = row[position[name]]
-        try:
-            return int(value)
-        except ValueError:
+    Runs once per row of a file of tens of thousands: the cells are found by index, and the
+    common case (every cell good) costs a few set and length operations done in C; a row
+    that fails one is looked at cell by cell only then, for the message."""
+    width = len(header)
+    state_end = state_start + len(state_columns)
+    ioname_at, orgname_at, year_at = position["ioname"], position["orgname"], position["year"]
+    ionum_at, longorgname_at, dead_at = position["ionum"], position["longorgname"], position["dead"]
+    deaddate_at = position.get("deaddate")
+    beside = _cells_getter([position.get(name) for name in ROW_COLUMNS])
+    # The cells with a length limit, in the order the checks name them.
+    limited = [
+        (name, position[name], limit)
+        for name in ("orgname", *ROW_COLUMNS)
+        if name in position and (limit := ROW_COLUMN_LENGTHS.get(name, 20)) is not None
+    ]
+    limited_cells = _cells_getter([at for _name, at, _limit in limited])
+    limits = [limit for _name, _at, limit in limited]
+    by_name: dict[str, CowOrganization] = {}
+    seen: dict[tuple[str, int], int] = {}
+    rows = 0
+    for row in reader:
+        if len(row) != width:
+            if not row:  # a blank line, as at the end of a file
+                continue
             raise DatasetError(
-                f"{file}: line {line}, column {position[name] + 1} ({name}): "
-                f"{value!r} is not a whole number"
-            ) from None
-
-    ioname = row[position["ioname"]]
-    if not ioname:
-        raise DatasetError(f"{file}: line {line}, column {position['ioname'] + 1} (ioname): empty")
-    year, ionum = whole("year"), whole("ionum")
-    if not MIN_YEAR <= year <= MAX_YEAR:  # a date needs one; COW's run from 1815
-        raise DatasetError(
-            f"{file}: line {line}, column {position['year'] + 1} (year): "
-            f"{year} is not a year from {MIN_YEAR} to {MAX_YEAR}"
-        )
-    if (ioname, year) in seen:
-        raise DatasetError(
-            f"{file}: line {line}, column {position['year'] + 1} (year): "
-            f"{ioname} {year} again (first on line {seen[(ioname, year)]})"
-        )
-    seen[(ioname, year)] = line
-    organization = by_name.get(ioname)
-    if organization is None:
-        organization = by_name[ioname] = CowOrganization(
-            ioname, ionum, row[position["orgname"]], first_line=line
-        )
-    elif organization.ionum != ionum:
-        raise DatasetError(
-            f"{file}: line {line}, column {position['ionum'] + 1} (ionum): "
-            f"{ionum} for {ioname}, which had {organization.ionum}"
-        )
-    cells = row[state_start : state_start + len(state_columns)]
-    if not CODE_SET.issuperset(cells):  # one set operation per row; find the cell only then
-        offset = next(i for i, cell in enumerate(cells) if cell not in CODE_SET)
-        raise DatasetError(
-            f"{file}: line {line}, column {state_start + offset + 1} "
-            f"({state_columns[offset]}): {cells[offset]!r} is not a COW membership code "
-            "(1, 2, 3, 0, -9 or empty)"
-        )
-    organization.rows.append(cells)
-    organization.years.append(year)
-    organization.longorgnames.append(row[position["longorgname"]])
-    organization.deads.append(row[position["dead"]])
-    deaddate = row[position["deaddate"]] if "deaddate" in position else ""
-    if deaddate:
-        whole("deaddate")  # a year, or the file is not COW's
-    organization.deaddates.append(deaddate)
-    cells_beside = {name: row[position[name]] if name in position else "" for name in ROW_COLUMNS}
-    for name, value in (("orgname", row[position["orgname"]]), *cells_beside.items()):
-        limit = ROW_COLUMN_LENGTHS.get(name, 20)
-        if limit is not None and len(value) > limit:
-            raise DatasetError(
-                f"{file}: line {line}, column {position[name] + 1} ({name}): "
-                f"{len(value)} characters, more than the {limit} it may have"
+                f"{file}: line {reader.line_num}: {len(row)} fields, the header has {width}"
             )
-    organization.row_cells.append(cells_beside)
+        line = reader.line_num
+        rows += 1
+        ioname = row[ioname_at]
+        if not ioname:
+            raise DatasetError(f"{file}: line {line}, column {ioname_at + 1} (ioname): empty")
+        try:
+            year = int(row[year_at])
+        except ValueError:
+            raise _not_whole(file, line, "year", year_at, row) from None
+        try:
+            ionum = int(row[ionum_at])
+        except ValueError:
+            raise _not_whole(file, line, "ionum", ionum_at, row) from None
+        if not MIN_YEAR <= year <= MAX_YEAR:  # a date needs one; COW's run from 1815
+            raise DatasetError(
+                f"{file}: line {line}, column {year_at + 1} (year): "
+                f"{year} is not a year from {MIN_YEAR} to {MAX_YEAR}"
+            )
+        first_seen = seen.setdefault((ioname, year), line)
+        if first_seen != line:
+            raise DatasetError(
+                f"{file}: line {line}, column {year_at + 1} (year): "
+                f"{ioname} {year} again (first on line {first_seen})"
+            )
+        organization = by_name.get(ioname)
+        if organization is None:
+            organization = by_name[ioname] = CowOrganization(
+                ioname, ionum, row[orgname_at], first_line=line
+            )
+        elif organization.ionum != ionum:
+            raise DatasetError(
+                f"{file}: line {line}, column {ionum_at + 1} (ionum): "
+                f"{ionum} for {ioname}, which had {organization.ionum}"
+            )
+        cells = tuple(row[state_start:state_end])
+        if not CODE_SET.issuperset(cells):  # one set operation per row; find the cell only then
+            offset = next(i for i, cell in enumerate(cells) if cell not in CODE_SET)
+            raise DatasetError(
+                f"{file}: line {line}, column {state_start + offset + 1} "
+                f"({state_columns[offset]}): {cells[offset]!r} is not a COW membership code "
+                "(1, 2, 3, 0, -9 or empty)"
+            )
+        deaddate = row[deaddate_at] if deaddate_at is not None else ""
+        if deaddate:
+            try:
+                int(deaddate)  # a year, or the file is not COW's
+            except ValueError:
+                raise _not_whole(file, line, "deaddate", position["deaddate"], row) from None
+        if any(map(gt, map(len, limited_cells(row)), limits)):
+            name, at, limit = next(
+                (name, at, limit) for name, at, limit in limited if len(row[at]) > limit
+            )
+            raise DatasetError(
+                f"{file}: line {line}, column {at + 1} ({name}): "
+                f"{len(row[at])} characters, more than the {limit} it may have"
+            )
+        organization.rows.append(cells)
+        organization.years.append(year)
+        organization.longorgnames.append(row[longorgname_at])
+        organization.deads.append(row[dead_at])
+        organization.deaddates.append(deaddate)
+        organization.row_cells.append(beside(row))
+    return by_name, rows
+
+
+def _not_whole(file: str, line: int, name: str, at: int, row: list[str]) -> DatasetError:
+    return DatasetError(
+        f"{file}: line {line}, column {at + 1} ({name}): {row[at]!r} is not a whole number"
+    )
+
+
+def _cells_getter(indexes: list[int | None]) -> Callable[[list[str]], tuple[str, ...]]:
+    """A function from a row to its cells at ``indexes``, as a tuple; None (a column the
+    file lacks) gives an empty cell."""
+    if None not in indexes and len(indexes) > 1:
+        return itemgetter(*indexes)  # the common case, in C
+    return lambda row: tuple("" if at is None else row[at] for at in indexes)
 
 
 def _columns_by_year(organization: CowOrganization, state_columns: list[str]) -> None:
@@ -305,7 +337,16 @@ def _columns_by_year(organization: CowOrganization, state_columns: list[str]) ->
         organization.dissolved = int(organization.deaddates[-1])
     elif organization.deads[-1] == "1":
         organization.dissolved = organization.years[-1]
-    columns = list(zip(state_columns, zip(*organization.rows, strict=True), strict=True))
-    organization.codes = {name: cells for name, cells in columns if not ABSENCE.issuperset(cells)}
-    organization.empties = {name: cells for name, cells in columns if NOT_IN_SYSTEM in cells}
+    years = len(organization.years)
+    codes, empties = organization.codes, organization.empties
+    for name, cells in zip(state_columns, zip(*organization.rows, strict=True), strict=True):
+        # Two counts in C per column, where most columns hold nothing but 0.
+        zeros = cells.count("0")
+        if zeros == years:
+            continue
+        empty = cells.count(NOT_IN_SYSTEM)
+        if empty:
+            empties[name] = cells
+        if zeros + empty < years:  # some cell neither 0 nor empty
+            codes[name] = cells
     organization.rows = []

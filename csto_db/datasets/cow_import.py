@@ -23,7 +23,7 @@ from ..store.models import (
     Source,
     State,
 )
-from .cow_file import SOURCE_KEY, CowFile, CowOrganization, read_cow_file
+from .cow_file import ROW_COLUMNS, SOURCE_KEY, CowFile, CowOrganization, read_cow_file
 from .cow_rows import ImportRows, curated_of, import_rows
 from .cow_spans import empty_runs, missing_runs, runs
 
@@ -271,7 +271,8 @@ def _verify_cow_years(
             if row is None:
                 problems.append(f"cow_years {organization.ioname} {year}: in {file}, not stored")
                 continue
-            for name, value in {"orgname": organization.orgname, **cells}.items():
+            named = zip(("orgname", *ROW_COLUMNS), (organization.orgname, *cells), strict=True)
+            for name, value in named:
                 if getattr(row, name) != value:
                     problems.append(
                         f"cow_years {organization.ioname} {year} {name}: "

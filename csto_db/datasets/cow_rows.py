@@ -16,6 +16,7 @@ from ..store.models import Fact, Organization, State
 from .cow_file import (
     DATASET_NAME,
     MISSING,
+    ROW_COLUMNS,
     SOURCE_KEY,
     STATUS_CODES,
     CowFile,
@@ -285,7 +286,7 @@ def _cow_year_rows(rows: ImportRows, organization: CowOrganization) -> None:
                 "year": year,
                 "source_key": SOURCE_KEY,
                 "orgname": organization.orgname,
-                **cells,
+                **dict(zip(ROW_COLUMNS, cells, strict=True)),
             }
         )
 
