@@ -90,8 +90,10 @@ def import_cow(
     Raises :class:`DatasetError` for a malformed file.
     """
     data = read_cow_file(path)
+    # The table, not the mapped class: see curated_of.
+    imports = DatasetImport.__table__
     previous = connection.execute(
-        select(DatasetImport.file_sha256).where(DatasetImport.source_key == SOURCE_KEY)
+        select(imports.c.file_sha256).where(imports.c.source_key == SOURCE_KEY)
     ).scalar()
     if previous == data.sha256:
         return ImportReport(data.name, False, 0, 0, 0, 0, [])
