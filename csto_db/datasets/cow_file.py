@@ -7,10 +7,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib import resources
-from operator import gt, itemgetter
+from operator import attrgetter, gt, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -194,42 +194,172 @@ def parse_cow(name: str, raw: bytes) -> CowFile:
                 f"{name!r} is not a COW state column"
             )
     states = [known[name] for name in state_columns]
+    layout = _Layout.of(header, position, state_start, state_columns)
     try:
-        by_name, rows = _read_rows(path.name, reader, header, position, state_start, state_columns)
-    except csv.Error as error:
-        raise DatasetError(f"{path.name}: line {reader.line_num}: {error}") from None
-    organizations = sorted(by_name.values(), key=lambda o: o.ioname)
-    for organization in organizations:
-        _columns_by_year(organization, state_columns)
+        organizations, rows = _read_by_organization(reader, layout)
+    except (_Unusual, csv.Error):
+        # Read again, row by row, to name the first bad cell (or to take the rows in any
+        # order).
+        reader = csv.reader(io.StringIO(text, newline=""))
+        next(reader)
+        try:
+            by_name, rows = _read_rows(path.name, reader, layout)
+        except csv.Error as error:
+            raise DatasetError(f"{path.name}: line {reader.line_num}: {error}") from None
+        organizations = sorted(by_name.values(), key=lambda o: o.ioname)
+        for organization in organizations:
+            _in_year_order(organization)
+            _complete(organization, layout.state_columns, zip(*organization.rows, strict=True))
+            organization.rows = []
     return CowFile(path.name, hashlib.sha256(raw).hexdigest(), states, organizations, rows)
 
 
-def _read_rows(
-    file: str,
-    reader: Any,
-    header: list[str],
-    position: dict[str, int],
-    state_start: int,
-    state_columns: list[str],
-) -> tuple[dict[str, CowOrganization], int]:
-    """Check each row and file it under its organization; the organizations by ``ioname``
-    and the count of rows. The first bad cell raises :class:`DatasetError`.
+@dataclass(frozen=True)
+class _Layout:
+    """Where a file's columns stand in each of its rows."""
 
-    Runs once per row of a file of tens of thousands: the cells are found by index, and the
-    common case (every cell good) costs a few set and length operations done in C; a row
-    that fails one is looked at cell by cell only then, for the message."""
-    width = len(header)
-    state_end = state_start + len(state_columns)
-    ioname_at, orgname_at, year_at = position["ioname"], position["orgname"], position["year"]
-    ionum_at, longorgname_at, dead_at = position["ionum"], position["longorgname"], position["dead"]
-    deaddate_at = position.get("deaddate")
-    beside = _cells_getter([position.get(name) for name in ROW_COLUMNS])
-    # The cells with a length limit, in the order the checks name them.
-    limited = [
-        (name, position[name], limit)
-        for name in ("orgname", *ROW_COLUMNS)
-        if name in position and (limit := ROW_COLUMN_LENGTHS.get(name, 20)) is not None
-    ]
+    width: int
+    ioname: int
+    orgname: int
+    year: int
+    ionum: int
+    longorgname: int
+    dead: int
+    #: None where the file has no such column (its cells count as empty).
+    deaddate: int | None
+    #: The cells of :data:`ROW_COLUMNS`, in that order.
+    beside: list[int | None]
+    state_start: int
+    state_columns: list[str]
+    #: The cells with a length limit, in the order the checks name them: name, place, limit.
+    limited: list[tuple[str, int, int]]
+
+    @classmethod
+    def of(
+        cls, header: list[str], position: dict[str, int], state_start: int, state_columns: list[str]
+    ) -> _Layout:
+        return cls(
+            len(header),
+            position["ioname"],
+            position["orgname"],
+            position["year"],
+            position["ionum"],
+            position["longorgname"],
+            position["dead"],
+            position.get("deaddate"),
+            [position.get(name) for name in ROW_COLUMNS],
+            state_start,
+            state_columns,
+            [
+                (name, position[name], limit)
+                for name in ("orgname", *ROW_COLUMNS)
+                if name in position and (limit := ROW_COLUMN_LENGTHS.get(name, 20)) is not None
+            ],
+        )
+
+    @property
+    def state_end(self) -> int:
+        return self.state_start + len(self.state_columns)
+
+
+class _Unusual(Exception):
+    """A file the reading by organization does not take: a row breaks one of the file's
+    rules, or an organization's rows stand apart. Reading it row by row names the first
+    bad cell, if there is one."""
+
+
+def _read_by_organization(reader: Any, layout: _Layout) -> tuple[list[CowOrganization], int]:
+    """The organizations of a file that keeps the rules and lists each organization's rows
+    together (as COW's does), and the count of rows; raises :class:`_Unusual` otherwise.
+
+    Each row is only put with its organization's; when the next organization's begin, the
+    rules are checked a column of the organization's rows at a time (parsed to whole
+    numbers, measured, compared to the codes), in C, and its rows are let go. A file that
+    reads this way reads the same row by row (:func:`_read_rows`)."""
+    organizations = []
+    read: set[str] = set()
+    width, ioname_at = layout.width, layout.ioname
+    ioname: str | None = None
+    first_line = 0
+    file_rows: list[list[str]] = []
+    rows = 0
+    for row in reader:
+        if len(row) != width:
+            if row:
+                raise _Unusual
+            continue  # a blank line, as at the end of a file
+        rows += 1
+        if row[ioname_at] != ioname:
+            if ioname is not None:
+                organizations.append(_organization(ioname, first_line, file_rows, layout))
+                read.add(ioname)
+            ioname, first_line, file_rows = row[ioname_at], reader.line_num, []
+            if not ioname or ioname in read:
+                raise _Unusual  # no name, or rows apart from the organization's others
+        file_rows.append(row)
+    if ioname is not None:
+        organizations.append(_organization(ioname, first_line, file_rows, layout))
+    organizations.sort(key=attrgetter("ioname"))
+    return organizations, rows
+
+
+def _organization(
+    ioname: str, first_line: int, file_rows: list[list[str]], layout: _Layout
+) -> CowOrganization:
+    """An organization from its rows in the file's order, each rule checked a column at a
+    time; raises :class:`_Unusual` at the first one broken."""
+    columns = list(zip(*file_rows, strict=True))
+    try:
+        years = list(map(int, columns[layout.year]))
+        ionums = set(map(int, columns[layout.ionum]))
+        if layout.deaddate is not None:
+            list(map(int, filter(None, columns[layout.deaddate])))  # each a year
+    except ValueError:
+        raise _Unusual from None
+    if (
+        len(ionums) != 1
+        or min(years) < MIN_YEAR
+        or max(years) > MAX_YEAR
+        or len(set(years)) != len(years)
+        or any(max(map(len, columns[at])) > limit for _name, at, limit in layout.limited)
+    ):
+        raise _Unusual
+    orgname = file_rows[0][layout.orgname]
+    order = sorted(range(len(years)), key=years.__getitem__)
+    if order != list(range(len(order))):
+        years = [years[i] for i in order]
+        columns = list(zip(*(file_rows[i] for i in order), strict=True))
+    empty = ("",) * len(years)
+    organization = CowOrganization(
+        ioname,
+        ionums.pop(),
+        orgname,
+        first_line=first_line,
+        years=years,
+        longorgnames=list(columns[layout.longorgname]),
+        deads=list(columns[layout.dead]),
+        deaddates=list(empty if layout.deaddate is None else columns[layout.deaddate]),
+        row_cells=list(
+            zip(*(empty if at is None else columns[at] for at in layout.beside), strict=True)
+        ),
+    )
+    _complete(organization, layout.state_columns, columns[layout.state_start : layout.state_end])
+    if not all(map(CODE_SET.issuperset, organization.codes.values())):
+        raise _Unusual  # a cell neither 0 nor empty stands in a column of codes
+    return organization
+
+
+def _read_rows(file: str, reader: Any, layout: _Layout) -> tuple[dict[str, CowOrganization], int]:
+    """Check each row and file it under its organization; the organizations by ``ioname``
+    and the count of rows. The first bad cell raises :class:`DatasetError`, naming its line
+    and column."""
+    width, state_start, state_end = layout.width, layout.state_start, layout.state_end
+    state_columns = layout.state_columns
+    ioname_at, orgname_at, year_at = layout.ioname, layout.orgname, layout.year
+    ionum_at, longorgname_at, dead_at = layout.ionum, layout.longorgname, layout.dead
+    deaddate_at = layout.deaddate
+    beside = _cells_getter(layout.beside)
+    limited = layout.limited
     limited_cells = _cells_getter([at for _name, at, _limit in limited])
     limits = [limit for _name, _at, limit in limited]
     by_name: dict[str, CowOrganization] = {}
@@ -289,7 +419,8 @@ def _read_rows(
             try:
                 int(deaddate)  # a year, or the file is not COW's
             except ValueError:
-                raise _not_whole(file, line, "deaddate", position["deaddate"], row) from None
+                assert deaddate_at is not None  # a cell only where the file has the column
+                raise _not_whole(file, line, "deaddate", deaddate_at, row) from None
         if any(map(gt, map(len, limited_cells(row)), limits)):
             name, at, limit = next(
                 (name, at, limit) for name, at, limit in limited if len(row[at]) > limit
@@ -321,8 +452,8 @@ def _cells_getter(indexes: list[int | None]) -> Callable[[list[str]], tuple[str,
     return lambda row: tuple("" if at is None else row[at] for at in indexes)
 
 
-def _columns_by_year(organization: CowOrganization, state_columns: list[str]) -> None:
-    """Order the rows by year, then turn them into the columns that code something."""
+def _in_year_order(organization: CowOrganization) -> None:
+    """Order the rows read row by row by year."""
     order = sorted(range(len(organization.years)), key=organization.years.__getitem__)
     if order != list(range(len(order))):
         organization.years = [organization.years[i] for i in order]
@@ -331,6 +462,13 @@ def _columns_by_year(organization: CowOrganization, state_columns: list[str]) ->
         organization.deaddates = [organization.deaddates[i] for i in order]
         organization.row_cells = [organization.row_cells[i] for i in order]
         organization.rows = [organization.rows[i] for i in order]
+
+
+def _complete(
+    organization: CowOrganization, state_columns: list[str], columns: Iterable[tuple[str, ...]]
+) -> None:
+    """The year the organization ended, and its state columns that code something, from
+    ``columns``, its state cells a column at a time in year order."""
     # COW gives the year an organization ended in ``deaddate``, and flags it ``dead`` in its
     # last row; a few that ended have the year but not the flag.
     if organization.deaddates[-1]:
@@ -339,7 +477,7 @@ def _columns_by_year(organization: CowOrganization, state_columns: list[str]) ->
         organization.dissolved = organization.years[-1]
     years = len(organization.years)
     codes, empties = organization.codes, organization.empties
-    for name, cells in zip(state_columns, zip(*organization.rows, strict=True), strict=True):
+    for name, cells in zip(state_columns, columns, strict=True):
         # Two counts in C per column, where most columns hold nothing but 0.
         zeros = cells.count("0")
         if zeros == years:
@@ -349,4 +487,3 @@ def _columns_by_year(organization: CowOrganization, state_columns: list[str]) ->
             empties[name] = cells
         if zeros + empty < years:  # some cell neither 0 nor empty
             codes[name] = cells
-    organization.rows = []
