@@ -29,6 +29,17 @@ from .cow_spans import Run, SpanReading, _date, runs, spans_of
 Row = tuple[Any, ...]
 
 
+#: The four columns of a partial date that is not there.
+_NO_DATE = (None, None, None, None)
+
+
+def _partial_date_columns(value: PartialDate | None) -> Row:
+    """The four columns of a partial date (edtf, lower, upper, precision), empty for None."""
+    if value is None:
+        return _NO_DATE
+    return (value.edtf, value.lower, value.upper, value.precision)
+
+
 def membership_span_row(
     *,
     key: str,
@@ -48,11 +59,8 @@ def membership_span_row(
         state_iso3,
         organization_code,
         status,
-        start.edtf,
-        start.lower,
-        start.upper,
-        start.precision,
-        *(_NO_DATE if end is None else (end.edtf, end.lower, end.upper, end.precision)),
+        *_partial_date_columns(start),
+        *_partial_date_columns(end),
         None,  # start_document_key
         None,  # start_event_key
         None,  # end_document_key
@@ -63,10 +71,6 @@ def membership_span_row(
         reasoning,
         note,
     )
-
-
-#: The four columns of a partial date that is not there.
-_NO_DATE = (None, None, None, None)
 
 
 def citation_key(ioname: str, column: str, run: Run) -> str:
@@ -444,13 +448,6 @@ def _organization_rows(rows: ImportRows, file: str, organization: CowOrganizatio
             f"COW IGO {organization.ionum}: {organization.orgname}",
         )
     )
-
-
-def _partial_date_columns(value: PartialDate | None) -> Row:
-    """The four columns of a partial date (edtf, lower, upper, precision), empty for None."""
-    if value is None:
-        return _NO_DATE
-    return (value.edtf, value.lower, value.upper, value.precision)
 
 
 def _span_rows(
