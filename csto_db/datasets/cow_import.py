@@ -142,11 +142,12 @@ def _import_cow(connection: Connection, path: Path, progress: Progress | None) -
 def write_rows(connection: Connection, rows: ImportRows, progress: Progress | None = None) -> None:
     """Bulk inserts, parents first: one executemany per table and batch.
 
-    Where the driver takes positional parameters (SQLite, MySQL's drivers), each table's
-    INSERT is compiled once and its rows go to the driver as the tuples they are, the
-    column types' conversions (dates to text, enums checked) applied a column at a time;
-    SQLAlchemy's own handling of parameters, row by row, cost more than the rows' building.
-    Elsewhere the rows go through :meth:`Connection.execute` as mappings.
+    Where the driver takes positional parameters (SQLite's), each table's INSERT is
+    compiled once and its rows go to the driver as the tuples they are, the column types'
+    conversions (dates to text, enums checked) applied a column at a time: SQLAlchemy's
+    own handling of parameters, row by row, cost more than building the rows. Drivers
+    that take named parameters (psycopg, PyMySQL) get the rows as mappings through
+    :meth:`Connection.execute`.
     """
     from ..store.models import Base
 
