@@ -37,9 +37,8 @@ def prepared_rows(database: Path, rows_file: Path) -> int:
         rows, _skipped = import_rows(read_cow_file(COW_FILE), curated_of(connection))
     engine.dispose()
     plain = {}
-    for name, table_rows in rows.tables():
-        columns = list(table_rows[0]) if table_rows else []
-        plain[name] = (columns, [tuple(_plain(row[c]) for c in columns) for row in table_rows])
+    for name, columns, table_rows in rows.tables():
+        plain[name] = (list(columns), [tuple(map(_plain, row)) for row in table_rows])
     rows_file.write_bytes(pickle.dumps(plain))
     return rows.count()
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import Connection, or_, select
 
@@ -16,13 +16,28 @@ from ..store.models import Fact, Organization, State
 from .cow_file import (
     DATASET_NAME,
     MISSING,
+    NOT_IN_SYSTEM,
+    ROW_COLUMNS,
     SOURCE_KEY,
-    STATUS_CODES,
     CowFile,
     CowOrganization,
     DatasetError,
 )
-from .cow_spans import Run, SpanReading, _date, empty_runs, missing_runs, runs, spans_of
+from .cow_spans import Run, SpanReading, _date, runs, spans_of
+
+#: A row as a tuple of its table's values, in the order of :attr:`ImportRows.COLUMNS`.
+Row = tuple[Any, ...]
+
+
+#: The four columns of a partial date that is not there.
+_NO_DATE = (None, None, None, None)
+
+
+def _partial_date_columns(value: PartialDate | None) -> Row:
+    """The four columns of a partial date (edtf, lower, upper, precision), empty for None."""
+    if value is None:
+        return _NO_DATE
+    return (value.edtf, value.lower, value.upper, value.precision)
 
 
 def membership_span_row(
@@ -35,91 +50,165 @@ def membership_span_row(
     end: PartialDate | None,
     reasoning: str | None = None,
     note: str | None = None,
-) -> dict[str, Any]:
+) -> Row:
     """One ``membership_spans`` row, every column set: the one place an import builds it.
     An imported span has no competing readings, so its reach is its own outer bounds."""
     reach_start, reach_end = reach_of(start, end, ())
-    return {
-        "key": key,
-        "state_iso3": state_iso3,
-        "organization_code": organization_code,
-        "status": status,
-        "start_edtf": start.edtf,
-        "start_lower": start.lower,
-        "start_upper": start.upper,
-        "start_precision": start.precision,
-        "end_edtf": end.edtf if end else None,
-        "end_lower": end.lower if end else None,
-        "end_upper": end.upper if end else None,
-        "end_precision": end.precision if end else None,
-        "start_document_key": None,
-        "start_event_key": None,
-        "end_document_key": None,
-        "end_event_key": None,
-        "inferred": reasoning is not None,
-        "reasoning": reasoning,
-        "note": note,
-        "reach_start": reach_start,
-        "reach_end": reach_end,
-    }
+    return (
+        key,
+        state_iso3,
+        organization_code,
+        status,
+        *_partial_date_columns(start),
+        *_partial_date_columns(end),
+        None,  # start_document_key
+        None,  # start_event_key
+        None,  # end_document_key
+        None,  # end_event_key
+        reach_start,
+        reach_end,
+        reasoning is not None,  # inferred
+        reasoning,
+        note,
+    )
 
 
 def citation_key(ioname: str, column: str, run: Run) -> str:
     return f"cow:{ioname}:{column}:{run.first}-{run.last}"
 
 
-def locator_citation_row(file: str, ioname: str, column: str, run: Run) -> dict[str, Any]:
+def locator_citation_row(file: str, ioname: str, column: str, run: Run) -> Row:
     """A citation of a run of cells: every cell holds the quote."""
-    return {
-        "key": citation_key(ioname, column, run),
-        "source_key": SOURCE_KEY,
-        "quote": run.code,
-        "translation": None,
-        "char_start": None,
-        "char_end": None,
-        "locator_file": file,
-        "locator_record": ioname,
-        "locator_column": column,
-        "locator_first_year": run.first,
-        "locator_last_year": run.last,
-    }
+    return (
+        citation_key(ioname, column, run),
+        SOURCE_KEY,
+        run.code,  # quote
+        None,  # translation
+        None,  # char_start
+        None,  # char_end
+        file,
+        ioname,
+        column,
+        run.first,
+        run.last,
+    )
 
 
 @dataclass
 class ImportRows:
-    """Every row an import writes, per table, in the order they must be written."""
+    """Every row an import writes, per table, in the order they must be written; each row a
+    tuple of the values of its table's :attr:`COLUMNS` (a tuple holds a row in a fraction of
+    a dict's memory, and the driver takes it as it is)."""
 
-    sources: list[dict[str, Any]] = field(default_factory=list)
-    dataset_imports: list[dict[str, Any]] = field(default_factory=list)
-    states: list[dict[str, Any]] = field(default_factory=list)
-    citations: list[dict[str, Any]] = field(default_factory=list)
-    facts: list[dict[str, Any]] = field(default_factory=list)
-    fact_citations: list[dict[str, Any]] = field(default_factory=list)
-    organizations: list[dict[str, Any]] = field(default_factory=list)
-    membership_spans: list[dict[str, Any]] = field(default_factory=list)
-    missing_data: list[dict[str, Any]] = field(default_factory=list)
-    not_in_system: list[dict[str, Any]] = field(default_factory=list)
-    cow_years: list[dict[str, Any]] = field(default_factory=list)
+    #: Each table's columns, in the order its rows hold them (the table's own order).
+    COLUMNS: ClassVar[dict[str, tuple[str, ...]]] = {
+        "sources": (
+            "key",
+            "title",
+            "kind",
+            "publisher",
+            "address",
+            "language",
+            "published",
+            "full_text",
+            "full_text_sha256",
+            "note",
+        ),
+        "dataset_imports": ("source_key", "file_name", "file_sha256", "organizations", "spans"),
+        "states": ("iso3", "iso2", "numeric", "name", "cow_ccode", "dataset_key"),
+        "citations": (
+            "key",
+            "source_key",
+            "quote",
+            "translation",
+            "char_start",
+            "char_end",
+            "locator_file",
+            "locator_record",
+            "locator_column",
+            "locator_first_year",
+            "locator_last_year",
+        ),
+        "facts": ("key", "table_name", "dataset_key"),
+        "fact_citations": ("fact_key", "citation_key"),
+        "organizations": (
+            "code",
+            "name",
+            "kind",
+            "parent_code",
+            "predecessor_code",
+            "cow_ionum",
+            *(
+                f"{name}_{part}"
+                for name in ("membership_start", "membership_end", "horizon")
+                for part in ("edtf", "lower", "upper", "precision")
+            ),
+            "horizon_reasoning",
+            "note",
+        ),
+        "membership_spans": (
+            "key",
+            "state_iso3",
+            "organization_code",
+            "status",
+            "start_edtf",
+            "start_lower",
+            "start_upper",
+            "start_precision",
+            "end_edtf",
+            "end_lower",
+            "end_upper",
+            "end_precision",
+            "start_document_key",
+            "start_event_key",
+            "end_document_key",
+            "end_event_key",
+            "reach_start",
+            "reach_end",
+            "inferred",
+            "reasoning",
+            "note",
+        ),
+        "missing_data": (
+            "organization_code",
+            "state_iso3",
+            "first_year",
+            "last_year",
+            "source_key",
+        ),
+        "not_in_system": (
+            "organization_code",
+            "state_iso3",
+            "first_year",
+            "last_year",
+            "source_key",
+        ),
+        "cow_years": ("organization_code", "year", "source_key", "orgname", *ROW_COLUMNS),
+    }
+
+    sources: list[Row] = field(default_factory=list)
+    dataset_imports: list[Row] = field(default_factory=list)
+    states: list[Row] = field(default_factory=list)
+    citations: list[Row] = field(default_factory=list)
+    facts: list[Row] = field(default_factory=list)
+    fact_citations: list[Row] = field(default_factory=list)
+    organizations: list[Row] = field(default_factory=list)
+    membership_spans: list[Row] = field(default_factory=list)
+    missing_data: list[Row] = field(default_factory=list)
+    not_in_system: list[Row] = field(default_factory=list)
+    cow_years: list[Row] = field(default_factory=list)
     citation_keys: set[str] = field(default_factory=set)
+    #: Organizations and membership spans the rows add (the ``dataset_imports`` row's).
+    organization_count: int = 0
+    span_count: int = 0
 
-    def tables(self) -> Iterator[tuple[str, list[dict[str, Any]]]]:
-        for name in (
-            "sources",
-            "dataset_imports",
-            "states",
-            "citations",
-            "facts",
-            "fact_citations",
-            "organizations",
-            "membership_spans",
-            "missing_data",
-            "not_in_system",
-            "cow_years",
-        ):
-            yield name, getattr(self, name)
+    def tables(self) -> Iterator[tuple[str, tuple[str, ...], list[Row]]]:
+        """Each table's name, columns and rows, parents first."""
+        for name, columns in self.COLUMNS.items():
+            yield name, columns, getattr(self, name)
 
     def count(self) -> int:
-        return sum(len(rows) for _name, rows in self.tables())
+        return sum(len(rows) for _name, _columns, rows in self.tables())
 
 
 @dataclass(frozen=True)
@@ -134,30 +223,35 @@ class Curated:
 
 
 def curated_of(connection: Connection) -> Curated:
-    imported = Fact.dataset_key == SOURCE_KEY
-    not_imported = or_(Fact.dataset_key.is_(None), ~imported)
+    # The tables, not the mapped classes: the first query through a mapped class configures
+    # every mapper, a third of a second an import has no other use for.
+    organizations, facts, states = Organization.__table__, Fact.__table__, State.__table__
+    imported = facts.c.dataset_key == SOURCE_KEY
+    not_imported = or_(facts.c.dataset_key.is_(None), ~imported)
     return Curated(
         organizations={
             code: ionum
             for code, ionum in connection.execute(
-                select(Organization.code, Organization.cow_ionum)
-                .join(Fact, Fact.key == Organization.code)
+                select(organizations.c.code, organizations.c.cow_ionum)
+                .join(facts, facts.c.key == organizations.c.code)
                 .where(not_imported)
             )
         },
         state_by_ccode={
             ccode: iso3
             for ccode, iso3 in connection.execute(
-                select(State.cow_ccode, State.iso3).where(
-                    State.cow_ccode.is_not(None), State.dataset_key.is_(None)
+                select(states.c.cow_ccode, states.c.iso3).where(
+                    states.c.cow_ccode.is_not(None), states.c.dataset_key.is_(None)
                 )
             )
             if ccode is not None
         },  # as the query says; the type checker cannot see it
         state_codes=set(
-            connection.execute(select(State.iso3).where(State.dataset_key.is_(None))).scalars()
+            connection.execute(
+                select(states.c.iso3).where(states.c.dataset_key.is_(None))
+            ).scalars()
         ),
-        fact_keys=set(connection.execute(select(Fact.key).where(not_imported)).scalars()),
+        fact_keys=set(connection.execute(select(facts.c.key).where(not_imported)).scalars()),
     )
 
 
@@ -172,25 +266,25 @@ def import_rows(data: CowFile, curated: Curated) -> tuple[ImportRows, list[str]]
     rows = ImportRows()
     skipped: list[str] = []
     rows.sources.append(
-        {
-            "key": SOURCE_KEY,
-            "title": (
+        (
+            SOURCE_KEY,
+            (
                 "Correlates of War IGO data v3.0, IGO-year format (file "
                 f"{data.name}, imported whole)"
             ),
-            "kind": "dataset",
-            "publisher": "Correlates of War Project",
-            "address": data.name,
-            "language": "en",
-            "published": "2020",
-            "full_text": None,
-            "full_text_sha256": data.sha256,
-            "note": (
+            "dataset",
+            "Correlates of War Project",
+            data.name,
+            "en",
+            "2020",
+            None,  # full_text
+            data.sha256,
+            (
                 "Pevehouse, Nordstrom, McManus & Jamison (2020), Journal of Peace Research "
                 "57(3): 492–503. Citations point at cells (file, ioname, column, years); "
                 "the quote is the code every cell of the range holds."
             ),
-        }
+        )
     )
     iso3_of: dict[str, str] = {}
     for state in data.states:
@@ -205,19 +299,13 @@ def import_rows(data: CowFile, curated: Curated) -> tuple[ImportRows, list[str]]
             )
         iso3_of[state.column] = state.iso3
         rows.states.append(
-            {
-                "iso3": state.iso3,
-                "iso2": state.iso2,
-                "numeric": state.numeric,
-                "name": state.name,
-                "cow_ccode": state.ccode,
-                "dataset_key": SOURCE_KEY,
-            }
+            (state.iso3, state.iso2, state.numeric, state.name, state.ccode, SOURCE_KEY)
         )
+    #: Where each state column stands in the file, to take an organization's columns in order.
+    place = {state.column: index for index, state in enumerate(data.states)}
     curated_ionums = {
         ionum: code for code, ionum in curated.organizations.items() if ionum is not None
     }
-    organizations = spans = 0
     for organization in data.organizations:
         if organization.ionum in curated_ionums:
             skipped.append(
@@ -234,60 +322,63 @@ def import_rows(data: CowFile, curated: Curated) -> tuple[ImportRows, list[str]]
                     "the key is a curated fact's"
                 )
             _organization_rows(rows, data.name, organization)
-            organizations += 1
+            rows.organization_count += 1
         _cow_year_rows(rows, organization)
-        for column, cells in organization.empties.items():
-            for run in empty_runs(runs(organization.years, cells)):
-                rows.not_in_system.append(
-                    {
-                        "organization_code": code,
-                        "state_iso3": iso3_of[column],
-                        "first_year": run.first,
-                        "last_year": run.last,
-                        "source_key": SOURCE_KEY,
-                    }
-                )
-        for column, cells in organization.codes.items():
-            column_runs = runs(organization.years, cells)
-            for run in missing_runs(column_runs):
-                rows.missing_data.append(
-                    {
-                        "organization_code": code,
-                        "state_iso3": iso3_of[column],
-                        "first_year": run.first,
-                        "last_year": run.last,
-                        "source_key": SOURCE_KEY,
-                    }
-                )
-            if STATUS_CODES.isdisjoint(cells):
-                continue
-            for reading in spans_of(column_runs, dissolved=organization.dissolved):
-                _span_rows(rows, data.name, organization, column, iso3_of[column], reading)
-                spans += 1
+        _column_rows(rows, data.name, organization, iso3_of, place)
     rows.dataset_imports.append(
-        {
-            "source_key": SOURCE_KEY,
-            "file_name": data.name,
-            "file_sha256": data.sha256,
-            "organizations": organizations,
-            "spans": spans,
-        }
+        (SOURCE_KEY, data.name, data.sha256, rows.organization_count, rows.span_count)
     )
     return rows, skipped
 
 
+def _column_rows(
+    rows: ImportRows,
+    file: str,
+    organization: CowOrganization,
+    iso3_of: dict[str, str],
+    place: dict[str, int],
+) -> None:
+    """The rows of each state column that codes something: its runs of empty cells and of
+    missing data, and its spans. Each column's runs are found once, for all three."""
+    code, years, dissolved = organization.ioname, organization.years, organization.dissolved
+    codes, empties = organization.codes, organization.empties
+    not_in_system, missing_data = rows.not_in_system, rows.missing_data
+    # Years without a gap: a run of cells is a run of years from the first one on.
+    contiguous = years[-1] - years[0] == len(years) - 1
+    for column in sorted(codes.keys() | empties.keys(), key=place.__getitem__):
+        iso3 = iso3_of[column]
+        cells = codes.get(column)
+        if cells is None:
+            # Only empty cells and 0: most such columns are the years before the state
+            # joined the system, or after it left, in one block, found in C.
+            cells = empties[column]
+            first, length = cells.index(NOT_IN_SYSTEM), cells.count(NOT_IN_SYSTEM)
+            if contiguous and cells[first : first + length].count(NOT_IN_SYSTEM) == length:
+                start = years[0] + first
+                not_in_system.append((code, iso3, start, start + length - 1, SOURCE_KEY))
+                continue
+        column_runs = runs(years, cells)
+        coded = False  # some run of a status, which makes a span
+        for run in column_runs:
+            if run.code == NOT_IN_SYSTEM:
+                not_in_system.append((code, iso3, run.first, run.last, SOURCE_KEY))
+            elif run.code == MISSING:
+                missing_data.append((code, iso3, run.first, run.last, SOURCE_KEY))
+            elif run.code != "0":
+                coded = True
+        if coded:
+            for reading in spans_of(column_runs, dissolved=dissolved):
+                _span_rows(rows, file, organization, column, iso3, reading)
+                rows.span_count += 1
+
+
 def _cow_year_rows(rows: ImportRows, organization: CowOrganization) -> None:
     """Each of the organization's rows: its year and its cells beside the state columns."""
-    for year, cells in zip(organization.years, organization.row_cells, strict=True):
-        rows.cow_years.append(
-            {
-                "organization_code": organization.ioname,
-                "year": year,
-                "source_key": SOURCE_KEY,
-                "orgname": organization.orgname,
-                **cells,
-            }
-        )
+    code, orgname = organization.ioname, organization.orgname
+    rows.cow_years.extend(
+        (code, year, SOURCE_KEY, orgname, *cells)
+        for year, cells in zip(organization.years, organization.row_cells, strict=True)
+    )
 
 
 def _organization_rows(rows: ImportRows, file: str, organization: CowOrganization) -> None:
@@ -308,8 +399,8 @@ def _organization_rows(rows: ImportRows, file: str, organization: CowOrganizatio
     run = Run(name, organization.years[first], last)
     citation = locator_citation_row(file, code, column, run)
     rows.citations.append(citation)
-    rows.facts.append({"key": code, "table_name": "organizations", "dataset_key": SOURCE_KEY})
-    rows.fact_citations.append({"fact_key": code, "citation_key": citation["key"]})
+    rows.facts.append((code, "organizations", SOURCE_KEY))
+    rows.fact_citations.append((code, citation[0]))
     # The record ends with the last year COW codes the organization; one COW says ended
     # has a lifetime, whose membership ends in that year (or in its last year, if later),
     # and its record with it.
@@ -329,7 +420,7 @@ def _organization_rows(rows: ImportRows, file: str, organization: CowOrganizatio
         cells = Run(values[-1], organization.years[first], last)
         dead_citation = locator_citation_row(file, code, dead_column, cells)
         rows.citations.append(dead_citation)
-        rows.fact_citations.append({"fact_key": code, "citation_key": dead_citation["key"]})
+        rows.fact_citations.append((code, dead_citation[0]))
         if organization.dissolved > last:
             reasoning = (
                 f"the end of {organization.dissolved}, the year {DATASET_NAME} says it "
@@ -343,30 +434,20 @@ def _organization_rows(rows: ImportRows, file: str, organization: CowOrganizatio
     else:
         reasoning = f"the end of {last}, the last year {DATASET_NAME}, its only source, codes it"
     rows.organizations.append(
-        {
-            "code": code,
-            "name": name[:200],
-            "kind": "international_organization",
-            "parent_code": None,
-            "predecessor_code": None,
-            "cow_ionum": organization.ionum,
-            **_partial_date_columns("membership_start", None),
-            **_partial_date_columns("membership_end", ended),
-            **_partial_date_columns("horizon", horizon),
-            "horizon_reasoning": reasoning,
-            "note": f"COW IGO {organization.ionum}: {organization.orgname}",
-        }
+        (
+            code,
+            name[:200],
+            "international_organization",
+            None,  # parent_code
+            None,  # predecessor_code
+            organization.ionum,
+            *_NO_DATE,  # membership_start
+            *_partial_date_columns(ended),  # membership_end
+            *_partial_date_columns(horizon),
+            reasoning,  # horizon_reasoning
+            f"COW IGO {organization.ionum}: {organization.orgname}",
+        )
     )
-
-
-def _partial_date_columns(name: str, value: PartialDate | None) -> dict[str, Any]:
-    """The four columns of the partial date ``name``, empty for None."""
-    return {
-        f"{name}_edtf": value.edtf if value else None,
-        f"{name}_lower": value.lower if value else None,
-        f"{name}_upper": value.upper if value else None,
-        f"{name}_precision": value.precision if value else None,
-    }
 
 
 def _span_rows(
@@ -379,13 +460,13 @@ def _span_rows(
 ) -> None:
     status_run = next(run for run in reading.cells if run.code != MISSING)
     key = f"cow:{organization.ioname}:{iso3}:{status_run.first}"
-    rows.facts.append({"key": key, "table_name": "membership_spans", "dataset_key": SOURCE_KEY})
+    rows.facts.append((key, "membership_spans", SOURCE_KEY))
     for run in reading.cells:
         citation = locator_citation_row(file, organization.ioname, column, run)
-        if citation["key"] not in rows.citation_keys:
-            rows.citation_keys.add(citation["key"])
+        if citation[0] not in rows.citation_keys:
+            rows.citation_keys.add(citation[0])
             rows.citations.append(citation)
-        rows.fact_citations.append({"fact_key": key, "citation_key": citation["key"]})
+        rows.fact_citations.append((key, citation[0]))
     rows.membership_spans.append(
         membership_span_row(
             key=key,
