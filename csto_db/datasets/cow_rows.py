@@ -13,11 +13,11 @@ from sqlalchemy import Connection, or_, select
 from ..answers.asof import reach_of
 from ..store.dates import PartialDate
 from ..store.models import Fact, Organization, State
+from ..store.tables import metadata
 from .cow_file import (
     DATASET_NAME,
     MISSING,
     NOT_IN_SYSTEM,
-    ROW_COLUMNS,
     SOURCE_KEY,
     CowFile,
     CowOrganization,
@@ -100,90 +100,24 @@ class ImportRows:
     tuple of the values of its table's :attr:`COLUMNS` (a tuple holds a row in a fraction of
     a dict's memory, and the driver takes it as it is)."""
 
-    #: Each table's columns, in the order its rows hold them (the table's own order).
+    #: The tables, parents first; each row holds its table's columns in the table's own order
+    #: (read from the table definition, so a column added there is a row one value short,
+    #: refused at the insert, never a column left out in silence).
     COLUMNS: ClassVar[dict[str, tuple[str, ...]]] = {
-        "sources": (
-            "key",
-            "title",
-            "kind",
-            "publisher",
-            "address",
-            "language",
-            "published",
-            "full_text",
-            "full_text_sha256",
-            "note",
-        ),
-        "dataset_imports": ("source_key", "file_name", "file_sha256", "organizations", "spans"),
-        "states": ("iso3", "iso2", "numeric", "name", "cow_ccode", "dataset_key"),
-        "citations": (
-            "key",
-            "source_key",
-            "quote",
-            "translation",
-            "char_start",
-            "char_end",
-            "locator_file",
-            "locator_record",
-            "locator_column",
-            "locator_first_year",
-            "locator_last_year",
-        ),
-        "facts": ("key", "table_name", "dataset_key"),
-        "fact_citations": ("fact_key", "citation_key"),
-        "organizations": (
-            "code",
-            "name",
-            "kind",
-            "parent_code",
-            "predecessor_code",
-            "cow_ionum",
-            *(
-                f"{name}_{part}"
-                for name in ("membership_start", "membership_end", "horizon")
-                for part in ("edtf", "lower", "upper", "precision")
-            ),
-            "horizon_reasoning",
-            "note",
-        ),
-        "membership_spans": (
-            "key",
-            "state_iso3",
-            "organization_code",
-            "status",
-            "start_edtf",
-            "start_lower",
-            "start_upper",
-            "start_precision",
-            "end_edtf",
-            "end_lower",
-            "end_upper",
-            "end_precision",
-            "start_document_key",
-            "start_event_key",
-            "end_document_key",
-            "end_event_key",
-            "reach_start",
-            "reach_end",
-            "inferred",
-            "reasoning",
-            "note",
-        ),
-        "missing_data": (
-            "organization_code",
-            "state_iso3",
-            "first_year",
-            "last_year",
-            "source_key",
-        ),
-        "not_in_system": (
-            "organization_code",
-            "state_iso3",
-            "first_year",
-            "last_year",
-            "source_key",
-        ),
-        "cow_years": ("organization_code", "year", "source_key", "orgname", *ROW_COLUMNS),
+        name: tuple(column.name for column in metadata.tables[name].columns)
+        for name in (
+            "sources",
+            "dataset_imports",
+            "states",
+            "citations",
+            "facts",
+            "fact_citations",
+            "organizations",
+            "membership_spans",
+            "missing_data",
+            "not_in_system",
+            "cow_years",
+        )
     }
 
     sources: list[Row] = field(default_factory=list)
