@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Table, delete, insert, inspect, select
 
 from .. import __version__
 from ..store import tables
+from ..store.bulk_insert import BulkInsert
 from ..store.tables import BUILD_TABLES, metadata
 from .canonical_dump import canonical_value
 from .imported_rows import imported_keys
@@ -166,12 +167,12 @@ def record_build(
                     .values(sha256=value)
                 )
         new = [
-            {"table_name": table, "row_key": key, "sha256": value}
+            (table, key, value)
             for (table, key), value in digests.items()
             if (table, key) not in stored
         ]
-        if new:
-            connection.execute(insert(tables.row_digests), new)
+        columns = ("table_name", "row_key", "sha256")
+        BulkInsert(connection, tables.row_digests, columns).execute(new)
         changed = True
     return changed
 

@@ -10,10 +10,11 @@ from typing import Any
 from sqlalchemy import Boolean, Column, ColumnElement, Connection, Table, and_, inspect, select
 
 from ..errors import SeedError
+from ..store.bulk_insert import BulkInsert
 from ..store.tables import SPAN_GROUPS
 from .digests import content_tables, row_key_text
 from .imported_rows import imported_keys
-from .seed_set import Key, Row, SeedSet, primary_key_of, table_of
+from .seed_set import Key, Row, SeedSet, columns_of, primary_key_of, table_of
 
 
 @dataclass
@@ -172,7 +173,10 @@ def sync(
             report.deleted[table.name] = len(removed)
             removed = []
         if inserts:
-            connection.execute(table.insert(), _parents_first(table, inserts))
+            names = [column.name for column in columns_of(table.name)]
+            BulkInsert(connection, table, names).execute(
+                [tuple(row[name] for name in names) for row in _parents_first(table, inserts)]
+            )
         for row in updates:
             connection.execute(
                 table.update()

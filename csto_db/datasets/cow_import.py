@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select
+from sqlalchemy import Connection, delete, select
 
+from ..store.bulk_insert import BulkInsert
 from ..store.models import (
     Citation,
     CowYear,
@@ -26,7 +27,7 @@ from ..store.models import (
     State,
 )
 from .cow_file import ROW_COLUMNS, SOURCE_KEY, CowFile, CowOrganization, read_cow_file
-from .cow_rows import ImportRows, Row, curated_of, import_rows
+from .cow_rows import ImportRows, curated_of, import_rows
 from .cow_spans import empty_runs, missing_runs, runs
 
 #: Rows written per executemany call: large enough to amortise the round trip, small enough
@@ -140,70 +141,21 @@ def _import_cow(connection: Connection, path: Path, progress: Progress | None) -
 
 
 def write_rows(connection: Connection, rows: ImportRows, progress: Progress | None = None) -> None:
-    """Bulk inserts, parents first: one executemany per table and batch.
-
-    Where the driver takes positional parameters (SQLite's), each table's INSERT is
-    compiled once and its rows go to the driver as the tuples they are, the column types'
-    conversions (dates to text, enums checked) applied a column at a time: SQLAlchemy's
-    own handling of parameters, row by row, cost more than building the rows. Drivers
-    that take named parameters (psycopg, PyMySQL) get the rows as mappings through
-    :meth:`Connection.execute`.
-    """
+    """Bulk inserts, parents first: one executemany per table and batch, each table's INSERT
+    compiled once (:class:`~csto_db.store.bulk_insert.BulkInsert`)."""
     from ..store.models import Base
 
     total, done = rows.count(), 0
     for name, columns, table_rows in rows.tables():
         if not table_rows:
             continue
-        table = Base.metadata.tables[name]
-        statement = table.insert()
-        compiled = statement.compile(dialect=connection.dialect, column_keys=list(columns))
-        # The compiled INSERT takes exactly the tuple's values, in its order: nothing for
-        # SQLAlchemy to add (a column default) or to reorder.
-        positional = compiled.positional and compiled.positiontup == list(columns)
-        conversions = _conversions(connection, table, columns) if positional else []
+        insert = BulkInsert(connection, Base.metadata.tables[name], columns)
         for first in range(0, len(table_rows), BATCH):
             batch = table_rows[first : first + BATCH]
-            if positional:
-                connection.exec_driver_sql(compiled.string, _converted(batch, conversions))
-            else:
-                connection.execute(
-                    statement, [dict(zip(columns, row, strict=True)) for row in batch]
-                )
+            insert.execute(batch)
             done += len(batch)
             if progress:
                 progress(done, total)
-
-
-#: A column's place in its rows, and the function that turns its values into the driver's.
-Conversion = tuple[int, Callable[[Any], Any]]
-
-
-def _conversions(
-    connection: Connection, table: Table, columns: tuple[str, ...]
-) -> list[Conversion]:
-    """The columns whose type converts a value before the driver takes it (on SQLite, dates
-    become text and booleans integers; an enum's value is checked), with that conversion."""
-    dialect = connection.dialect
-    found: list[Conversion] = []
-    for index, name in enumerate(columns):
-        process = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
-        if process is not None:
-            found.append((index, process))
-    return found
-
-
-def _converted(batch: list[Row], conversions: list[Conversion]) -> list[Row]:
-    """``batch`` with each column of ``conversions`` converted a column at a time, each
-    distinct value once: a few hundred dates and a handful of enum values stand in the tens
-    of thousands of rows, and equal values convert alike."""
-    if not conversions:
-        return batch
-    columns = list(zip(*batch, strict=True))
-    for index, process in conversions:
-        converted = {value: process(value) for value in set(columns[index])}
-        columns[index] = tuple(map(converted.__getitem__, columns[index]))
-    return list(zip(*columns, strict=True))
 
 
 def remove_import(connection: Connection) -> None:
