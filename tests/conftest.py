@@ -110,6 +110,20 @@ def require_module(name: str, extra: str):
         pytest.skip(message, allow_module_level=True)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # The suite's parsed seed files go to a folder of its own (removed at exit), not the
+    # user's cache; commands the tests start inherit it.
+    import atexit
+    import shutil
+    import tempfile
+
+    from csto_db.build.seed_cache import CACHE_VARIABLE
+
+    folder = tempfile.mkdtemp(prefix="csto-test-cache-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    os.environ[CACHE_VARIABLE] = folder
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--db-url",

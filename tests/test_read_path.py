@@ -5,11 +5,14 @@ none of them imports the ORM (``sqlalchemy.orm``), Alembic or the seed reader; n
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 from conftest import reader_for
+
+from csto_db.build.seed_cache import CACHE_VARIABLE
 
 #: Each read command, as a person types it after ``csto-db``.
 READ_COMMANDS = [
@@ -42,7 +45,7 @@ sys.stderr.write("\\nPROBE " + json.dumps({"status": status, "loaded": loaded}) 
 """
 
 
-def probe(db: str, args: list[str]) -> dict:
+def probe(db: str, args: list[str], env: dict[str, str] | None = None) -> dict:
     if args[0] == "sql":
         reader = reader_for(db)
         if reader is not None:
@@ -52,6 +55,7 @@ def probe(db: str, args: list[str]) -> dict:
         capture_output=True,
         text=True,
         timeout=120,
+        env=env,
     )
     line = [line for line in done.stderr.splitlines() if line.startswith("PROBE ")]
     assert line, done.stderr
@@ -66,8 +70,10 @@ def test_a_read_command_never_imports_the_orm(built_db_url, args):
 
 
 def test_init_on_an_empty_database_needs_neither_the_orm_nor_alembic(tmp_path):
-    # The probe sees what a command loads: init reads the seeds with PyYAML, and builds an
-    # empty database from the tables without the ORM or a migration.
-    result = probe(f"sqlite:///{tmp_path / 'fresh.db'}", ["init"])
+    # The probe sees what a command loads: init parses the seeds with PyYAML (no parse
+    # cache here: tests/test_seed_cache.py shows a warm one spares even that), and builds
+    # an empty database from the tables without the ORM or a migration.
+    no_cache = {**os.environ, CACHE_VARIABLE: ""}
+    result = probe(f"sqlite:///{tmp_path / 'fresh.db'}", ["init"], env=no_cache)
     assert result["status"] in (0, None), result
     assert result["loaded"] == ["yaml"]

@@ -103,7 +103,9 @@ def seed_rows(seeds_directory: Path) -> Rows:
     try:
         with engine.connect() as memory:
             Base.metadata.create_all(memory)
-            sync(memory, read_seed_set(seeds_directory))
+            # Read afresh, not through the parse cache: `check` is what would find a
+            # cache entry that no longer holds what its file says.
+            sync(memory, read_seed_set(seeds_directory, cached=False))
             return curated_rows(memory)
     finally:
         engine.dispose()

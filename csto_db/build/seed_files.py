@@ -14,6 +14,7 @@ from sqlalchemy import Boolean, Column, ColumnDefault, Enum, Integer, String, Ta
 from ..errors import PartialDateError, SeedError
 from ..store.dates import PartialDate
 from ..store.tables import PARTIAL_DATES, fact_key_column_of
+from .seed_cache import load_records
 from .seed_checks import (
     _check_disputes,
     _check_lifetimes,
@@ -22,7 +23,6 @@ from .seed_checks import (
     _set_reach,
 )
 from .seed_set import Row, SeedSet, columns_of, seeds_dir, table_of
-from .seed_yaml import _load_yaml
 
 #: Each seed file and the table its records fill, in the order they are read. See
 #: :func:`seed_paths` for the extra ``NAME-PART.yaml`` files read after each.
@@ -72,13 +72,17 @@ def seed_paths(directory: Path | None = None) -> list[tuple[Path, str]]:
     return paths
 
 
-def read_seed_set(directory: Path | None = None) -> SeedSet:
-    """Read and validate every seed file; raises :class:`SeedError` at the first problem."""
+def read_seed_set(directory: Path | None = None, *, cached: bool = True) -> SeedSet:
+    """Read and validate every seed file; raises :class:`SeedError` at the first problem.
+
+    Each file's YAML is parsed once for its bytes and kept (see :mod:`.seed_cache`);
+    without ``cached`` every file is parsed afresh and nothing is kept. The checks run on
+    every read either way."""
     directory = directory or seeds_dir()
     seeds = SeedSet()
     texts: dict[str, str] = {}
     for path, table in seed_paths(directory):
-        records = _load_yaml(path)
+        records = load_records(path, cached=cached)
         shown = _shown_path(path, directory)
         for index, record in enumerate(records):
             where = _where(shown, record, index)

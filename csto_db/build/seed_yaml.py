@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from ..errors import SeedError
+from .seed_cache import read_seed_bytes
 
 # libyaml's loader where PyYAML was built with it, else the pure-Python one (same API).
 if TYPE_CHECKING:
@@ -54,10 +55,6 @@ _SeedLoader.yaml_implicit_resolvers = {
 }
 
 
-def _load_yaml(path: Path) -> list[Any]:
-    return load_seed_file(path)
-
-
 def load_seed_file(path: Path) -> list[Any]:
     """The records of one seed file: a YAML list of mappings, at least one.
 
@@ -66,14 +63,16 @@ def load_seed_file(path: Path) -> list[Any]:
     twice in a mapping, or a document that is not a list of records. An empty file is
     refused rather than read as "no records": loading it would delete every row it held.
     """
+    return parse_seed_bytes(path, read_seed_bytes(path))
+
+
+def parse_seed_bytes(path: Path, data: bytes) -> list[Any]:
+    """The records of the seed file ``path`` whose bytes are ``data``, as
+    :func:`load_seed_file` reads them."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SeedError(f"{path}: seed file missing") from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise SeedError(f"{path}: not UTF-8 ({error.reason} at byte {error.start})") from None
-    except OSError as error:
-        raise SeedError(f"{path}: cannot read ({error.strerror or error})") from None
     try:
         records = yaml.load(text, Loader=_SeedLoader)
     except yaml.YAMLError as error:
@@ -93,6 +92,11 @@ def load_seed_file(path: Path) -> list[Any]:
         raise SeedError(
             f"{path}: not valid YAML: {type(error).__name__}: {' '.join(str(error).split())[:200]}"
         ) from None
+    return check_records(path, records)
+
+
+def check_records(path: Path, records: Any) -> list[Any]:
+    """``records``, if it is a list of mappings, at least one; else :class:`SeedError`."""
     if records is None or records == []:
         raise SeedError(
             f"{path}: no records (the file is empty or holds only comments); "
