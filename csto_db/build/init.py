@@ -5,17 +5,16 @@ cannot leave half done."""
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import sqlite3
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, inspect, text
 
+from ..collector import older_objects_frozen
 from ..errors import DatabaseError
 from ..store.db import database_url, make_engine
 from ..store.fresh_schema import create_schema, is_empty
@@ -116,27 +115,8 @@ def init_database(
     Raises ``SeedError`` for a bad seed file and ``DatabaseError`` when the database cannot
     be reached.
     """
-    with _collector_skips_older_objects():
+    with older_objects_frozen():
         return _init_database(url, seeds_directory, prune, lock_wait)
-
-
-@contextlib.contextmanager
-def _collector_skips_older_objects() -> Iterator[None]:
-    """Keep the cycle collector off the objects that exist when a build starts.
-
-    A build makes tens of thousands of objects (the seed rows, their digests), and each
-    full collection they set off would also walk every object the imports made before
-    them (SQLAlchemy's alone are hundreds of thousands): about a sixth of a fresh build's
-    time. Those objects are frozen for the build and unfrozen after it, unless the caller
-    froze objects of its own, whose freezing is then left as it is."""
-    if gc.get_freeze_count():
-        yield
-        return
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
 
 
 def _init_database(

@@ -17,6 +17,7 @@ from typing import IO, Any, ParamSpec, TypeVar
 import click
 from sqlalchemy import Connection
 
+from ..collector import older_objects_frozen
 from ..errors import Error, Interrupted, PartialDateError
 from ..outputs.render import format_table
 from ..store.dates import parse_day
@@ -43,14 +44,16 @@ class UserError(click.ClickException):
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
     """Turn the errors a user can cause into one line and exit status 2, never a
-    traceback; no password of a URL given on the command line reaches the line."""
+    traceback; no password of a URL given on the command line reaches the line. The
+    command runs with the objects made before it frozen (:func:`older_objects_frozen`)."""
 
     @wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         from sqlalchemy.exc import SQLAlchemyError
 
         try:
-            return command(*args, **kwargs)
+            with older_objects_frozen():
+                return command(*args, **kwargs)
         except Error as error:
             raise UserError(_hide_secrets(_one_line(str(error)))) from None
         except SQLAlchemyError as error:

@@ -1,9 +1,10 @@
-"""A build keeps the cycle collector off the objects made before it, and leaves the
-collector as it found it: a library user's own frozen objects stay frozen."""
+"""A build and every command keep the cycle collector off the objects made before them, and
+leave the collector as they found it: a library user's own frozen objects stay frozen."""
 
 import gc
 
 import pytest
+from conftest import run_cli
 
 from csto_db.build import init as init_module
 from csto_db.build.init import init_database
@@ -52,4 +53,20 @@ def test_a_failed_build_unfreezes_too(tmp_path, monkeypatch):
     monkeypatch.setattr(init_module, "read_seed_set", broken)
     with pytest.raises(RuntimeError, match="could not be read"):
         init_database(f"sqlite:///{tmp_path / 'c.db'}")
+    assert gc.get_freeze_count() == 0
+
+
+def test_a_command_runs_with_older_objects_frozen(tmp_path, monkeypatch):
+    if gc.get_freeze_count():
+        gc.unfreeze()
+    seen: list[int] = []
+    real = init_module.init_database
+
+    def init_database_seen(*args, **kwargs):
+        seen.append(gc.get_freeze_count())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(init_module, "init_database", init_database_seen)
+    run_cli("init", db=f"sqlite:///{tmp_path / 'd.db'}")
+    assert seen and seen[0] > 10_000
     assert gc.get_freeze_count() == 0
