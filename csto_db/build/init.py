@@ -114,6 +114,10 @@ def init_database(
     rebuilds a schema it finds half migrated. Safe to repeat: a second run changes nothing.
     Raises ``SeedError`` for a bad seed file and ``DatabaseError`` when the database cannot
     be reached.
+
+    The seed files' parsed YAML is kept between runs (:mod:`.seed_cache`), and the objects
+    alive when the build starts are frozen for the cycle collector until it ends
+    (:func:`~csto_db.collector.older_objects_frozen`).
     """
     with older_objects_frozen():
         return _init_database(url, seeds_directory, prune, lock_wait)
