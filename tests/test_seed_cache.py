@@ -111,6 +111,15 @@ def test_an_empty_variable_keeps_no_cache(tmp_path, seed_file, monkeypatch):
     assert not (tmp_path / "xdg").exists() and not (tmp_path / "home").exists()
 
 
+def test_without_the_parsers_source_nothing_is_kept(cache, seed_file, monkeypatch):
+    def unreadable() -> bytes:
+        raise FileNotFoundError("seed_yaml.py")
+
+    monkeypatch.setattr(seed_cache, "_parser_digest", unreadable)
+    assert load_records(seed_file) == seed_yaml.load_seed_file(seed_file)
+    assert _entries(cache) == []
+
+
 def test_the_default_folder_is_the_users_cache(tmp_path, monkeypatch):
     monkeypatch.delenv(CACHE_VARIABLE)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))

@@ -55,9 +55,13 @@ def load_records(path: Path, *, cached: bool = True) -> list[Any]:
     ``check`` reads the seed files so, and never trusts the cache."""
     data = read_seed_bytes(path)
     folder = cache_dir() if cached else None
-    if folder is None:
+    try:
+        parser = _parser_digest() if folder is not None else None
+    except OSError:
+        parser = None  # the parser's source is not at hand (an install without it): no cache
+    if folder is None or parser is None:
         return _parse(path, data)
-    key = hashlib.sha256(_parser_digest() + data).hexdigest()[:32]
+    key = hashlib.sha256(parser + data).hexdigest()[:32]
     entry = folder / f"{_entry_stem(path)}.{key}.marshal"
     with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
         stored = entry.read_bytes()
