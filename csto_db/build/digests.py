@@ -171,8 +171,9 @@ def record_build(
             for (table, key), value in digests.items()
             if (table, key) not in stored
         ]
-        columns = ("table_name", "row_key", "sha256")
-        BulkInsert(connection, tables.row_digests, columns).execute(new)
+        if new:  # a rebuild that changed a value adds none: no INSERT to compile
+            columns = ("table_name", "row_key", "sha256")
+            BulkInsert(connection, tables.row_digests, columns).execute(new)
         changed = True
     return changed
 
